@@ -1,0 +1,22 @@
+# IDML_CUDA=AUTO|ON|OFF. The CUDA backend lives in engine/cuda/; when it is
+# built, IDML_WITH_CUDA is defined and the dispatch in engine/backend.cpp
+# routes CUDA tensors to it. Without it, a CUDA device is a clear error.
+set(IDML_WITH_CUDA OFF)
+if(NOT IDML_CUDA STREQUAL "OFF")
+  if(EXISTS ${CMAKE_SOURCE_DIR}/engine/cuda/CMakeLists.txt)
+    include(CheckLanguage)
+    check_language(CUDA)
+    if(CMAKE_CUDA_COMPILER)
+      set(IDML_WITH_CUDA ON)
+    elseif(IDML_CUDA STREQUAL "ON")
+      message(FATAL_ERROR "IDML_CUDA=ON but no CUDA compiler was found")
+    endif()
+  elseif(IDML_CUDA STREQUAL "ON")
+    message(FATAL_ERROR "IDML_CUDA=ON but this tree has no CUDA backend (engine/cuda/) yet")
+  endif()
+endif()
+if(IDML_WITH_CUDA)
+  message(STATUS "idml: backends: cpu, cuda")
+else()
+  message(STATUS "idml: backends: cpu (CUDA backend not built; IDML_CUDA=${IDML_CUDA})")
+endif()

@@ -1,0 +1,118 @@
+// The op set. Every function checks its arguments (throwing idml::Error that
+// names the op and the shapes), runs the kernel of the tensors' backend and,
+// when grad mode is on and an input requires grad, records its backward.
+// Semantics follow PyTorch's functions of the same name.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/tensor.h"
+
+namespace idml {
+
+// ---- elementwise, with NumPy broadcasting (engine/ops/elementwise.cpp) ----
+Tensor add(const Tensor& a, const Tensor& b);
+Tensor sub(const Tensor& a, const Tensor& b);
+Tensor mul(const Tensor& a, const Tensor& b);
+Tensor div(const Tensor& a, const Tensor& b);
+Tensor maximum(const Tensor& a, const Tensor& b);  // gradient to the larger; ties split evenly
+Tensor add_scalar(const Tensor& x, double s);
+Tensor mul_scalar(const Tensor& x, double s);
+Tensor div_scalar(const Tensor& x, double s);       // x / s, true division
+Tensor rsub_scalar(const Tensor& x, double s);      // s - x
+Tensor neg(const Tensor& x);
+Tensor exp(const Tensor& x);
+Tensor log(const Tensor& x);
+Tensor log1p(const Tensor& x);
+Tensor sqrt(const Tensor& x);
+Tensor abs(const Tensor& x);                        // d/dx = sign(x), 0 at 0
+Tensor pow_scalar(const Tensor& x, double exponent);
+Tensor clamp(const Tensor& x, double low, double high);  // gradient where low <= x <= high
+Tensor clamp_min(const Tensor& x, double low);
+Tensor relu(const Tensor& x);
+// torch.lerp(a, b, w) = a + w (b - a), evaluated as PyTorch does for w >= 0.5.
+Tensor lerp(const Tensor& a, const Tensor& b, double weight);
+// cond != 0 ? a : b, all three broadcast together; no gradient to cond.
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
+// 0/1 masks in a's dtype (no gradient).
+Tensor eq(const Tensor& a, const Tensor& b);
+Tensor gt(const Tensor& a, const Tensor& b);
+Tensor lt(const Tensor& a, const Tensor& b);
+// Broadcast to a larger shape (copy); backward sums over the broadcast dims.
+Tensor expand(const Tensor& x, const Shape& shape);
+// Sum of a gradient over the dims that broadcasting added: the inverse of expand.
+Tensor sum_to_shape(const Tensor& x, const Shape& shape);
+
+inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+inline Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
+inline Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
+inline Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
+inline Tensor operator-(const Tensor& x) { return neg(x); }
+inline Tensor operator+(const Tensor& a, double s) { return add_scalar(a, s); }
+inline Tensor operator-(const Tensor& a, double s) { return add_scalar(a, -s); }
+inline Tensor operator*(const Tensor& a, double s) { return mul_scalar(a, s); }
+inline Tensor operator*(double s, const Tensor& a) { return mul_scalar(a, s); }
+inline Tensor operator/(const Tensor& a, double s) { return div_scalar(a, s); }
+
+// ---- reductions (engine/ops/reduction.cpp) ----
+Tensor sum(const Tensor& x);  // all elements -> shape []
+Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim = false);
+Tensor mean(const Tensor& x);
+Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim = false);
+Tensor max(const Tensor& x);  // all elements -> shape []
+struct MaxResult {
+  Tensor values;
+  Tensor indices;  // int64, first maximum along the dim
+};
+MaxResult max(const Tensor& x, int64_t dim, bool keepdim = false);
+
+// ---- linear algebra (engine/ops/linear_algebra.cpp) ----
+// op(a) @ op(b) for 2-D tensors, op = transpose when the flag is set.
+Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false, bool transpose_b = false);
+// x (N, in) @ weight (out, in)^T + bias (out); bias may be undefined.
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias);
+Tensor transpose(const Tensor& x);  // 2-D
+
+// ---- convolution, normalisation, pooling (engine/ops/conv.cpp, batch_norm.cpp, pooling.cpp) ----
+struct Conv2dOptions {
+  int64_t stride = 1;
+  int64_t padding = 0;
+  int64_t dilation = 1;
+};
+// x (N, C, H, W), weight (OC, C, KH, KW), bias (OC) or undefined.
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dOptions options = {});
+
+// x (N, C, H, W) or (N, C); weight, bias, running_mean, running_var (C).
+// training: normalise by batch statistics (biased variance) and update the
+// running statistics in place with `momentum` (unbiased variance), as PyTorch.
+// Otherwise normalise by the running statistics.
+Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
+                  const Tensor& running_var, bool training, double momentum = 0.1, double eps = 1e-5);
+
+struct Pool2dOptions {
+  int64_t kernel = 2;
+  int64_t stride = 2;
+  int64_t padding = 0;
+};
+Tensor max_pool2d(const Tensor& x, Pool2dOptions options);
+Tensor adaptive_avg_pool2d_1x1(const Tensor& x);  // (N, C, H, W) -> (N, C, 1, 1)
+Tensor adaptive_max_pool2d_1x1(const Tensor& x);  // (N, C, H, W) -> (N, C, 1, 1)
+
+// ---- indexing and joining (engine/ops/indexing.cpp) ----
+Tensor concat(const std::vector<Tensor>& tensors, int64_t dim);
+Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length);
+// Rows x[indices[i]] along dim 0; indices int64 (K).
+Tensor index_select(const Tensor& x, const Tensor& indices);
+// out[r, j] = x[r, indices[r, j]] for 2-D x (R, C) and int64 indices (R, K).
+Tensor gather(const Tensor& x, const Tensor& indices);
+// labels int64 (N) -> (N, num_classes) of 0/1 in dtype.
+Tensor one_hot(const Tensor& labels, int64_t num_classes, DType dtype = DType::Float32);
+// 1-D tensor of the elements of x where mask (same shape) is nonzero, row-major order.
+Tensor masked_select(const Tensor& x, const Tensor& mask);
+
+// ---- composites (engine/ops/composite.cpp) ----
+// x / sqrt(sum(x^2, dim) + 1e-12), the reference's l2_norm (SPEC §2).
+Tensor l2_normalize(const Tensor& x, int64_t dim = 1, double eps = 1e-12);
+
+}  // namespace idml

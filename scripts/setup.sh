@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what idml needs on Debian (as root), builds a Release binary in
+# build/, then runs the demo or the tests.
+#   scripts/setup.sh demo   # install, build, run the Fashion-MNIST demo
+#   scripts/setup.sh test   # install, build, run the whole test suite
+#   scripts/setup.sh build  # install and build only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what="${1:-build}"
+
+packages=(build-essential cmake ninja-build pkg-config
+          libopenblas-openmp-dev libstb-dev libcli11-dev nlohmann-json3-dev libmatio-dev zlib1g-dev
+          libgtest-dev libgmock-dev libbenchmark-dev dataset-fashion-mnist)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release ${IDML_CMAKE_ARGS:-}
+cmake --build build -j "$(nproc)"
+
+case "$what" in
+  demo) exec scripts/demo.sh ;;
+  test) exec ctest --test-dir build --output-on-failure -j "$(nproc)" ;;
+  build) ;;
+  *) echo "usage: scripts/setup.sh [demo|test|build]" >&2; exit 2 ;;
+esac

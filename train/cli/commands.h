@@ -1,0 +1,13 @@
+// Subcommands of `idml`. Each lives in its own file and registers itself with
+// add_<name>_command(app, exit_code): it adds a CLI11 subcommand whose callback
+// does the work and sets `exit_code` (0 = success). Errors are thrown as
+// idml::Error; main() prints them and exits with status 1.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace idml::cli {
+
+// Registered commands (add a declaration and one line in main.cpp per command).
+
+}  // namespace idml::cli
