@@ -9,5 +9,6 @@
 namespace idml::cli {
 
 // Registered commands (add a declaration and one line in main.cpp per command).
+void add_metrics_command(CLI::App& app, int& exit_code);
 
 }  // namespace idml::cli

@@ -1,0 +1,111 @@
+// k-means: finds well-separated clusters, is deterministic for a seed, reports
+// the inertia of what it returns, survives duplicates (empty clusters).
+#include <gtest/gtest.h>
+
+#include <random>
+#include <set>
+#include <vector>
+
+#include "engine/error.h"
+#include "train/metrics/clustering_metrics.h"
+#include "train/metrics/kmeans.h"
+
+namespace {
+
+using idml::metrics::kmeans;
+using idml::metrics::KMeansOptions;
+
+struct Blobs {
+  std::vector<float> points;
+  std::vector<int64_t> labels;
+};
+
+// `classes` tight Gaussian blobs (sigma 0.05) around centres spread over [-5, 5]^d.
+Blobs make_blobs(int64_t classes, int64_t per_class, int64_t d, uint64_t seed) {
+  std::mt19937_64 generator(seed);
+  std::uniform_real_distribution<float> spread(-5.0f, 5.0f);
+  std::normal_distribution<float> noise(0.0f, 0.05f);
+  Blobs blobs;
+  for (int64_t c = 0; c < classes; ++c) {
+    std::vector<float> center(static_cast<size_t>(d));
+    for (auto& x : center) x = spread(generator);
+    for (int64_t i = 0; i < per_class; ++i) {
+      for (int64_t j = 0; j < d; ++j) blobs.points.push_back(center[static_cast<size_t>(j)] + noise(generator));
+      blobs.labels.push_back(c);
+    }
+  }
+  return blobs;
+}
+
+TEST(KMeans, FindsWellSeparatedBlobs) {
+  const Blobs blobs = make_blobs(8, 25, 5, 11);
+  KMeansOptions options;
+  options.clusters = 8;
+  for (const uint64_t seed : {0, 1, 2}) {
+    options.seed = seed;
+    const auto result = kmeans(blobs.points.data(), 200, 5, options);
+    EXPECT_TRUE(result.converged);
+    EXPECT_NEAR(idml::metrics::normalized_mutual_info(blobs.labels.data(), result.assignment.data(), 200), 1.0, 1e-12);
+    EXPECT_DOUBLE_EQ(idml::metrics::pair_counting_f1(blobs.labels.data(), result.assignment.data(), 200), 1.0);
+  }
+}
+
+TEST(KMeans, SameSeedSameResult) {
+  const Blobs blobs = make_blobs(6, 20, 4, 5);
+  std::mt19937_64 generator(1);
+  std::vector<float> noisy = blobs.points;
+  std::normal_distribution<float> noise(0.0f, 2.0f);  // overlapping clusters: restarts disagree
+  for (auto& x : noisy) x += noise(generator);
+  KMeansOptions options;
+  options.clusters = 6;
+  options.seed = 42;
+  const auto first = kmeans(noisy.data(), 120, 4, options);
+  const auto second = kmeans(noisy.data(), 120, 4, options);
+  EXPECT_EQ(first.assignment, second.assignment);
+  EXPECT_EQ(first.centers, second.centers);
+  EXPECT_EQ(first.inertia, second.inertia);
+  // More restarts can only lower (or keep) the best inertia: restart r's seed does not depend on the count.
+  options.restarts = 10;
+  EXPECT_LE(kmeans(noisy.data(), 120, 4, options).inertia, first.inertia);
+}
+
+TEST(KMeans, InertiaIsThatOfTheReturnedAssignment) {
+  const Blobs blobs = make_blobs(3, 10, 2, 9);
+  KMeansOptions options;
+  options.clusters = 3;
+  const auto result = kmeans(blobs.points.data(), 30, 2, options);
+  double inertia = 0.0;
+  for (int64_t i = 0; i < 30; ++i) {
+    for (int64_t c = 0; c < 2; ++c) {
+      const double diff = blobs.points[static_cast<size_t>(i * 2 + c)] -
+                          result.centers[static_cast<size_t>(result.assignment[static_cast<size_t>(i)] * 2 + c)];
+      inertia += diff * diff;
+    }
+  }
+  EXPECT_NEAR(result.inertia, inertia, 1e-9);
+}
+
+TEST(KMeans, DuplicatePointsAndAsManyClustersAsPoints) {
+  // Only two distinct points but three clusters: some cluster must stay (or become) empty-handled.
+  const std::vector<float> points = {0, 0, 0, 0, 0, 0, 1, 1, 1, 1};
+  KMeansOptions options;
+  options.clusters = 3;
+  const auto result = kmeans(points.data(), 5, 2, options);
+  for (const int64_t a : result.assignment) EXPECT_TRUE(a >= 0 && a < 3);
+  EXPECT_NEAR(result.inertia, 0.0, 1e-12);
+  options.clusters = 5;
+  const auto all = kmeans(points.data(), 5, 2, options);
+  EXPECT_NEAR(all.inertia, 0.0, 1e-12);
+}
+
+TEST(KMeans, RejectsBadOptions) {
+  const std::vector<float> points = {0, 1, 2};
+  KMeansOptions options;
+  options.clusters = 4;
+  EXPECT_THROW(kmeans(points.data(), 3, 1, options), idml::Error);
+  options.clusters = 2;
+  options.restarts = 0;
+  EXPECT_THROW(kmeans(points.data(), 3, 1, options), idml::Error);
+}
+
+}  // namespace

@@ -1,0 +1,45 @@
+// The evaluation protocol of SPEC §8 on host arrays: L2-normalise the
+// embeddings, exact kNN by blocked GEMM, Recall@K / RP / MAP@R, and k-means
+// NMI / F1. Works on plain float / int64 arrays so that it needs no Tensor:
+// callers copy embeddings (N, D) and labels (N) to the host first.
+// Lone queries (alone in their class) are left out of Recall@K, RP and MAP@R
+// (retrieval_metrics.h); k-means uses every point.
+// Not here: computing embeddings, logging, choosing the best epoch.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace idml::metrics {
+
+struct EvaluationOptions {
+  std::vector<int64_t> recall_ks = {1, 2, 4, 8};  // SOP: {1, 10, 100, 1000}
+  uint64_t seed = 0;                              // k-means seed
+  int kmeans_restarts = 5;
+  int kmeans_max_iterations = 100;
+  bool compute_clustering = true;                 // NMI and F1 (k-means is the slow part at SOP scale)
+  int64_t block_rows = 0;                         // kNN query rows per GEMM; 0 = automatic (64 MiB)
+};
+
+struct EvaluationResult {
+  // In order: R@<k> for each recall K, then NMI, F1 (when computed), RP, MAP@R.
+  std::vector<std::pair<std::string, double>> metrics;
+  int64_t scored_queries = 0;  // queries with at least one same-class sample
+  std::vector<int64_t> cluster_assignment;  // k-means clusters (n), empty without clustering
+
+  // Value of the metric named `name` ("R@1", "NMI", ...); throws idml::Error if absent.
+  double get(const std::string& name) const;
+};
+
+// x_i <- x_i / sqrt(sum_c x_ic^2 + 1e-12), rows in place; rows (n, d).
+void l2_normalize(float* rows, int64_t n, int64_t d);
+
+// embeddings (n, d) row-major, any scale (normalised inside, on a copy);
+// labels (n) any int64 class ids; n >= 2. Throws idml::Error on non-finite
+// embeddings, bad K values, or when every query is alone in its class.
+EvaluationResult evaluate(const float* embeddings, const int64_t* labels, int64_t n, int64_t d,
+                          const EvaluationOptions& options = {});
+
+}  // namespace idml::metrics

@@ -1,0 +1,123 @@
+// Blocked exact kNN: for each block of query rows, S = Q P^T by cblas_sgemm
+// (rows x n), then per row a bounded heap keeps the k best (similarity
+// descending, index ascending) in one pass over the row. See the header.
+#include "train/metrics/nearest_neighbours.h"
+
+#include <algorithm>
+#include <numeric>
+#include <utility>
+
+#include <cblas.h>
+
+#include "engine/error.h"
+
+namespace idml::metrics {
+namespace {
+
+struct Candidate {
+  float similarity;
+  int64_t index;
+};
+
+// Total order "a ranks before b": higher similarity, then lower index.
+inline bool ranks_before(const Candidate& a, const Candidate& b) {
+  return a.similarity > b.similarity || (a.similarity == b.similarity && a.index < b.index);
+}
+
+// Keep the k best of row[0..n) excluding `self`, written best first.
+// The heap's front is the worst kept candidate; a new one enters only if it
+// ranks before it. Scanning indices in increasing order means an equal
+// similarity never displaces a kept one, matching the lower-index tie rule.
+void select_top_k(const float* row, int64_t n, int64_t self, int64_t k, std::vector<Candidate>& heap,
+                  int64_t* out_indices, float* out_similarities) {
+  heap.clear();
+  for (int64_t j = 0; j < n; ++j) {
+    if (j == self) continue;
+    const Candidate candidate{row[j], j};
+    if (static_cast<int64_t>(heap.size()) < k) {
+      heap.push_back(candidate);
+      std::push_heap(heap.begin(), heap.end(), ranks_before);
+    } else if (ranks_before(candidate, heap.front())) {
+      std::pop_heap(heap.begin(), heap.end(), ranks_before);
+      heap.back() = candidate;
+      std::push_heap(heap.begin(), heap.end(), ranks_before);
+    }
+  }
+  std::sort_heap(heap.begin(), heap.end(), ranks_before);  // best first
+  for (int64_t i = 0; i < k; ++i) {
+    out_indices[i] = heap[static_cast<size_t>(i)].index;
+    out_similarities[i] = heap[static_cast<size_t>(i)].similarity;
+  }
+}
+
+void check_arguments(const float* points, int64_t n, int64_t d, int64_t k) {
+  IDML_CHECK(points != nullptr || n * d == 0, "nearest_neighbours: null points");
+  IDML_CHECK(n >= 2, "nearest_neighbours: need at least 2 points, got ", n);
+  IDML_CHECK(d >= 1, "nearest_neighbours: embedding dimension must be >= 1, got ", d);
+  IDML_CHECK(k >= 1 && k <= n - 1, "nearest_neighbours: k must be in [1, n - 1] = [1, ", n - 1, "], got ", k);
+}
+
+}  // namespace
+
+NearestNeighbours nearest_neighbours(const float* points, int64_t n, int64_t d, int64_t k, int64_t block_rows) {
+  check_arguments(points, n, d, k);
+  constexpr int64_t kBlockFloats = int64_t(16) << 20;  // 64 MiB of float32 similarities per block
+  if (block_rows <= 0) block_rows = std::max<int64_t>(1, kBlockFloats / n);
+  block_rows = std::min(block_rows, n);
+
+  NearestNeighbours result;
+  result.n = n;
+  result.k = k;
+  result.indices.resize(static_cast<size_t>(n * k));
+  result.similarities.resize(static_cast<size_t>(n * k));
+  std::vector<float> block(static_cast<size_t>(block_rows * n));
+
+  for (int64_t start = 0; start < n; start += block_rows) {
+    const int64_t rows = std::min(block_rows, n - start);
+    // block (rows, n) = points[start:start+rows] (rows, d) x points^T (d, n)
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows), static_cast<int>(n),
+                static_cast<int>(d), 1.0f, points + start * d, static_cast<int>(d), points, static_cast<int>(d),
+                0.0f, block.data(), static_cast<int>(n));
+#pragma omp parallel
+    {
+      std::vector<Candidate> heap;
+      heap.reserve(static_cast<size_t>(k));
+#pragma omp for schedule(static)
+      for (int64_t r = 0; r < rows; ++r) {
+        const int64_t query = start + r;
+        select_top_k(block.data() + r * n, n, query, k, heap, result.indices.data() + query * k,
+                     result.similarities.data() + query * k);
+      }
+    }
+  }
+  return result;
+}
+
+NearestNeighbours nearest_neighbours_reference(const float* points, int64_t n, int64_t d, int64_t k) {
+  check_arguments(points, n, d, k);
+  NearestNeighbours result;
+  result.n = n;
+  result.k = k;
+  result.indices.resize(static_cast<size_t>(n * k));
+  result.similarities.resize(static_cast<size_t>(n * k));
+  std::vector<std::pair<double, int64_t>> row;
+  for (int64_t i = 0; i < n; ++i) {
+    row.clear();
+    for (int64_t j = 0; j < n; ++j) {
+      if (j == i) continue;
+      double dot = 0.0;
+      for (int64_t c = 0; c < d; ++c) dot += double(points[i * d + c]) * double(points[j * d + c]);
+      row.emplace_back(dot, j);
+    }
+    std::sort(row.begin(), row.end(), [](const auto& a, const auto& b) {
+      return a.first > b.first || (a.first == b.first && a.second < b.second);
+    });
+    for (int64_t r = 0; r < k; ++r) {
+      result.indices[static_cast<size_t>(i * k + r)] = row[static_cast<size_t>(r)].second;
+      result.similarities[static_cast<size_t>(i * k + r)] = static_cast<float>(row[static_cast<size_t>(r)].first);
+    }
+  }
+  return result;
+}
+
+}  // namespace idml::metrics

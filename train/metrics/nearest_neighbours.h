@@ -1,0 +1,37 @@
+// k nearest neighbours of every point among all the others, by inner product,
+// computed block by block with a BLAS GEMM so that memory stays bounded
+// (block_rows x N similarities at a time, never N x N): SOP's 60k x 60k fits.
+//
+// For L2-normalised points the inner-product order is the Euclidean order:
+// |x - y|^2 = 2 - 2 x.y. Callers normalise first (see evaluate.h); this file
+// does not. A point is never its own neighbour (excluded by index, not by
+// distance, so exact duplicates of it still count). Ties in similarity go to
+// the lower index, so the result is deterministic.
+// Not here: approximate search, GPU search, distances other than inner product.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace idml::metrics {
+
+struct NearestNeighbours {
+  int64_t n = 0;                   // number of points (queries)
+  int64_t k = 0;                   // neighbours kept per point
+  std::vector<int64_t> indices;    // (n, k): row i = neighbours of point i, best first
+  std::vector<float> similarities; // (n, k): inner products matching `indices`
+
+  const int64_t* neighbours_of(int64_t i) const { return indices.data() + i * k; }
+};
+
+// points (n, d) row-major; 1 <= k <= n - 1. block_rows = query rows per GEMM;
+// 0 picks it so that one block of similarities stays under 64 MiB.
+// Similarities are sgemm's float32 inner products; rows are processed in
+// parallel with OpenMP, and the GEMM itself uses BLAS's threads.
+NearestNeighbours nearest_neighbours(const float* points, int64_t n, int64_t d, int64_t k, int64_t block_rows = 0);
+
+// The naive O(n^2 d) reference (double-precision inner products, full sort per
+// row), kept beside the fast one for the tests.
+NearestNeighbours nearest_neighbours_reference(const float* points, int64_t n, int64_t d, int64_t k);
+
+}  // namespace idml::metrics
