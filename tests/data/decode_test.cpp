@@ -35,7 +35,7 @@ TEST(Decode, MatchesPillowConvertRgb) {
       total += d;
     }
     EXPECT_LE(worst, tolerance) << line;
-    EXPECT_LE(total / want.size(), tolerance == 0 ? 0.0 : 1.5) << line << " (mean abs difference)";
+    EXPECT_LE(total / want.size(), tolerance == 0 ? 0.0 : 0.25) << line << " (mean abs difference)";
   }
 }
 

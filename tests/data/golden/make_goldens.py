@@ -137,8 +137,12 @@ inputs["in_a.png"].quantize(16).save(os.path.join(HERE, "palette.png"))
 inputs["in_b.png"].save(os.path.join(HERE, "baseline.jpg"), quality=95)
 inputs["in_b.png"].save(os.path.join(HERE, "progressive.jpg"), quality=95, progressive=True)
 Image.fromarray(base[:, :, 1], "L").save(os.path.join(HERE, "grey.jpg"), quality=95)
+# Adobe CMYK JPEG (as some CUB/SOP-like photo collections contain): stb 2.27
+# converts it to RGB as Pillow does.
+inputs["in_b.png"].convert("CMYK").save(os.path.join(HERE, "cmyk.jpg"), quality=95)
 for name, tol in [("grey.png", 0), ("rgba.png", 0), ("grey_alpha.png", 0), ("palette.png", 0),
-                  ("baseline.jpg", 12), ("progressive.jpg", 12), ("grey.jpg", 2)]:
+                  ("baseline.jpg", 3), ("progressive.jpg", 3), ("grey.jpg", 1),
+                  ("cmyk.jpg", 3)]:
     out = np.asarray(Image.open(os.path.join(HERE, name)).convert("RGB"))
     result = "decoded_" + name.replace(".", "_") + ".u8"
     save_raw(result, out)

@@ -1,0 +1,112 @@
+// The threaded loader; see loader.h.
+#include "data/loader.h"
+
+#include "engine/error.h"
+
+namespace idml::data {
+
+DataLoader::DataLoader(const Dataset& dataset, const Transform& transform, BatchList batches,
+                       LoaderOptions options)
+    : dataset_(dataset), transform_(transform), batches_(std::move(batches)), options_(options) {
+  IDML_CHECK(options_.threads >= 0, "DataLoader: threads must be >= 0, got ", options_.threads);
+  prefetch_ = options_.prefetch > 0 ? static_cast<size_t>(options_.prefetch)
+                                    : static_cast<size_t>(options_.threads) + 2;
+  size_t position = 0;
+  for (const auto& batch : batches_) {
+    for (size_t index : batch) {
+      IDML_CHECK(index < dataset_.size(), "DataLoader: sample index ", index, " out of range (dataset has ",
+                 dataset_.size(), ")");
+    }
+    first_position_.push_back(position);
+    position += batch.size();
+  }
+  for (int t = 0; t < options_.threads; ++t) workers_.emplace_back([this] { worker(); });
+}
+
+DataLoader::~DataLoader() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  work_ready_.notify_all();
+  for (auto& w : workers_) w.join();
+}
+
+void DataLoader::build(size_t batch_number, Slot& slot) const {
+  const std::vector<size_t>& members = batches_[batch_number];
+  const int side = transform_.output_size();
+  const size_t per_image = static_cast<size_t>(3) * side * side;
+  Batch& batch = slot.batch;
+  batch.size = static_cast<int64_t>(members.size());
+  batch.height = batch.width = side;
+  batch.images.resize(per_image * members.size());
+  batch.indices = members;
+  batch.labels.resize(members.size());
+  for (size_t k = 0; k < members.size(); ++k) {
+    const size_t index = members[k];
+    try {
+      SampleRandom random = SampleRandom::for_sample(options_.seed, options_.epoch, first_position_[batch_number] + k);
+      transform_.apply(dataset_.load(index), random, batch.images.data() + k * per_image);
+      batch.labels[k] = dataset_.label(index);
+    } catch (const std::exception& e) {
+      const std::string source = dataset_.source(index);
+      const std::string message = e.what();
+      // Decode errors already name the file; add it where they do not.
+      throw Error(message.find(source) != std::string::npos
+                      ? message
+                      : detail::concat("loading ", source, ": ", message));
+    }
+  }
+}
+
+void DataLoader::worker() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    work_ready_.wait(lock, [this] {
+      return stopping_ || next_claim_ >= batches_.size() || next_claim_ < next_yield_ + prefetch_;
+    });
+    if (stopping_ || next_claim_ >= batches_.size()) return;
+    const size_t batch_number = next_claim_++;
+    lock.unlock();
+    Slot slot;
+    try {
+      build(batch_number, slot);
+    } catch (...) {
+      slot.error = std::current_exception();
+    }
+    lock.lock();
+    done_.emplace(batch_number, std::move(slot));
+    batch_ready_.notify_all();
+  }
+}
+
+bool DataLoader::next(Batch& out) {
+  if (workers_.empty()) {  // synchronous mode
+    if (next_yield_ >= batches_.size()) return false;
+    Slot slot;
+    build(next_yield_++, slot);
+    out = std::move(slot.batch);
+    return true;
+  }
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (next_yield_ >= batches_.size()) return false;
+  batch_ready_.wait(lock, [this] { return done_.count(next_yield_) > 0; });
+  auto it = done_.find(next_yield_);
+  Slot slot = std::move(it->second);
+  done_.erase(it);
+  ++next_yield_;
+  lock.unlock();
+  work_ready_.notify_all();
+  if (slot.error) std::rethrow_exception(slot.error);
+  out = std::move(slot.batch);
+  return true;
+}
+
+BatchList epoch_batches(const Dataset& dataset, bool train, size_t batch_size, size_t images_per_class,
+                        uint64_t seed, uint64_t epoch) {
+  if (!train) return sequential_batches(dataset.size(), batch_size);
+  if (images_per_class > 0) return balanced_batches(dataset.labels(), batch_size, images_per_class, seed, epoch);
+  return shuffled_batches(dataset.size(), batch_size, seed, epoch);
+}
+
+}  // namespace idml::data

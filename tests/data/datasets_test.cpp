@@ -1,0 +1,203 @@
+// Datasets on small generated layouts of each kind: split membership, counts,
+// labels, order, and an error naming what is missing for each wrong layout.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "data/dataset.h"
+#include "data/dataset_check.h"
+#include "engine/error.h"
+#include "layouts.h"
+
+namespace fs = std::filesystem;
+
+namespace idml::data {
+namespace {
+
+using testing::TempDir;
+
+// Runs `open` and expects an idml::Error whose message contains every part.
+template <typename F>
+void expect_error(F open, std::initializer_list<std::string> parts) {
+  try {
+    open();
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    for (const auto& p : parts) EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
+  }
+}
+
+std::unique_ptr<Dataset> open(const std::string& name, const std::string& root, Split split, int train_classes = 0) {
+  DatasetOptions options;
+  options.name = name;
+  options.root = root;
+  options.split = split;
+  options.train_classes = train_classes;
+  return open_dataset(options);
+}
+
+TEST(ImageFolder, FirstHalfOfSortedClassesTrainsTheRestEvaluates) {
+  TempDir dir;
+  testing::make_image_folder(dir / "ds", 5, 3);
+  testing::write_image(dir / "ds/class_000/sub/a.png");      // nested: after the folder's own files
+  testing::write_text(dir / "ds/class_001/notes.txt", "x");  // not an image extension
+  testing::write_image(dir / "ds/class_001/UPPER.JPG");      // extensions are case-insensitive
+  const auto train = open("folder", dir / "ds", Split::Train);
+  const auto eval = open("folder", dir / "ds", Split::Eval);
+  ASSERT_EQ(train->size(), 3u + 1 + 3 + 1);
+  EXPECT_EQ(eval->size(), 9u);
+  EXPECT_EQ(train->num_classes(), 2u);
+  EXPECT_EQ(eval->num_classes(), 3u);
+  EXPECT_EQ(train->source(0), dir / "ds/class_000/img_0.png");
+  EXPECT_EQ(train->source(3), dir / "ds/class_000/sub/a.png");
+  EXPECT_EQ(train->source(4), dir / "ds/class_001/UPPER.JPG");  // 'U' sorts before 'i'
+  EXPECT_EQ(train->label(3), 0);
+  EXPECT_EQ(train->label(4), 1);
+  EXPECT_EQ(eval->label(0), 2);  // eval labels keep their class ids
+  EXPECT_EQ(eval->label(8), 4);
+  EXPECT_EQ(train->load(0).width, 24);
+
+  const auto train4 = open("folder", dir / "ds", Split::Train, 4);
+  EXPECT_EQ(train4->size(), 14u);
+  EXPECT_EQ(open("folder", dir / "ds", Split::Eval, 4)->size(), 3u);
+}
+
+TEST(ImageFolder, WrongLayoutsAreErrorsNamingThePath) {
+  TempDir dir;
+  expect_error([&] { open("folder", dir / "absent", Split::Train); },
+               {dir / "absent", "expected layout"});
+  testing::make_image_folder(dir / "one", 1, 2);
+  expect_error([&] { open("folder", dir / "one", Split::Train); }, {"at least 2"});
+  testing::make_image_folder(dir / "two", 2, 1);
+  expect_error([&] { open("folder", dir / "two", Split::Train, 2); }, {"no eval classes"});
+  fs::create_directories(dir / "two/class_002_empty");
+  expect_error([&] { open("folder", dir / "two", Split::Train); }, {"class_002_empty", "no image files"});
+}
+
+TEST(Cub, HundredTrainHundredEvalClassesSkippingResourceForks) {
+  TempDir dir;
+  for (int c = 1; c <= 200; ++c) {
+    char name[64];
+    std::snprintf(name, sizeof name, "CUB_200_2011/images/%03d.Bird_%d/Bird_%d_0001.jpg", c, c, c);
+    testing::write_image(dir / name);
+  }
+  testing::write_image(dir / "CUB_200_2011/images/007.Bird_7/Bird_7_0002.jpg");
+  testing::write_image(dir / "CUB_200_2011/images/007.Bird_7/._Bird_7_0001.jpg");
+  testing::write_image(dir / "CUB_200_2011/images/150.Bird_150/._Bird_150_0001.jpg");
+  const auto train = open("cub", dir.path().string(), Split::Train);
+  const auto eval = open("cub", dir.path().string(), Split::Eval);
+  EXPECT_EQ(train->size(), 101u);
+  EXPECT_EQ(train->num_classes(), 100u);
+  EXPECT_EQ(eval->size(), 100u);
+  EXPECT_EQ(eval->num_classes(), 100u);
+  EXPECT_EQ(train->label(0), 0);
+  EXPECT_EQ(train->label(100), 99);
+  EXPECT_EQ(eval->label(0), 100);
+  EXPECT_EQ(eval->label(99), 199);
+  for (size_t i = 0; i < eval->size(); ++i) EXPECT_EQ(eval->source(i).find("/._"), std::string::npos);
+}
+
+TEST(Cub, MissingImagesFolderShowsTheExpectedLayout) {
+  TempDir dir;
+  expect_error([&] { open("cub", dir.path().string(), Split::Train); },
+               {"CUB_200_2011/images", "expected layout", "001.Black_footed_Albatross"});
+}
+
+class CarsLayout : public ::testing::TestWithParam<bool> {};
+
+TEST_P(CarsLayout, ClassesOneToNinetyEightTrainTheRestEvaluate) {
+  const bool compressed = GetParam();
+  TempDir dir;
+  const std::vector<testing::CarAnnotation> annotations{
+      {"car_ims/000001.jpg", 1, 0}, {"car_ims/000002.jpg", 98, 1}, {"car_ims/000003.jpg", 99, 0},
+      {"car_ims/000004.jpg", 196, 1}, {"car_ims/000005.jpg", 2, 1}, {"car_ims/000006.jpg", 150, 0}};
+  for (const auto& a : annotations) testing::write_image(dir / ("cars196/" + a.relative_im_path));
+  testing::write_cars_annos(dir / "cars196/cars_annos.mat", annotations, compressed);
+  const auto train = open("cars", dir.path().string(), Split::Train);
+  const auto eval = open("cars", dir.path().string(), Split::Eval);
+  ASSERT_EQ(train->size(), 3u);
+  ASSERT_EQ(eval->size(), 3u);
+  EXPECT_EQ(train->labels(), (std::vector<int64_t>{0, 97, 1}));  // `test` is ignored
+  EXPECT_EQ(eval->labels(), (std::vector<int64_t>{98, 195, 149}));
+  EXPECT_EQ(train->source(1), dir / "cars196/car_ims/000002.jpg");
+  EXPECT_EQ(eval->load(2).height, 24);
+}
+
+INSTANTIATE_TEST_SUITE_P(V5AndV7Compressed, CarsLayout, ::testing::Values(false, true));
+
+TEST(Cars, WrongLayoutsAreErrorsNamingWhatIsMissing) {
+  TempDir dir;
+  expect_error([&] { open("cars", dir.path().string(), Split::Train); }, {"cars196", "expected layout"});
+  fs::create_directories(dir / "cars196/car_ims");
+  expect_error([&] { open("cars", dir.path().string(), Split::Train); }, {"cars_annos.mat", "car_ims/000001.jpg"});
+  testing::write_text(dir / "cars196/cars_annos.mat", "not a mat file");
+  expect_error([&] { open("cars", dir.path().string(), Split::Train); }, {"cars_annos.mat", "MATLAB"});
+  const std::vector<testing::CarAnnotation> one{{"car_ims/000001.jpg", 1, 0}};
+  testing::write_cars_annos(dir / "cars196/cars_annos.mat", one, false, "class");
+  expect_error([&] { open("cars", dir.path().string(), Split::Train); }, {"no field 'class'"});
+  testing::write_cars_annos(dir / "cars196/cars_annos.mat", one, true);
+  expect_error([&] { open("cars", dir.path().string(), Split::Train); },
+               {"do not exist", "car_ims/000001.jpg", "expected layout"});
+}
+
+TEST(Sop, ReadsEbayListsUnderEitherFolderSpelling) {
+  for (const std::string folder : {"Stanford_Online_Products", "Standford_Online_Products"}) {
+    TempDir dir;
+    const std::string base = dir / folder;
+    testing::write_text(base + "/Ebay_train.txt",
+                        "image_id class_id super_class_id path\n"
+                        "1 1 1 bicycle_final/111085122871_0.JPG\n"
+                        "2 1 1 bicycle_final/111085122871_1.JPG\n"
+                        "3 3 2 cabinet_final/222_0.JPG\n");
+    testing::write_text(base + "/Ebay_test.txt",
+                        "image_id class_id super_class_id path\r\n"
+                        "1 11319 1 bicycle_final/999_0.JPG\r\n");
+    for (const char* p : {"bicycle_final/111085122871_0.JPG", "bicycle_final/111085122871_1.JPG",
+                          "cabinet_final/222_0.JPG", "bicycle_final/999_0.JPG"}) {
+      testing::write_image(base + "/" + p);
+    }
+    const auto train = open("SOP", dir.path().string(), Split::Train);
+    const auto eval = open("SOP", dir.path().string(), Split::Eval);
+    EXPECT_EQ(train->labels(), (std::vector<int64_t>{0, 0, 2}));
+    EXPECT_EQ(train->num_classes(), 2u);
+    EXPECT_EQ(eval->labels(), (std::vector<int64_t>{11318}));
+    EXPECT_EQ(train->source(2), base + "/cabinet_final/222_0.JPG");
+  }
+}
+
+TEST(Sop, WrongLayoutsAreErrorsNamingWhatIsMissing) {
+  TempDir dir;
+  expect_error([&] { open("SOP", dir.path().string(), Split::Train); },
+               {"Stanford_Online_Products", "Ebay_train.txt", "expected layout"});
+  testing::write_text(dir / "Stanford_Online_Products/Ebay_train.txt",
+                      "image_id class_id super_class_id path\n1 1 1 a/missing.JPG\n");
+  expect_error([&] { open("SOP", dir.path().string(), Split::Eval); }, {"Ebay_test.txt"});
+  expect_error([&] { open("SOP", dir.path().string(), Split::Train); }, {"a/missing.JPG", "do not exist"});
+  testing::write_text(dir / "Stanford_Online_Products/Ebay_train.txt",
+                      "image_id class_id super_class_id path\n1 x\n");
+  expect_error([&] { open("SOP", dir.path().string(), Split::Train); }, {"Ebay_train.txt:2"});
+}
+
+TEST(OpenDataset, UnknownNamesAndSplitsAreErrors) {
+  expect_error([&] { open("imagenet", "/tmp", Split::Train); }, {"imagenet", "cub", "fashion-mnist"});
+  expect_error([&] { open("cub", "/tmp", Split::Seen); }, {"seen"});
+  expect_error([&] { open("cub", "", Split::Train); }, {"--data-root"});
+  expect_error([&] { parse_split("validation"); }, {"validation"});
+  EXPECT_EQ(parse_split("test"), Split::Eval);
+}
+
+TEST(DatasetCheck, ListsFilesThatDoNotDecode) {
+  TempDir dir;
+  testing::make_image_folder(dir / "ds", 2, 2);
+  testing::write_text(dir / "ds/class_001/broken.jpg", "garbage");
+  const auto eval = open("folder", dir / "ds", Split::Eval);
+  const DatasetCheck check = check_dataset(*eval, 2);
+  EXPECT_EQ(check.images, 3u);
+  EXPECT_EQ(check.classes, 1u);
+  ASSERT_EQ(check.unreadable.size(), 1u);
+  EXPECT_EQ(check.unreadable[0], dir / "ds/class_001/broken.jpg");
+  EXPECT_TRUE(check_dataset(*open("folder", dir / "ds", Split::Train), 1).unreadable.empty());
+}
+
+}  // namespace
+}  // namespace idml::data

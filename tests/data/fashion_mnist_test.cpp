@@ -1,0 +1,95 @@
+// Fashion-MNIST splits from generated IDX files (and, when Debian's
+// dataset-fashion-mnist is installed, the real counts of SPEC §7).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "data/dataset.h"
+#include "engine/error.h"
+#include "layouts.h"
+
+namespace idml::data {
+namespace {
+
+std::unique_ptr<Dataset> open_fmnist(const std::string& root, Split split, int cap = 0) {
+  DatasetOptions options;
+  options.name = "fashion-mnist";
+  options.root = root;
+  options.split = split;
+  options.per_class_cap = cap;
+  return open_dataset(options);
+}
+
+// 30 records of 3x2 pixels, label = record % 10, pixel value = record.
+void write_small_set(const std::string& dir, const std::string& prefix) {
+  std::vector<uint8_t> pixels, labels;
+  for (int r = 0; r < 30; ++r) {
+    labels.push_back(static_cast<uint8_t>(r % 10));
+    for (int p = 0; p < 6; ++p) pixels.push_back(static_cast<uint8_t>(r * 8 + p));
+  }
+  testing::write_idx_images(dir + "/" + prefix + "-images-idx3-ubyte.gz", 30, 3, 2, pixels);
+  testing::write_idx_labels(dir + "/" + prefix + "-labels-idx1-ubyte.gz", labels);
+}
+
+TEST(FashionMnist, TrainSeenAndEvalSplits) {
+  testing::TempDir dir;
+  write_small_set(dir.path().string(), "train");
+  write_small_set(dir.path().string(), "t10k");
+  const auto train = open_fmnist(dir.path().string(), Split::Train);
+  const auto eval = open_fmnist(dir.path().string(), Split::Eval);
+  const auto seen = open_fmnist(dir.path().string(), Split::Seen);
+  EXPECT_EQ(train->size(), 15u);
+  EXPECT_EQ(eval->size(), 15u);
+  EXPECT_EQ(seen->size(), 15u);
+  EXPECT_EQ(train->num_classes(), 5u);
+  EXPECT_EQ(eval->label(0), 5);
+  EXPECT_EQ(seen->label(6), 1);
+  EXPECT_NE(train->source(0).find("train-images-idx3-ubyte.gz#0"), std::string::npos);
+  EXPECT_NE(eval->source(0).find("t10k-images-idx3-ubyte.gz#5"), std::string::npos);
+  // Record 11 (label 1) is the 7th train image: 3x2 grey replicated to RGB.
+  const Image image = train->load(6);
+  ASSERT_EQ(image.height, 3);
+  ASSERT_EQ(image.width, 2);
+  EXPECT_EQ(image.pixels[0], 11 * 8);
+  EXPECT_EQ(image.pixels[1], 11 * 8);
+  EXPECT_EQ(image.pixels[3 * 5 + 2], 11 * 8 + 5);
+
+  const auto capped = open_fmnist(dir.path().string(), Split::Train, 2);
+  EXPECT_EQ(capped->size(), 10u);
+}
+
+TEST(FashionMnist, SubfolderAndUncompressedFilesAreFound) {
+  testing::TempDir dir;
+  write_small_set(dir / "fashion-mnist", "train");
+  EXPECT_EQ(open_fmnist(dir.path().string(), Split::Train)->size(), 15u);
+}
+
+TEST(FashionMnist, MissingOrCorruptFilesAreErrors) {
+  testing::TempDir dir;
+  try {
+    open_fmnist(dir.path().string(), Split::Eval);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("t10k-images-idx3-ubyte.gz"), std::string::npos) << e.what();
+  }
+  testing::write_idx_labels(dir / "train-images-idx3-ubyte.gz", {1, 2, 3});  // labels where images belong
+  testing::write_idx_labels(dir / "train-labels-idx1-ubyte.gz", {1, 2, 3});
+  EXPECT_THROW(open_fmnist(dir.path().string(), Split::Train), Error);
+}
+
+TEST(FashionMnist, DebianPackageSplitSizes) {
+  const std::string root = "/usr/share/datasets/fashion-mnist";
+  if (!std::filesystem::exists(root + "/train-images-idx3-ubyte.gz")) {
+    GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  }
+  const auto train = open_fmnist("", Split::Train);  // empty root: the Debian path
+  EXPECT_EQ(train->size(), 30000u);
+  EXPECT_EQ(train->num_classes(), 5u);
+  const auto eval = open_fmnist(root, Split::Eval);
+  EXPECT_EQ(eval->size(), 5000u);
+  EXPECT_EQ(open_fmnist(root, Split::Seen)->size(), 5000u);
+  EXPECT_EQ(eval->load(0).height, 28);
+}
+
+}  // namespace
+}  // namespace idml::data
