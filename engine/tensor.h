@@ -64,8 +64,8 @@ class Tensor {
   bool is_leaf() const { return impl().grad_fn == nullptr; }
   const std::shared_ptr<Node>& grad_fn() const { return impl().grad_fn; }
   Tensor grad() const { return Tensor(impl().grad); }
-  void set_grad(const Tensor& g);
-  void zero_grad() { impl().grad.reset(); }  // like set_to_none=True
+  void set_grad(const Tensor& g) const;
+  void zero_grad() const { impl().grad.reset(); }  // like set_to_none=True
   // Reverse-mode differentiation from this tensor. Without an argument the
   // tensor must hold one element and the seed gradient is 1.
   void backward() const;

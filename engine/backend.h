@@ -1,0 +1,154 @@
+// The kernel list every backend implements (CPU in engine/cpu/, CUDA in
+// engine/cuda/). Kernels work on raw pointers and sizes and know nothing of
+// autograd; the op front-ends in engine/ops/ check arguments, allocate
+// outputs and call these. `dtype` selects the element type of the float
+// buffers; index buffers are always int64.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "engine/device.h"
+#include "engine/dtype.h"
+
+namespace idml {
+
+enum class UnaryOp {
+  Neg, Exp, Log, Log1p, Sqrt, Abs, Sign, Relu,
+  AddScalar,    // x + a
+  MulScalar,    // x * a
+  DivScalar,    // x / a
+  RsubScalar,   // a - x
+  PowScalar,    // x ^ a
+  Clamp,        // min(max(x, a), b)
+  InRange,      // a <= x <= b ? 1 : 0
+  GreaterThan,  // x > a ? 1 : 0
+};
+
+enum class BinaryOp {
+  Add, Sub, Mul, Div, Maximum,
+  Equal, Greater, Less,  // 0/1
+  Lerp,                  // a + w (b - a), PyTorch's two-sided formula; w = scalar
+};
+
+// Up to three operands broadcast to one output shape; a stride of 0 repeats
+// an operand along that dim. Dims are in row-major order.
+struct BroadcastPlan {
+  static constexpr int kMaxDims = 8;
+  int ndim = 0;
+  int64_t out_shape[kMaxDims] = {};
+  int64_t strides[3][kMaxDims] = {};  // per operand, in elements
+  int64_t numel = 0;
+  bool contiguous[3] = {true, true, true};  // operand has the output's shape
+};
+
+struct Conv2dGeometry {
+  int64_t batch, in_channels, in_height, in_width;
+  int64_t out_channels, kernel_height, kernel_width;
+  int64_t stride, padding, dilation;
+  int64_t out_height, out_width;
+};
+
+struct Pool2dGeometry {
+  int64_t batch, channels, in_height, in_width;
+  int64_t kernel, stride, padding;
+  int64_t out_height, out_width;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  // ---- memory ----
+  virtual void* allocate(size_t nbytes) = 0;
+  virtual void deallocate(void* ptr, size_t nbytes) = 0;
+  virtual void copy_from_host(void* dst, const void* host_src, size_t nbytes) = 0;
+  virtual void copy_to_host(void* host_dst, const void* src, size_t nbytes) = 0;
+  virtual void copy(void* dst, const void* src, size_t nbytes) = 0;
+  virtual void synchronize() = 0;
+
+  // ---- elementwise ----
+  virtual void fill(DType dtype, void* out, int64_t n, double value) = 0;
+  virtual void cast(DType from, DType to, const void* x, void* out, int64_t n) = 0;
+  virtual void unary(UnaryOp op, DType dtype, const void* x, void* out, int64_t n, double a, double b) = 0;
+  virtual void binary(BinaryOp op, DType dtype, const BroadcastPlan& plan, const void* a, const void* b,
+                      void* out, double scalar) = 0;
+  // out = cond != 0 ? a : b (operands 0, 1, 2 of the plan).
+  virtual void where(DType dtype, const BroadcastPlan& plan, const void* cond, const void* a, const void* b,
+                     void* out) = 0;
+  // out = x broadcast (operand 0 of the plan).
+  virtual void broadcast_copy(DType dtype, const BroadcastPlan& plan, const void* x, void* out) = 0;
+
+  // ---- reductions over the middle axis of x viewed as (outer, reduce, inner) ----
+  virtual void sum_axis(DType dtype, const void* x, void* out, int64_t outer, int64_t reduce, int64_t inner) = 0;
+  // values and the index of the first maximum
+  virtual void max_axis(DType dtype, const void* x, void* values, int64_t* indices, int64_t outer,
+                        int64_t reduce, int64_t inner) = 0;
+  // dx (outer, reduce, inner) = 0 except dx[o, indices[o, i], i] = dy[o, i]
+  virtual void max_axis_backward(DType dtype, const void* dy, const int64_t* indices, void* dx, int64_t outer,
+                                 int64_t reduce, int64_t inner) = 0;
+
+  // ---- linear algebra, row-major ----
+  // C (m, n) = alpha op(A) op(B) + beta C; op(A) (m, k), op(B) (k, n).
+  virtual void gemm(DType dtype, bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k,
+                    double alpha, const void* a, int64_t lda, const void* b, int64_t ldb, double beta, void* c,
+                    int64_t ldc) = 0;
+  virtual void transpose2d(DType dtype, const void* x, void* out, int64_t rows, int64_t cols) = 0;
+
+  // ---- convolution: x (N, C, H, W), w (OC, C, KH, KW), y (N, OC, OH, OW) ----
+  virtual void conv2d_forward(DType dtype, const Conv2dGeometry& g, const void* x, const void* w,
+                              const void* bias_or_null, void* y) = 0;
+  virtual void conv2d_backward_input(DType dtype, const Conv2dGeometry& g, const void* dy, const void* w,
+                                     void* dx) = 0;
+  virtual void conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, const void* x, const void* dy,
+                                      void* dw) = 0;
+
+  // ---- batch norm over x (N, C, HW) per channel ----
+  // Batch statistics: y, save_mean, save_invstd (C); running stats updated in
+  // place: r = (1 - momentum) r + momentum stat, with the unbiased variance.
+  virtual void batch_norm_forward_training(DType dtype, int64_t n, int64_t c, int64_t hw, const void* x,
+                                           const void* gamma, const void* beta, void* y, void* save_mean,
+                                           void* save_invstd, void* running_mean, void* running_var,
+                                           double momentum, double eps) = 0;
+  // y = (x - mean) * invstd * gamma + beta with given per-channel mean/invstd.
+  virtual void batch_norm_forward_inference(DType dtype, int64_t n, int64_t c, int64_t hw, const void* x,
+                                            const void* gamma, const void* beta, const void* mean,
+                                            const void* invstd, void* y) = 0;
+  // training: mean/invstd are the batch's (the full formula); otherwise they
+  // are constants and dx = dy * gamma * invstd. Any of dx, dgamma, dbeta may be null.
+  virtual void batch_norm_backward(DType dtype, bool training, int64_t n, int64_t c, int64_t hw,
+                                   const void* x, const void* dy, const void* gamma, const void* mean,
+                                   const void* invstd, void* dx, void* dgamma, void* dbeta) = 0;
+
+  // ---- pooling ----
+  // indices: flat h * W + w of the first maximum in each window.
+  virtual void max_pool2d_forward(DType dtype, const Pool2dGeometry& g, const void* x, void* y,
+                                  int64_t* indices) = 0;
+  virtual void max_pool2d_backward(DType dtype, const Pool2dGeometry& g, const void* dy, const int64_t* indices,
+                                   void* dx) = 0;
+
+  // ---- indexing ----
+  // out[i, :] = x[indices[i], :] with rows of row_size elements.
+  virtual void index_select_rows(DType dtype, const void* x, int64_t num_rows, const int64_t* indices,
+                                 int64_t count, int64_t row_size, void* out) = 0;
+  // out[indices[i], :] += src[i, :]
+  virtual void index_add_rows(DType dtype, const void* src, const int64_t* indices, int64_t count,
+                              int64_t row_size, void* out, int64_t num_rows) = 0;
+  // out[r, j] = x[r, indices[r, j]], x (rows, cols), indices (rows, k).
+  virtual void gather_cols(DType dtype, const void* x, int64_t rows, int64_t cols, const int64_t* indices,
+                           int64_t k, void* out) = 0;
+  // dx[r, indices[r, j]] += dy[r, j]
+  virtual void scatter_add_cols(DType dtype, const void* dy, int64_t rows, int64_t cols, const int64_t* indices,
+                                int64_t k, void* dx) = 0;
+  virtual void one_hot(const int64_t* labels, int64_t n, int64_t num_classes, DType dtype, void* out) = 0;
+  // Copies a block of `rows` x `cols` elements between row strides (concat, narrow).
+  virtual void copy_rows(DType dtype, const void* src, int64_t src_stride, void* dst, int64_t dst_stride,
+                         int64_t rows, int64_t cols) = 0;
+};
+
+// The backend of a device; throws when that device's backend is not built or
+// the device does not exist.
+Backend& backend_for(Device device);
+bool cuda_available();  // built with CUDA and at least one device present
+
+}  // namespace idml

@@ -1,0 +1,210 @@
+// conv2d on the CPU as im2col + GEMM (Caffe's scheme).
+//   forward:         y_n (OC, OH*OW)  = W (OC, K) @ col_n (K, OH*OW),  K = C*KH*KW
+//   backward input:  col_n            = W^T @ dy_n, then col2im adds it into dx_n
+//   backward weight: dW              += dy_n @ col_n^T
+// A 1x1, stride-1, unpadded convolution has col_n = x_n and skips im2col.
+// With at least as many samples as threads, each thread takes whole samples
+// and calls a single-threaded GEMM (OpenBLAS runs one thread inside an
+// OpenMP region); otherwise samples go one by one through a threaded GEMM.
+#include <omp.h>
+
+#include <cstring>
+#include <vector>
+
+#include "engine/cpu/cpu_backend.h"
+
+namespace idml::cpu {
+
+namespace {
+
+bool is_pointwise(const Conv2dGeometry& g) {
+  return g.kernel_height == 1 && g.kernel_width == 1 && g.stride == 1 && g.padding == 0;
+}
+
+// x_n (C, H, W) -> col (C*KH*KW, OH*OW)
+template <typename T>
+void im2col(const Conv2dGeometry& g, const T* x, T* col, bool parallel) {
+  const int64_t rows = g.in_channels * g.kernel_height * g.kernel_width;
+  const int64_t ohw = g.out_height * g.out_width;
+#pragma omp parallel for if (parallel)
+  for (int64_t row = 0; row < rows; ++row) {
+    const int64_t kw = row % g.kernel_width;
+    const int64_t kh = (row / g.kernel_width) % g.kernel_height;
+    const int64_t c = row / (g.kernel_width * g.kernel_height);
+    const T* plane = x + c * g.in_height * g.in_width;
+    T* out = col + row * ohw;
+    for (int64_t oh = 0; oh < g.out_height; ++oh) {
+      const int64_t ih = oh * g.stride - g.padding + kh * g.dilation;
+      T* out_row = out + oh * g.out_width;
+      if (ih < 0 || ih >= g.in_height) {
+        std::memset(out_row, 0, sizeof(T) * g.out_width);
+        continue;
+      }
+      const T* in_row = plane + ih * g.in_width;
+      const int64_t w0 = kw * g.dilation - g.padding;
+      if (g.stride == 1) {
+        for (int64_t ow = 0; ow < g.out_width; ++ow) {
+          const int64_t iw = ow + w0;
+          out_row[ow] = (iw >= 0 && iw < g.in_width) ? in_row[iw] : T(0);
+        }
+      } else {
+        for (int64_t ow = 0; ow < g.out_width; ++ow) {
+          const int64_t iw = ow * g.stride + w0;
+          out_row[ow] = (iw >= 0 && iw < g.in_width) ? in_row[iw] : T(0);
+        }
+      }
+    }
+  }
+}
+
+// col (C*KH*KW, OH*OW) summed back into dx_n (C, H, W), which starts at zero.
+template <typename T>
+void col2im(const Conv2dGeometry& g, const T* col, T* dx, bool parallel) {
+  const int64_t ohw = g.out_height * g.out_width;
+  const int64_t khw = g.kernel_height * g.kernel_width;
+  // Parallel over channels: rows of one channel write only that channel's plane.
+#pragma omp parallel for if (parallel)
+  for (int64_t c = 0; c < g.in_channels; ++c) {
+    T* plane = dx + c * g.in_height * g.in_width;
+    std::memset(plane, 0, sizeof(T) * g.in_height * g.in_width);
+    for (int64_t k = 0; k < khw; ++k) {
+      const int64_t kh = k / g.kernel_width, kw = k % g.kernel_width;
+      const T* in = col + (c * khw + k) * ohw;
+      for (int64_t oh = 0; oh < g.out_height; ++oh) {
+        const int64_t ih = oh * g.stride - g.padding + kh * g.dilation;
+        if (ih < 0 || ih >= g.in_height) continue;
+        T* dx_row = plane + ih * g.in_width;
+        const T* in_row = in + oh * g.out_width;
+        const int64_t w0 = kw * g.dilation - g.padding;
+        for (int64_t ow = 0; ow < g.out_width; ++ow) {
+          const int64_t iw = ow * g.stride + w0;
+          if (iw >= 0 && iw < g.in_width) dx_row[iw] += in_row[ow];
+        }
+      }
+    }
+  }
+}
+
+template <typename T>
+void gemm_rowmajor(Backend& b, bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda,
+                   const T* bm, int64_t ldb, T beta, T* c, int64_t ldc) {
+  b.gemm(dtype_of<T>(), ta, tb, m, n, k, 1.0, a, lda, bm, ldb, beta, c, ldc);
+}
+
+// Runs body(sample, col_buffer, inner_parallel) for every sample, either one
+// sample per thread or all samples in order with parallel inner work.
+template <typename T, typename Body>
+void for_each_sample(const Conv2dGeometry& g, bool need_col, Body body) {
+  const int64_t col_size = need_col ? g.in_channels * g.kernel_height * g.kernel_width * g.out_height * g.out_width : 0;
+  const int threads = omp_get_max_threads();
+  if (g.batch >= threads && threads > 1) {
+#pragma omp parallel
+    {
+      std::vector<T> col(col_size);
+#pragma omp for schedule(static)
+      for (int64_t n = 0; n < g.batch; ++n) body(n, col.data(), false);
+    }
+  } else {
+    std::vector<T> col(col_size);
+    for (int64_t n = 0; n < g.batch; ++n) body(n, col.data(), true);
+  }
+}
+
+template <typename T>
+void conv_forward(Backend& be, const Conv2dGeometry& g, const T* x, const T* w, const T* bias, T* y) {
+  const int64_t k = g.in_channels * g.kernel_height * g.kernel_width;
+  const int64_t ohw = g.out_height * g.out_width;
+  const int64_t in_size = g.in_channels * g.in_height * g.in_width;
+  const bool pointwise = is_pointwise(g);
+  for_each_sample<T>(g, !pointwise, [&](int64_t n, T* col, bool inner_parallel) {
+    const T* x_n = x + n * in_size;
+    T* y_n = y + n * g.out_channels * ohw;
+    const T* columns = x_n;
+    if (!pointwise) {
+      im2col(g, x_n, col, inner_parallel);
+      columns = col;
+    }
+    gemm_rowmajor<T>(be, false, false, g.out_channels, ohw, k, w, k, columns, ohw, T(0), y_n, ohw);
+    if (bias)
+      for (int64_t oc = 0; oc < g.out_channels; ++oc)
+        for (int64_t i = 0; i < ohw; ++i) y_n[oc * ohw + i] += bias[oc];
+  });
+}
+
+template <typename T>
+void conv_backward_input(Backend& be, const Conv2dGeometry& g, const T* dy, const T* w, T* dx) {
+  const int64_t k = g.in_channels * g.kernel_height * g.kernel_width;
+  const int64_t ohw = g.out_height * g.out_width;
+  const int64_t in_size = g.in_channels * g.in_height * g.in_width;
+  const bool pointwise = is_pointwise(g);
+  for_each_sample<T>(g, !pointwise, [&](int64_t n, T* col, bool inner_parallel) {
+    const T* dy_n = dy + n * g.out_channels * ohw;
+    T* dx_n = dx + n * in_size;
+    if (pointwise) {
+      gemm_rowmajor<T>(be, true, false, k, ohw, g.out_channels, w, k, dy_n, ohw, T(0), dx_n, ohw);
+    } else {
+      gemm_rowmajor<T>(be, true, false, k, ohw, g.out_channels, w, k, dy_n, ohw, T(0), col, ohw);
+      col2im(g, col, dx_n, inner_parallel);
+    }
+  });
+}
+
+template <typename T>
+void conv_backward_weight(Backend& be, const Conv2dGeometry& g, const T* x, const T* dy, T* dw) {
+  const int64_t k = g.in_channels * g.kernel_height * g.kernel_width;
+  const int64_t ohw = g.out_height * g.out_width;
+  const int64_t in_size = g.in_channels * g.in_height * g.in_width;
+  const int64_t w_size = g.out_channels * k;
+  const bool pointwise = is_pointwise(g);
+  const int threads = omp_get_max_threads();
+  // One partial dW per thread when threads take whole samples; summed in thread order.
+  const bool per_thread = g.batch >= threads && threads > 1;
+  std::vector<T> partials(per_thread ? static_cast<size_t>(threads) * w_size : 0, T(0));
+  std::memset(dw, 0, sizeof(T) * w_size);
+  for_each_sample<T>(g, !pointwise, [&](int64_t n, T* col, bool inner_parallel) {
+    const T* x_n = x + n * in_size;
+    const T* dy_n = dy + n * g.out_channels * ohw;
+    const T* columns = x_n;
+    if (!pointwise) {
+      im2col(g, x_n, col, inner_parallel);
+      columns = col;
+    }
+    T* target = per_thread ? partials.data() + static_cast<size_t>(omp_get_thread_num()) * w_size : dw;
+    gemm_rowmajor<T>(be, false, true, g.out_channels, k, ohw, dy_n, ohw, columns, ohw, T(1), target, k);
+  });
+  if (per_thread)
+    for (int t = 0; t < threads; ++t) {
+      const T* p = partials.data() + static_cast<size_t>(t) * w_size;
+#pragma omp parallel for if (w_size > kParallelGrain)
+      for (int64_t i = 0; i < w_size; ++i) dw[i] += p[i];
+    }
+}
+
+}  // namespace
+
+void CpuBackend::conv2d_forward(DType dtype, const Conv2dGeometry& g, const void* x, const void* w,
+                                const void* bias, void* y) {
+  dispatch_float(dtype, "conv2d", [&](auto zero) {
+    using T = decltype(zero);
+    conv_forward<T>(*this, g, static_cast<const T*>(x), static_cast<const T*>(w), static_cast<const T*>(bias),
+                    static_cast<T*>(y));
+  });
+}
+
+void CpuBackend::conv2d_backward_input(DType dtype, const Conv2dGeometry& g, const void* dy, const void* w,
+                                       void* dx) {
+  dispatch_float(dtype, "conv2d backward", [&](auto zero) {
+    using T = decltype(zero);
+    conv_backward_input<T>(*this, g, static_cast<const T*>(dy), static_cast<const T*>(w), static_cast<T*>(dx));
+  });
+}
+
+void CpuBackend::conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, const void* x, const void* dy,
+                                        void* dw) {
+  dispatch_float(dtype, "conv2d backward", [&](auto zero) {
+    using T = decltype(zero);
+    conv_backward_weight<T>(*this, g, static_cast<const T*>(x), static_cast<const T*>(dy), static_cast<T*>(dw));
+  });
+}
+
+}  // namespace idml::cpu

@@ -1,0 +1,60 @@
+// matmul (with transposes), linear and 2-D transpose.
+// For C = op(A) op(B):  dop(A) = G op(B)^T,  dop(B) = op(A)^T G, transposed
+// back when the flag was set; each case is one more matmul with flags.
+#include "engine/ops.h"
+#include "engine/ops/op_utils.h"
+
+namespace idml {
+
+using namespace ops_detail;
+
+namespace {
+using Grads = std::vector<Tensor>;
+using Needs = std::vector<bool>;
+}  // namespace
+
+Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
+  check_same("matmul", {a, b});
+  check_floating("matmul", a);
+  check_dim("matmul", a, 2, "a");
+  check_dim("matmul", b, 2, "b");
+  const int64_t m = ta ? a.size(1) : a.size(0);
+  const int64_t k = ta ? a.size(0) : a.size(1);
+  const int64_t kb = tb ? b.size(1) : b.size(0);
+  const int64_t n = tb ? b.size(0) : b.size(1);
+  IDML_CHECK(k == kb, "matmul: inner sizes differ: op(a) is [", m, ", ", k, "] (", a.str(), ", transposed=", ta,
+             "), op(b) is [", kb, ", ", n, "] (", b.str(), ", transposed=", tb, ")");
+  Tensor out = empty({m, n}, a.dtype(), a.device());
+  if (k == 0) {
+    backend_of(a).fill(a.dtype(), out.raw_data(), out.numel(), 0.0);
+  } else {
+    backend_of(a).gemm(a.dtype(), ta, tb, m, n, k, 1.0, a.raw_data(), a.size(1), b.raw_data(), b.size(1), 0.0,
+                       out.raw_data(), n);
+  }
+  return record(out, "matmul", {a, b}, [ad = a.detach(), bd = b.detach(), ta, tb](const Tensor& g, const Needs& nd) {
+    Tensor ga, gb;
+    if (nd[0]) ga = ta ? matmul(bd, g, tb, true) : matmul(g, bd, false, !tb);
+    if (nd[1]) gb = tb ? matmul(g, ad, true, ta) : matmul(ad, g, !ta, false);
+    return Grads{ga, gb};
+  });
+}
+
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  IDML_CHECK(x.dim() == 2 && weight.dim() == 2 && x.size(1) == weight.size(1), "linear: input ", x.str(),
+             " does not match weight ", weight.str(), " (expected input (N, ", weight.size(1), "))");
+  Tensor out = matmul(x, weight, false, true);
+  if (!bias.defined()) return out;
+  IDML_CHECK(bias.dim() == 1 && bias.size(0) == weight.size(0), "linear: bias ", bias.str(),
+             " does not match weight ", weight.str());
+  return add(out, bias);
+}
+
+Tensor transpose(const Tensor& x) {
+  check_floating("transpose", x);
+  check_dim("transpose", x, 2, "input");
+  Tensor out = empty({x.size(1), x.size(0)}, x.dtype(), x.device());
+  backend_of(x).transpose2d(x.dtype(), x.raw_data(), out.raw_data(), x.size(0), x.size(1));
+  return record(out, "transpose", {x}, [](const Tensor& g, const Needs&) { return Grads{transpose(g)}; });
+}
+
+}  // namespace idml

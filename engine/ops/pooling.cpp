@@ -1,0 +1,42 @@
+// max_pool2d and the global (1x1 adaptive) average and max pools.
+#include "engine/ops.h"
+#include "engine/ops/op_utils.h"
+
+namespace idml {
+
+using namespace ops_detail;
+
+Tensor max_pool2d(const Tensor& x, Pool2dOptions o) {
+  check_floating("max_pool2d", x);
+  check_dim("max_pool2d", x, 4, "input (N, C, H, W)");
+  IDML_CHECK(o.kernel >= 1 && o.stride >= 1 && o.padding >= 0 && 2 * o.padding <= o.kernel,
+             "max_pool2d: bad kernel ", o.kernel, ", stride ", o.stride, " or padding ", o.padding,
+             " (padding must be at most half the kernel)");
+  Pool2dGeometry g{x.size(0), x.size(1), x.size(2), x.size(3), o.kernel, o.stride, o.padding, 0, 0};
+  g.out_height = (g.in_height + 2 * o.padding - o.kernel) / o.stride + 1;  // floor mode
+  g.out_width = (g.in_width + 2 * o.padding - o.kernel) / o.stride + 1;
+  IDML_CHECK(g.out_height > 0 && g.out_width > 0, "max_pool2d: input ", x.str(), " smaller than kernel ", o.kernel);
+  Tensor y = empty({g.batch, g.channels, g.out_height, g.out_width}, x.dtype(), x.device());
+  Tensor indices = empty(y.shape(), DType::Int64, x.device());
+  backend_of(x).max_pool2d_forward(x.dtype(), g, x.raw_data(), y.raw_data(), indices.data<int64_t>());
+  return record(y, "max_pool2d", {x},
+                [g, indices, in_shape = x.shape()](const Tensor& dy, const std::vector<bool>&) {
+                  Tensor dx = empty(in_shape, dy.dtype(), dy.device());
+                  backend_of(dy).max_pool2d_backward(dy.dtype(), g, dy.raw_data(), indices.data<int64_t>(),
+                                                     dx.raw_data());
+                  return std::vector<Tensor>{dx};
+                });
+}
+
+Tensor adaptive_avg_pool2d_1x1(const Tensor& x) {
+  check_dim("adaptive_avg_pool2d", x, 4, "input (N, C, H, W)");
+  return mean(x, {2, 3}, true);
+}
+
+Tensor adaptive_max_pool2d_1x1(const Tensor& x) {
+  check_dim("adaptive_max_pool2d", x, 4, "input (N, C, H, W)");
+  const int64_t n = x.size(0), c = x.size(1);
+  return max(x.reshape({n, c, x.size(2) * x.size(3)}), 2, false).values.reshape({n, c, 1, 1});
+}
+
+}  // namespace idml

@@ -1,0 +1,98 @@
+// CPU kernels at realistic sizes: the fast conv and GEMM paths (per-sample
+// threads, threaded GEMM, pointwise) against the naive references, and
+// results that do not depend on the number of threads.
+#include <gtest/gtest.h>
+#include <omp.h>
+
+#include "engine/cpu/reference.h"
+#include "tests/engine/test_util.h"
+
+namespace idml {
+namespace {
+
+using testing::host;
+
+class ThreadCount {  // sets OpenMP threads for a scope
+ public:
+  explicit ThreadCount(int n) : saved_(omp_get_max_threads()) { omp_set_num_threads(n); }
+  ~ThreadCount() { omp_set_num_threads(saved_); }
+
+ private:
+  int saved_;
+};
+
+TEST(CpuKernels, ConvAtResNetShapesMatchesReferenceOnEveryThreadingPath) {
+  Generator gen(80);
+  for (int64_t batch : {1, 4}) {  // 1: threaded GEMM path; 4: sample-per-thread path
+    for (const auto& [c, oc, k, s] : std::vector<std::tuple<int64_t, int64_t, int64_t, int64_t>>{
+             {16, 24, 3, 1}, {32, 16, 1, 1}, {16, 32, 3, 2}}) {
+      SCOPED_TRACE("batch " + std::to_string(batch) + " c " + std::to_string(c) + " k " + std::to_string(k));
+      const Tensor x = randn({batch, c, 14, 14}, gen);
+      const Tensor w = randn({oc, c, k, k}, gen, 0, 0.1);
+      const Conv2dOptions o{s, k / 2, 1};
+      const Tensor y = conv2d(x, w, Tensor(), o);
+      Conv2dGeometry g{batch, c, 14, 14, oc, k, k, s, k / 2, 1, y.size(2), y.size(3)};
+      std::vector<double> expected(y.numel());
+      cpu::reference::conv2d(g, host(x).data(), host(w).data(), nullptr, expected.data());
+      testing::expect_near_all(host(y), expected, 1e-5, "conv2d");
+    }
+  }
+}
+
+TEST(CpuKernels, ConvGradientsAreIdenticalWithOneOrTwoThreadsForOneSample) {
+  Generator gen(81);
+  const Tensor x = randn({1, 8, 9, 9}, gen).set_requires_grad(true);
+  const Tensor w = randn({6, 8, 3, 3}, gen).set_requires_grad(true);
+  std::vector<std::vector<float>> results;
+  for (int threads : {1, 2}) {
+    ThreadCount tc(threads);
+    x.zero_grad();
+    w.zero_grad();
+    sum(conv2d(x, w, Tensor(), {1, 1, 1})).backward();
+    results.push_back(x.grad().to_vector<float>());
+    results.push_back(w.grad().to_vector<float>());
+  }
+  testing::expect_near_all(std::vector<double>(results[0].begin(), results[0].end()),
+                           std::vector<double>(results[2].begin(), results[2].end()), 1e-5, "dx");
+  testing::expect_near_all(std::vector<double>(results[1].begin(), results[1].end()),
+                           std::vector<double>(results[3].begin(), results[3].end()), 1e-5, "dw");
+}
+
+TEST(CpuKernels, LargeGemmMatchesReference) {
+  Generator gen(82);
+  const Tensor a = randn({70, 130}, gen), b = randn({130, 90}, gen);
+  std::vector<double> expected(70 * 90);
+  cpu::reference::matmul(false, false, 70, 90, 130, host(a).data(), host(b).data(), expected.data());
+  testing::expect_near_all(host(matmul(a, b)), expected, 1e-5, "gemm");
+}
+
+TEST(CpuKernels, SumsAreBitIdenticalForAnyThreadCount) {
+  Generator gen(83);
+  const Tensor x = randn({1 << 18}, gen);
+  const Tensor y = randn({5, 300, 70}, gen);
+  std::vector<float> totals, columns;
+  for (int threads : {1, 2, 3}) {
+    ThreadCount tc(threads);
+    totals.push_back(sum(x).to_vector<float>()[0]);
+    const std::vector<float> c = sum(y, {1}).to_vector<float>();
+    columns.insert(columns.end(), c.begin(), c.end());
+  }
+  EXPECT_EQ(totals[0], totals[1]);
+  EXPECT_EQ(totals[0], totals[2]);
+  const size_t n = columns.size() / 3;
+  for (size_t i = 0; i < n; ++i) {
+    ASSERT_EQ(columns[i], columns[n + i]);
+    ASSERT_EQ(columns[i], columns[2 * n + i]);
+  }
+}
+
+TEST(CpuKernels, BatchNormAtLargeSizeMatchesTheDoubleComputation) {
+  Generator gen(84);
+  const Tensor x = randn({8, 16, 28, 28}, gen, 3.0, 2.0);
+  const Tensor y = batch_norm(x, Tensor(), Tensor(), Tensor(), Tensor(), true);
+  const Tensor y64 = batch_norm(x.to(DType::Float64), Tensor(), Tensor(), Tensor(), Tensor(), true);
+  testing::expect_near_all(host(y), host(y64), 1e-5, "batch_norm");
+}
+
+}  // namespace
+}  // namespace idml

@@ -1,0 +1,81 @@
+// conv2d against the naive direct convolution, and its gradients.
+#include <gtest/gtest.h>
+
+#include "engine/cpu/reference.h"
+#include "tests/engine/test_util.h"
+
+namespace idml {
+namespace {
+
+using testing::host;
+
+struct ConvCase {
+  Shape input;    // N, C, H, W
+  Shape weight;   // OC, C, KH, KW
+  Conv2dOptions options;
+  bool bias;
+};
+
+std::vector<ConvCase> conv_cases() {
+  return {
+      {{1, 1, 5, 5}, {1, 1, 3, 3}, {1, 0, 1}, false},  // batch 1, single channel
+      {{2, 3, 7, 6}, {4, 3, 3, 3}, {1, 1, 1}, true},   // same padding, odd sizes
+      {{3, 2, 9, 9}, {5, 2, 3, 3}, {2, 1, 1}, true},   // stride 2
+      {{2, 4, 6, 5}, {3, 4, 1, 1}, {1, 0, 1}, false},  // pointwise: straight to GEMM
+      {{2, 4, 6, 7}, {3, 4, 1, 1}, {2, 0, 1}, true},   // strided 1x1 (downsample)
+      {{1, 2, 9, 8}, {2, 2, 3, 2}, {1, 2, 2}, true},   // dilation, rectangular kernel
+      {{2, 3, 11, 11}, {4, 3, 7, 7}, {2, 3, 1}, false},  // the ResNet stem's geometry
+      {{5, 2, 4, 4}, {3, 2, 3, 3}, {1, 1, 1}, true},   // more samples than threads
+  };
+}
+
+Conv2dGeometry geometry(const ConvCase& c) {
+  Conv2dGeometry g{c.input[0], c.input[1], c.input[2], c.input[3], c.weight[0], c.weight[2], c.weight[3],
+                   c.options.stride, c.options.padding, c.options.dilation, 0, 0};
+  g.out_height = (g.in_height + 2 * g.padding - g.dilation * (g.kernel_height - 1) - 1) / g.stride + 1;
+  g.out_width = (g.in_width + 2 * g.padding - g.dilation * (g.kernel_width - 1) - 1) / g.stride + 1;
+  return g;
+}
+
+TEST(ConvOps, ForwardMatchesDirectConvolution) {
+  Generator gen(40);
+  for (const ConvCase& c : conv_cases()) {
+    SCOPED_TRACE(shape_str(c.input) + " * " + shape_str(c.weight));
+    const Tensor x = randn(c.input, gen, 0, 1, DType::Float64);
+    const Tensor w = randn(c.weight, gen, 0, 1, DType::Float64);
+    const Tensor b = c.bias ? randn({c.weight[0]}, gen, 0, 1, DType::Float64) : Tensor();
+    const Conv2dGeometry g = geometry(c);
+    std::vector<double> expected(g.batch * g.out_channels * g.out_height * g.out_width);
+    cpu::reference::conv2d(g, host(x).data(), host(w).data(), c.bias ? host(b).data() : nullptr, expected.data());
+    const Tensor y = conv2d(x, w, b, c.options);
+    EXPECT_EQ(y.shape(), (Shape{g.batch, g.out_channels, g.out_height, g.out_width}));
+    testing::expect_near_all(host(y), expected, 1e-12, "conv2d f64");
+    const Tensor y32 = conv2d(x.to(DType::Float32), w.to(DType::Float32),
+                              c.bias ? b.to(DType::Float32) : Tensor(), c.options);
+    testing::expect_near_all(host(y32), expected, 1e-5, "conv2d f32");
+  }
+}
+
+TEST(ConvOps, BackwardMatchesFiniteDifferences) {
+  Generator gen(41);
+  for (const ConvCase& c : conv_cases()) {
+    if (shape_numel(c.input) > 400) continue;  // keep the finite differences fast
+    SCOPED_TRACE(shape_str(c.input) + " * " + shape_str(c.weight));
+    const Tensor x = testing::random_leaf(c.input, gen);
+    const Tensor w = testing::random_leaf(c.weight, gen);
+    const Tensor b = c.bias ? testing::random_leaf({c.weight[0]}, gen) : Tensor();
+    EXPECT_GRADIENTS_MATCH(
+        [&](const std::vector<Tensor>& in) { return conv2d(in[0], in[1], in[2], c.options); },
+        (std::vector<Tensor>{x, w, b}));
+  }
+}
+
+TEST(ConvOps, ShapeErrorsAreClear) {
+  EXPECT_THROW(conv2d(zeros({1, 3, 5, 5}), zeros({2, 4, 3, 3}), Tensor()), Error);  // channels
+  EXPECT_THROW(conv2d(zeros({1, 3, 2, 2}), zeros({2, 3, 3, 3}), Tensor()), Error);  // too small
+  EXPECT_THROW(conv2d(zeros({3, 5, 5}), zeros({2, 3, 3, 3}), Tensor()), Error);     // rank
+  EXPECT_THROW(conv2d(zeros({1, 3, 5, 5}), zeros({2, 3, 3, 3}), zeros({3})), Error);  // bias
+}
+
+}  // namespace
+}  // namespace idml
