@@ -1,0 +1,90 @@
+// The pickle VM on hand-written pickles: values, containers, memo, and the
+// errors for unsupported opcodes and truncation.
+#include <gtest/gtest.h>
+
+#include "nn/weights/pickle.h"
+#include "nn/weights/torch_pickle.h"
+#include "weights_test_util.h"
+
+namespace idml::weights {
+namespace {
+
+using testing::expect_error;
+
+// A string literal with embedded NULs. Split literals after hex escapes that
+// precede a hex-digit letter ("\x00" "a"), or the escape swallows it.
+#define BYTES(literal) std::string(literal, sizeof(literal) - 1)
+
+PyValue run(const std::string& bytes, size_t* consumed = nullptr) {
+  size_t used = 0;
+  auto no_storage = [](const std::string&, FileDType, uint64_t) -> std::shared_ptr<RawStorage> {
+    throw Error("no storages here");
+  };
+  PyValue v = unpickle(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), &used,
+                       torch_unpickle_hooks("test.pkl", no_storage), "test.pkl");
+  if (consumed) *consumed = used;
+  return v;
+}
+
+TEST(Unpickle, Integers) {
+  EXPECT_EQ(run(BYTES("\x80\x02J\xfe\xff\xff\xff."))->integer, -2);        // BININT
+  EXPECT_EQ(run(BYTES("\x80\x02K\xff."))->integer, 255);                    // BININT1
+  EXPECT_EQ(run(BYTES("\x80\x02M\x01\x01."))->integer, 257);                // BININT2
+  EXPECT_EQ(run(BYTES("\x80\x02\x8a\x02\x00\xff."))->integer, -256);        // LONG1, sign-extended
+  EXPECT_EQ(run(BYTES("\x80\x02\x8a\x00."))->integer, 0);                    // LONG1 of 0 bytes
+  const PyValue big = run(BYTES("\x80\x02\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x00\x01."));
+  EXPECT_EQ(big->kind, PyKind::BigInt);  // 2**64 does not fit
+}
+
+TEST(Unpickle, FloatIsBigEndian) {
+  // 1.5 = 0x3ff8000000000000
+  EXPECT_EQ(run(BYTES("\x80\x02G\x3f\xf8\x00\x00\x00\x00\x00\x00."))->real, 1.5);
+}
+
+TEST(Unpickle, DictWithMemoAndTuple) {
+  // {'a': (1, True, None), 'b': <memo 1>} with BINPUT/BINGET, protocol 2 style
+  const std::string p = BYTES("\x80\x02}q\x00(X\x01\x00\x00\x00" "aq\x01K\x01\x88N\x87q\x02X\x01\x00\x00\x00" "bh\x02u.");
+  size_t consumed = 0;
+  const PyValue d = run(p + "trailing", &consumed);
+  EXPECT_EQ(consumed, p.size());  // stops at STOP
+  ASSERT_EQ(d->kind, PyKind::Dict);
+  ASSERT_EQ(d->entries.size(), 2u);
+  const PyValue a = dict_get(d, "a");
+  ASSERT_EQ(a->kind, PyKind::Tuple);
+  ASSERT_EQ(a->items.size(), 3u);
+  EXPECT_EQ(a->items[0]->integer, 1);
+  EXPECT_TRUE(a->items[1]->boolean);
+  EXPECT_EQ(a->items[2]->kind, PyKind::None);
+  EXPECT_EQ(dict_get(d, "b"), a);  // the memo shares the object
+}
+
+TEST(Unpickle, OrderedDictByReduce) {
+  // collections.OrderedDict() then SETITEMS {'k': []}
+  const std::string p = BYTES("\x80\x02" "ccollections\nOrderedDict\n)R(X\x01\x00\x00\x00k]u.");
+  const PyValue d = run(p);
+  ASSERT_EQ(d->kind, PyKind::Dict);
+  EXPECT_EQ(dict_get(d, "k")->kind, PyKind::List);
+}
+
+TEST(Unpickle, UnsupportedOpcodeIsNamedInHex) {
+  // 'I' (0x49) is protocol 0's text INT
+  expect_error([] { run(BYTES("\x80\x02I12\n.")); }, {"test.pkl", "unsupported pickle opcode 0x49", "'I'"});
+}
+
+TEST(Unpickle, UnsupportedGlobalIsNamed) {
+  expect_error([] { run(BYTES("\x80\x02" "cos\nsystem\n.")); }, {"test.pkl", "unsupported pickle global os.system"});
+}
+
+TEST(Unpickle, TruncatedPickleIsAnError) {
+  expect_error([] { run(BYTES("\x80\x02X\x10\x00\x00\x00" "abc")); }, {"test.pkl", "truncated"});
+  expect_error([] { run(BYTES("\x80\x02K\x01")); }, {"test.pkl", "truncated"});  // no STOP
+}
+
+TEST(Unpickle, MalformedStackIsAnError) {
+  expect_error([] { run(BYTES("\x80\x02u.")); }, {"test.pkl", "no MARK"});
+  expect_error([] { run(BYTES("\x80\x02h\x05.")); }, {"test.pkl", "memo key 5"});
+  expect_error([] { run(BYTES("\x80\x02.")); }, {"test.pkl", "empty stack"});
+}
+
+}  // namespace
+}  // namespace idml::weights
