@@ -1,0 +1,44 @@
+#include "train/losses/proxy_anchor_loss.h"
+
+#include "engine/ops.h"
+
+namespace idml::train {
+
+Metric parse_metric(const std::string& name) {
+  if (name == "ism") return Metric::Introspective;
+  if (name == "cosine") return Metric::Cosine;
+  throw Error("unknown metric '" + name + "': expected ism or cosine");
+}
+
+const char* metric_name(Metric metric) { return metric == Metric::Introspective ? "ism" : "cosine"; }
+
+Tensor proxy_anchor_from_similarity(const Tensor& similarity, const Tensor& labels, double alpha, double margin) {
+  IDML_CHECK(similarity.dim() == 2 && labels.dim() == 1 && labels.size(0) == similarity.size(0),
+             "proxy_anchor_loss: similarity ", similarity.str(), " and labels ", labels.str(),
+             " must be (B, C) and (B)");
+  const int64_t num_classes = similarity.size(1);
+  const Tensor positive = one_hot(labels, num_classes, similarity.dtype());  // (B, C) 0/1
+  const Tensor negative = rsub_scalar(positive, 1.0);
+  const Tensor pos_exp = exp(mul_scalar(add_scalar(similarity, -margin), -alpha));
+  const Tensor neg_exp = exp(mul_scalar(add_scalar(similarity, margin), alpha));
+  const Tensor pos_sum = sum(mul(pos_exp, positive), {0});  // (C)
+  const Tensor neg_sum = sum(mul(neg_exp, negative), {0});  // (C)
+  // |P+|: classes with at least one sample in the batch (counted on the host; tiny).
+  const std::vector<double> present = sum(positive, {0}).to(DType::Float64).to_vector<double>();
+  int64_t num_present = 0;
+  for (double count : present) num_present += count > 0;
+  // Classes outside P+ have pos_sum = 0 and contribute log(1) = 0.
+  const Tensor pos_term = div_scalar(sum(log1p(pos_sum)), static_cast<double>(num_present));
+  const Tensor neg_term = div_scalar(sum(log1p(neg_sum)), static_cast<double>(num_classes));
+  return add(pos_term, neg_term);
+}
+
+Tensor proxy_anchor_loss(const Tensor& semantic, const Tensor& uncertainty, const Tensor& labels,
+                         const Tensor& proxies, const ProxyAnchorOptions& options) {
+  const Tensor similarity = options.metric == Metric::Introspective
+                                ? introspective_similarity(semantic, uncertainty, proxies, options.ism)
+                                : cosine_similarity_matrix(semantic, proxies);
+  return proxy_anchor_from_similarity(similarity, labels, options.alpha, options.margin);
+}
+
+}  // namespace idml::train
