@@ -11,5 +11,6 @@ namespace idml::cli {
 // Registered commands (add a declaration and one line in main.cpp per command).
 void add_convert_command(CLI::App& app, int& exit_code);
 void add_metrics_command(CLI::App& app, int& exit_code);
+void add_data_command(CLI::App& app, int& exit_code);
 
 }  // namespace idml::cli

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   (void)exit_code;  // set by the subcommands' callbacks
   idml::cli::add_convert_command(app, exit_code);
   idml::cli::add_metrics_command(app, exit_code);
+  idml::cli::add_data_command(app, exit_code);
 
   try {
     app.parse(argc, argv);
