@@ -6,8 +6,9 @@
 
 namespace idml::weights {
 
-LoadedWeights load_weights(const std::string& path) {
-  const std::shared_ptr<const Bytes> file = read_file_bytes(path);
+LoadedWeights load_weights(const std::string& path) { return load_weights(read_file_bytes(path), path); }
+
+LoadedWeights load_weights(const std::shared_ptr<const Bytes>& file, const std::string& path) {
   LoadedWeights out;
   if (looks_like_safetensors(*file)) {
     out.format = "safetensors";
@@ -16,7 +17,7 @@ LoadedWeights load_weights(const std::string& path) {
   } else {
     IDML_CHECK(looks_like_pth(*file), path, ": neither a safetensors file nor a PyTorch .pth file");
     out.format = "pth";
-    out.tensors = load_pth(path);
+    out.tensors = load_pth(file, path);
   }
   if (all_keys_have_prefix(out.tensors, "module.")) {
     out.tensors = strip_prefix(out.tensors, "module.");

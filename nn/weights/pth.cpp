@@ -122,8 +122,9 @@ bool looks_like_pth(const Bytes& file) {
   return looks_like_zip(file) || (file.size() >= 2 && file[0] == 0x80 && file[1] >= 2);
 }
 
-PyValue load_pth_object(const std::string& path) {
-  const std::shared_ptr<const Bytes> file = read_file_bytes(path);
+PyValue load_pth_object(const std::string& path) { return load_pth_object(read_file_bytes(path), path); }
+
+PyValue load_pth_object(const std::shared_ptr<const Bytes>& file, const std::string& path) {
   if (looks_like_zip(*file)) return load_zip(file, path);
   IDML_CHECK(file->size() >= 2 && (*file)[0] == 0x80, path,
              ": not a PyTorch file (neither a ZIP archive nor a pickle; the pre-0.4 tar format is not supported)");
@@ -151,5 +152,9 @@ StateDict state_dict_from_object(const PyValue& object, const std::string& path)
 }
 
 StateDict load_pth(const std::string& path) { return state_dict_from_object(load_pth_object(path), path); }
+
+StateDict load_pth(const std::shared_ptr<const Bytes>& file, const std::string& path) {
+  return state_dict_from_object(load_pth_object(file, path), path);
+}
 
 }  // namespace idml::weights

@@ -83,7 +83,6 @@ ZipArchive::ZipArchive(std::shared_ptr<const Bytes> file, std::string path)
     IDML_CHECK(load_le<uint32_t>(h) == kCentralHeader, path_, ": corrupt ZIP central directory (entry ", i,
                " has a bad signature)");
     Member m;
-    m.order = i;
     m.method = load_le<uint16_t>(h + 10);
     m.crc32 = load_le<uint32_t>(h + 16);
     m.compressed_size = load_le<uint32_t>(h + 20);
@@ -95,16 +94,14 @@ ZipArchive::ZipArchive(std::shared_ptr<const Bytes> file, std::string path)
     require_bytes(pos + 46, name_length + extra_length + comment_length, end, path_, "ZIP central directory entry");
     std::string name(reinterpret_cast<const char*>(h + 46), name_length);
     apply_zip64_extra(h + 46 + name_length, extra_length, &m.size, &m.compressed_size, &m.local_header_offset, path_);
+    IDML_CHECK(members_.count(name) == 0, path_, ": corrupt ZIP central directory (member '", name,
+               "' listed twice)");
     members_[name] = m;
+    order_.push_back(name);
     pos += 46 + name_length + extra_length + comment_length;
   }
 }
 
-std::vector<std::string> ZipArchive::names() const {
-  std::vector<std::string> out(members_.size());
-  for (const auto& [name, m] : members_) out[m.order] = name;
-  return out;
-}
 
 ByteSpan ZipArchive::read(const std::string& name) const {
   const auto found = members_.find(name);

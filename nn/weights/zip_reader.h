@@ -20,7 +20,7 @@ class ZipArchive {
   // file or its directory is truncated or inconsistent.
   ZipArchive(std::shared_ptr<const Bytes> file, std::string path);
 
-  std::vector<std::string> names() const;  // in directory order
+  const std::vector<std::string>& names() const { return order_; }  // in directory order
   bool contains(const std::string& name) const { return members_.count(name) != 0; }
   // A member's bytes (a view into the file when stored); throws naming the
   // archive and the member when missing, truncated or failing its CRC.
@@ -29,7 +29,6 @@ class ZipArchive {
 
  private:
   struct Member {
-    size_t order = 0;
     uint16_t method = 0;
     uint32_t crc32 = 0;
     uint64_t compressed_size = 0;
@@ -39,6 +38,7 @@ class ZipArchive {
   std::shared_ptr<const Bytes> file_;
   std::string path_;
   std::map<std::string, Member> members_;
+  std::vector<std::string> order_;
 };
 
 // True when the bytes start with a ZIP local-file signature ("PK\3\4").

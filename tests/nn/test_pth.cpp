@@ -29,7 +29,7 @@ TEST(Pth, LegacyFormatGivesTheSameTensors) {
 }
 
 TEST(Pth, ViewsAndDtypesInEveryContainer) {
-  for (const char* file : {"views_zip.pth", "views_legacy.pth", "views_deflated.pth"}) {
+  for (const char* file : {"views_zip.pth", "views_legacy.pth", "views_deflated.pth", "views_protocol4.pth"}) {
     SCOPED_TRACE(file);
     const StateDict dict = load_pth(golden(file));
     expect_golden(dict, file);

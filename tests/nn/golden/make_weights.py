@@ -7,9 +7,10 @@ Outputs (all small, committed) go next to this script:
   tiny_resnet_zip.pth / tiny_resnet_legacy.pth   state dict of a tiny model with
                                                   torchvision ResNet names (BasicBlock,
                                                   downsample, bn running stats, num_batches_tracked)
-  views_zip.pth / views_legacy.pth / views_deflated.pth
+  views_zip.pth / views_legacy.pth / views_deflated.pth / views_protocol4.pth
                                                   views (transposed, sliced, strided, expanded,
-                                                  shared storage), every storage dtype, a Parameter
+                                                  shared storage), every storage dtype, a Parameter;
+                                                  deflated members; pickle protocol 4
   checkpoint_zip.pth                              {'model_state_dict': DataParallel-style 'module.'
                                                   keys, 'epoch', optimizer state, assorted values}
   unsupported_global.pth                          a dict holding a Python set (builtins.set)
@@ -74,7 +75,7 @@ def tiny_resnet_state():
 
 def views():
     base = torch.arange(12, dtype=torch.float32).reshape(3, 4) * 0.5 - 1.0
-    return collections.OrderedDict([
+    entries = collections.OrderedDict([
         ("base", base),
         ("transposed", base.t()),           # same storage, strides (1, 4)
         ("row_slice", base[1:]),            # storage offset 4
@@ -93,6 +94,7 @@ def views():
         ("uint8", torch.tensor([0, 255], dtype=torch.uint8)),
         ("bool", torch.tensor([True, False, True])),
     ])
+    return entries
 
 
 def write_safetensors(path):
@@ -135,11 +137,12 @@ def main():
     v = views()
     torch.save(v, out("views_zip.pth"))
     torch.save(v, out("views_legacy.pth"), _use_new_zipfile_serialization=False)
+    torch.save(v, out("views_protocol4.pth"), pickle_protocol=4)  # FRAME, MEMOIZE, STACK_GLOBAL
     with zipfile.ZipFile(out("views_zip.pth")) as src, \
             zipfile.ZipFile(out("views_deflated.pth"), "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
             dst.writestr(item.filename, src.read(item.filename))
-    for name in ("views_zip.pth", "views_legacy.pth", "views_deflated.pth"):
+    for name in ("views_zip.pth", "views_legacy.pth", "views_deflated.pth", "views_protocol4.pth"):
         expected[name] = expected_dict(v)
 
     wrapped = nn.DataParallel(model)
