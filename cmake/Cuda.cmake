@@ -1,22 +1,110 @@
 # IDML_CUDA=AUTO|ON|OFF. The CUDA backend lives in engine/cuda/; when it is
 # built, IDML_WITH_CUDA is defined and the dispatch in engine/backend.cpp
 # routes CUDA tensors to it. Without it, a CUDA device is a clear error.
+#
+# AUTO builds the backend when a CUDA compiler, cuBLAS and cuDNN are all
+# found, and otherwise quietly builds the CPU backend alone; ON makes any
+# missing piece a configuration error. cuBLAS and cuDNN are searched in the
+# toolkit (/usr/local/cuda/{include,lib64}), under CUDNN_ROOT / CUDNN_PATH,
+# and in the pip-wheel layout .../site-packages/nvidia/<lib>/{include,lib}
+# (give its `nvidia` folder as IDML_CUDA_WHEEL_ROOT, or let the common
+# site-packages folders be searched).
 set(IDML_WITH_CUDA OFF)
+set(IDML_CUDA_WHEEL_ROOT "" CACHE PATH "Folder `nvidia` of pip CUDA wheels (nvidia/cudnn, nvidia/cublas)")
+set(_idml_cuda_missing "")
+
+# The `nvidia` folders of pip wheels: the one given, then the usual site-packages.
+function(_idml_wheel_roots out)
+  set(roots "")
+  if(IDML_CUDA_WHEEL_ROOT)
+    list(APPEND roots ${IDML_CUDA_WHEEL_ROOT})
+  endif()
+  set(patterns "/usr/local/lib/python3*/dist-packages/nvidia" "/usr/lib/python3/dist-packages/nvidia"
+               "/usr/local/lib/python3*/site-packages/nvidia")
+  if(DEFINED ENV{VIRTUAL_ENV})
+    list(APPEND patterns "$ENV{VIRTUAL_ENV}/lib/python3*/site-packages/nvidia")
+  endif()
+  if(DEFINED ENV{CONDA_PREFIX})
+    list(APPEND patterns "$ENV{CONDA_PREFIX}/lib/python3*/site-packages/nvidia")
+  endif()
+  if(DEFINED ENV{HOME})
+    list(APPEND patterns "$ENV{HOME}/.local/lib/python3*/site-packages/nvidia")
+  endif()
+  foreach(pattern ${patterns})
+    file(GLOB found LIST_DIRECTORIES true ${pattern})
+    list(APPEND roots ${found})
+  endforeach()
+  set(${out} ${roots} PARENT_SCOPE)
+endfunction()
+
+# Finds lib<name> and <header> in the toolkit, under the given roots and in
+# the wheel folder nvidia/<wheel>; sets IDML_<VAR>_INCLUDE_DIR / IDML_<VAR>_LIBRARY.
+function(_idml_find_cuda_library var name header wheel)
+  _idml_wheel_roots(wheel_roots)
+  set(hints ${CUDAToolkit_LIBRARY_ROOT} ${CUDAToolkit_TARGET_DIR} $ENV{CUDNN_ROOT} $ENV{CUDNN_PATH})
+  foreach(root ${wheel_roots})
+    list(APPEND hints ${root}/${wheel})
+  endforeach()
+  find_path(IDML_${var}_INCLUDE_DIR ${header} HINTS ${CUDAToolkit_INCLUDE_DIRS} ${hints}
+            PATH_SUFFIXES include targets/x86_64-linux/include)
+  # Wheels ship only versioned names such as libcudnn.so.9.
+  find_library(IDML_${var}_LIBRARY NAMES ${name} lib${name}.so.9 lib${name}.so.13 lib${name}.so.12
+               HINTS ${CUDAToolkit_LIBRARY_DIR} ${hints} PATH_SUFFIXES lib lib64 targets/x86_64-linux/lib)
+endfunction()
+
 if(NOT IDML_CUDA STREQUAL "OFF")
-  if(EXISTS ${CMAKE_SOURCE_DIR}/engine/cuda/CMakeLists.txt)
+  if(NOT EXISTS ${CMAKE_SOURCE_DIR}/engine/cuda/CMakeLists.txt)
+    set(_idml_cuda_missing "this tree has no CUDA backend (engine/cuda/)")
+  else()
     include(CheckLanguage)
     check_language(CUDA)
-    if(CMAKE_CUDA_COMPILER)
-      set(IDML_WITH_CUDA ON)
-    elseif(IDML_CUDA STREQUAL "ON")
-      message(FATAL_ERROR "IDML_CUDA=ON but no CUDA compiler was found")
+    if(NOT CMAKE_CUDA_COMPILER)
+      set(_idml_cuda_missing "no CUDA compiler (nvcc) found")
+    else()
+      find_package(CUDAToolkit QUIET)
+      if(NOT CUDAToolkit_FOUND)
+        set(_idml_cuda_missing "CUDA toolkit (cudart) not found")
+      else()
+        if(NOT TARGET CUDA::cublas)
+          _idml_find_cuda_library(CUBLAS cublas cublas_v2.h cublas)
+          if(IDML_CUBLAS_LIBRARY AND IDML_CUBLAS_INCLUDE_DIR)
+            add_library(CUDA::cublas UNKNOWN IMPORTED)
+            set_target_properties(CUDA::cublas PROPERTIES IMPORTED_LOCATION ${IDML_CUBLAS_LIBRARY}
+                                  INTERFACE_INCLUDE_DIRECTORIES ${IDML_CUBLAS_INCLUDE_DIR})
+          endif()
+        endif()
+        _idml_find_cuda_library(CUDNN cudnn cudnn.h cudnn)
+        if(NOT TARGET CUDA::cublas)
+          set(_idml_cuda_missing "cuBLAS not found")
+        elseif(NOT IDML_CUDNN_LIBRARY OR NOT IDML_CUDNN_INCLUDE_DIR)
+          set(_idml_cuda_missing "cuDNN not found (set CUDNN_ROOT or IDML_CUDA_WHEEL_ROOT)")
+        else()
+          set(IDML_WITH_CUDA ON)
+        endif()
+      endif()
     endif()
-  elseif(IDML_CUDA STREQUAL "ON")
-    message(FATAL_ERROR "IDML_CUDA=ON but this tree has no CUDA backend (engine/cuda/) yet")
+  endif()
+  if(NOT IDML_WITH_CUDA AND IDML_CUDA STREQUAL "ON")
+    message(FATAL_ERROR "IDML_CUDA=ON but the CUDA backend cannot be built: ${_idml_cuda_missing}")
   endif()
 endif()
+
 if(IDML_WITH_CUDA)
-  message(STATUS "idml: backends: cpu, cuda")
+  # Fat binary: SASS for A100 (sm_80) and H100/H200 (sm_90), plus sm_90 PTX
+  # that newer GPUs JIT-compile. Override with -DCMAKE_CUDA_ARCHITECTURES=...
+  if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
+    set(CMAKE_CUDA_ARCHITECTURES "80-real;90-real;90-virtual")
+  endif()
+  set(CMAKE_CUDA_STANDARD 17)
+  set(CMAKE_CUDA_STANDARD_REQUIRED ON)
+  enable_language(CUDA)
+  add_library(idml_cudnn UNKNOWN IMPORTED)
+  set_target_properties(idml_cudnn PROPERTIES IMPORTED_LOCATION ${IDML_CUDNN_LIBRARY}
+                        INTERFACE_INCLUDE_DIRECTORIES ${IDML_CUDNN_INCLUDE_DIR})
+  message(STATUS "idml: backends: cpu, cuda (CUDA ${CUDAToolkit_VERSION}, archs ${CMAKE_CUDA_ARCHITECTURES}, "
+                 "cuDNN ${IDML_CUDNN_LIBRARY})")
+elseif(IDML_CUDA STREQUAL "OFF")
+  message(STATUS "idml: backends: cpu (CUDA backend not built: IDML_CUDA=OFF)")
 else()
-  message(STATUS "idml: backends: cpu (CUDA backend not built; IDML_CUDA=${IDML_CUDA})")
+  message(STATUS "idml: backends: cpu (CUDA backend not built: ${_idml_cuda_missing})")
 endif()

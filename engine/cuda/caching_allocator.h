@@ -1,0 +1,51 @@
+// Device memory for one GPU through a caching allocator: freed blocks go to
+// a free list of their size class and are handed out again, so a training
+// step in steady state calls cudaMalloc not at all.
+//
+// All work of a device runs on its one stream, so a block freed by the host
+// while kernels still read it can be reused at once: the next user's kernels
+// are queued behind the old ones. On cudaMalloc failure every cached block is
+// released and the allocation retried once. Thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace idml::cuda {
+
+class CachingAllocator {
+ public:
+  explicit CachingAllocator(int device) : device_(device) {}
+  ~CachingAllocator() = default;  // backends live for the whole process: blocks are never returned at exit
+  CachingAllocator(const CachingAllocator&) = delete;
+  CachingAllocator& operator=(const CachingAllocator&) = delete;
+
+  // nullptr for 0 bytes; throws idml::Error when the device is out of memory.
+  void* allocate(size_t nbytes);
+  // `nbytes` as given to allocate(). Never throws (called from destructors).
+  void deallocate(void* ptr, size_t nbytes);
+  // cudaFree of every cached block.
+  void release_cached();
+
+  size_t allocated_bytes() const;
+  size_t cached_bytes() const;
+  size_t device_mallocs() const;
+
+  // Block size handed out for a request: multiples of 512 bytes up to 1 MiB,
+  // above that 8 steps per power of two (at most 12.5% slack).
+  static size_t size_class(size_t nbytes);
+
+ private:
+  void release_cached_locked();
+
+  int device_;
+  mutable std::mutex mutex_;
+  std::unordered_map<size_t, std::vector<void*>> free_blocks_;  // size class -> blocks
+  size_t allocated_bytes_ = 0;
+  size_t cached_bytes_ = 0;
+  size_t device_mallocs_ = 0;
+};
+
+}  // namespace idml::cuda

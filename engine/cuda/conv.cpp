@@ -1,0 +1,77 @@
+// conv2d with cuDNN: forward (plus bias through cudnnAddTensor), backward
+// data and backward filter. x (N, C, H, W), w (OC, C, KH, KW), y (N, OC, OH, OW).
+// The algorithm of each pass is chosen once per geometry (conv_algorithms.cpp);
+// its workspace is borrowed from the caching allocator for the call.
+#include "engine/cuda/cuda_check.h"
+#include "engine/cuda/cuda_device_backend.h"
+
+namespace idml::cuda {
+
+namespace {
+
+// cuDNN reads alpha/beta as float for float data and double for double data.
+struct Scalars {
+  float f[2] = {1.0f, 0.0f};
+  double d[2] = {1.0, 0.0};
+  const void* one(DType t) const { return t == DType::Float32 ? static_cast<const void*>(&f[0]) : &d[0]; }
+  const void* zero(DType t) const { return t == DType::Float32 ? static_cast<const void*>(&f[1]) : &d[1]; }
+};
+
+}  // namespace
+
+void CudaBackend::conv2d_forward(DType dtype, const Conv2dGeometry& g, const void* x, const void* w,
+                                 const void* bias_or_null, void* y) {
+  if (g.batch == 0 || g.out_channels == 0) return;
+  IDML_CHECK(g.in_channels > 0, "conv2d (CUDA): an input with 0 channels is not supported");
+  DeviceGuard guard(device_);
+  const Scalars s;
+  ConvDescriptors d(dtype, g, conv_math_type(dtype));
+  const ConvAlgorithm algo = conv_algorithm(ConvPass::Forward, dtype, g, d, x, w, y);
+  IDML_CUDNN_CHECK(cudnnSetConvolutionMathType(d.conv, algo.math));
+  ScratchBuffer workspace(allocator_, algo.workspace_bytes);
+  IDML_CUDNN_CHECK(cudnnConvolutionForward(cudnn_, s.one(dtype), d.x, x, d.w, w, d.conv,
+                                           static_cast<cudnnConvolutionFwdAlgo_t>(algo.algorithm),
+                                           workspace.get(), algo.workspace_bytes, s.zero(dtype), d.y, y));
+  if (bias_or_null) {  // y += bias (1, OC, 1, 1) broadcast
+    IDML_CUDNN_CHECK(cudnnAddTensor(cudnn_, s.one(dtype), d.bias, bias_or_null, s.one(dtype), d.y, y));
+  }
+}
+
+void CudaBackend::conv2d_backward_input(DType dtype, const Conv2dGeometry& g, const void* dy, const void* w,
+                                        void* dx) {
+  if (g.batch == 0 || g.in_channels == 0) return;
+  if (g.out_channels == 0) {  // no output channels: the gradient is 0
+    fill(dtype, dx, g.batch * g.in_channels * g.in_height * g.in_width, 0.0);
+    return;
+  }
+  DeviceGuard guard(device_);
+  const Scalars s;
+  ConvDescriptors d(dtype, g, conv_math_type(dtype));
+  const ConvAlgorithm algo = conv_algorithm(ConvPass::BackwardData, dtype, g, d, dx, w, dy);
+  IDML_CUDNN_CHECK(cudnnSetConvolutionMathType(d.conv, algo.math));
+  ScratchBuffer workspace(allocator_, algo.workspace_bytes);
+  IDML_CUDNN_CHECK(cudnnConvolutionBackwardData(cudnn_, s.one(dtype), d.w, w, d.y, dy, d.conv,
+                                                static_cast<cudnnConvolutionBwdDataAlgo_t>(algo.algorithm),
+                                                workspace.get(), algo.workspace_bytes, s.zero(dtype), d.x, dx));
+}
+
+void CudaBackend::conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, const void* x, const void* dy,
+                                         void* dw) {
+  const int64_t w_size = g.out_channels * g.in_channels * g.kernel_height * g.kernel_width;
+  if (w_size == 0) return;
+  if (g.batch == 0) {  // no samples: the gradient is 0
+    fill(dtype, dw, w_size, 0.0);
+    return;
+  }
+  DeviceGuard guard(device_);
+  const Scalars s;
+  ConvDescriptors d(dtype, g, conv_math_type(dtype));
+  const ConvAlgorithm algo = conv_algorithm(ConvPass::BackwardFilter, dtype, g, d, x, dw, dy);
+  IDML_CUDNN_CHECK(cudnnSetConvolutionMathType(d.conv, algo.math));
+  ScratchBuffer workspace(allocator_, algo.workspace_bytes);
+  IDML_CUDNN_CHECK(cudnnConvolutionBackwardFilter(cudnn_, s.one(dtype), d.x, x, d.y, dy, d.conv,
+                                                  static_cast<cudnnConvolutionBwdFilterAlgo_t>(algo.algorithm),
+                                                  workspace.get(), algo.workspace_bytes, s.zero(dtype), d.w, dw));
+}
+
+}  // namespace idml::cuda

@@ -1,0 +1,57 @@
+// Shared pieces of the .cu files: launch geometry, the float/double
+// dispatch, and a device-side mirror of BroadcastPlan offsets.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+
+#include "engine/backend.h"
+#include "engine/cuda/cuda_check.h"
+#include "engine/cuda/cuda_device_backend.h"
+
+namespace idml::cuda {
+
+constexpr int kThreads = 256;
+
+// Blocks for a grid-stride loop over n elements: enough to fill any GPU,
+// few enough that each thread does several elements.
+inline unsigned int blocks_for(int64_t n) {
+  const int64_t blocks = (n + kThreads - 1) / kThreads;
+  return static_cast<unsigned int>(std::min<int64_t>(std::max<int64_t>(blocks, 1), 65535 * 8));
+}
+
+// for (i = global thread; i < n; i += grid size)
+#define IDML_GRID_STRIDE_LOOP(i, n)                                                              \
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < (n);        \
+       i += static_cast<int64_t>(blockDim.x) * gridDim.x)
+
+// Calls f(T{}) with T = float or double; int64 is an error naming `what`.
+template <typename F>
+void dispatch_float(DType dtype, const char* what, F&& f) {
+  if (dtype == DType::Float32) {
+    f(float{});
+  } else if (dtype == DType::Float64) {
+    f(double{});
+  } else {
+    throw Error(std::string(what) + " (CUDA): not defined for " + dtype_name(dtype));
+  }
+}
+
+// Element offsets of the plan's operands for flat output index i.
+struct Offsets {
+  int64_t o[3];
+};
+__device__ inline Offsets broadcast_offsets(const BroadcastPlan& p, int64_t i) {
+  Offsets r{{0, 0, 0}};
+  for (int d = p.ndim - 1; d >= 0; --d) {
+    const int64_t coord = i % p.out_shape[d];
+    i /= p.out_shape[d];
+    r.o[0] += coord * p.strides[0][d];
+    r.o[1] += coord * p.strides[1][d];
+    r.o[2] += coord * p.strides[2][d];
+  }
+  return r;
+}
+
+}  // namespace idml::cuda

@@ -1,0 +1,269 @@
+// Every elementwise, reduction, linear-algebra and indexing kernel of the
+// CUDA backend against the CPU backend on random inputs, float32 and
+// float64, outputs poisoned before the call. Tolerances (relative, on
+// 1 + |cpu value|): float32 maps 1e-6 (CUDA's exp/log/pow are within 2 ulp
+// of glibc's), sums 1e-6 (both accumulate in double), GEMM 1e-5 in full FP32
+// (summation order differs); float64 1e-10; selections and indices exact.
+#include <array>
+
+#include "engine/ops/op_utils.h"
+#include "tests/engine/cuda/cuda_test_util.h"
+
+namespace idml {
+namespace {
+
+using namespace cuda_testing;
+
+class CudaKernels : public CudaTest {};
+
+const DType kFloatTypes[] = {DType::Float32, DType::Float64};
+
+Pair small_values_pair(const Shape& shape, Generator& gen, DType dtype) {
+  std::vector<double> v(shape_numel(shape));
+  for (auto& x : v) x = (static_cast<double>(gen.below(5)) - 2.0) * 0.5;
+  return on_both(from_vector(v, shape).to(dtype));
+}
+
+TEST_F(CudaKernels, CopiesRoundTripThroughStagingInChunksLargerThanTheStagingBuffer) {
+  Generator gen(1);
+  // 40 MB: more than two 16 MB staging chunks.
+  const Tensor h = randn({10 * 1000 * 1000}, gen);
+  const Tensor d = h.to(Device::cuda());
+  const Tensor d2 = empty(h.shape(), h.dtype(), Device::cuda());
+  d2.copy_(d);  // device to device
+  EXPECT_EQ(d2.to(Device::cpu()).to_vector<float>(), h.to_vector<float>());
+}
+
+TEST_F(CudaKernels, FillAndCastBetweenAllDtypes) {
+  Generator gen(2);
+  for (DType from : {DType::Float32, DType::Float64, DType::Int64}) {
+    for (DType to : {DType::Float32, DType::Float64, DType::Int64}) {
+      Tensor values = randn({1001}, gen, 0.0, 50.0, DType::Float64).to(from);
+      const Pair x = on_both(values);
+      const Pair out = poisoned_pair({1001}, to);
+      cpu().cast(from, to, x.c(), out.c(), 1001);
+      gpu().cast(from, to, x.g(), out.g(), 1001);
+      expect_close(out, 0.0, std::string("cast ") + name(from) + " -> " + name(to));
+    }
+    const Pair out = poisoned_pair({777}, from);
+    cpu().fill(from, out.c(), 777, 3.0);
+    gpu().fill(from, out.g(), 777, 3.0);
+    expect_close(out, 0.0, std::string("fill ") + name(from));
+  }
+}
+
+TEST_F(CudaKernels, EveryUnaryOpMatchesCpu) {
+  Generator gen(3);
+  struct Case { UnaryOp op; const char* name; double a, b; bool positive; };
+  const Case cases[] = {
+      {UnaryOp::Neg, "neg", 0, 0, false},          {UnaryOp::Exp, "exp", 0, 0, false},
+      {UnaryOp::Log, "log", 0, 0, true},           {UnaryOp::Log1p, "log1p", 0, 0, true},
+      {UnaryOp::Sqrt, "sqrt", 0, 0, true},         {UnaryOp::Abs, "abs", 0, 0, false},
+      {UnaryOp::Sign, "sign", 0, 0, false},        {UnaryOp::Relu, "relu", 0, 0, false},
+      {UnaryOp::AddScalar, "add", 1.5, 0, false},  {UnaryOp::MulScalar, "mul", -2.5, 0, false},
+      {UnaryOp::DivScalar, "div", 3.0, 0, false},  {UnaryOp::RsubScalar, "rsub", 0.25, 0, false},
+      {UnaryOp::PowScalar, "pow 2", 2, 0, false},  {UnaryOp::PowScalar, "pow 3", 3, 0, false},
+      {UnaryOp::PowScalar, "pow 0.5", 0.5, 0, true}, {UnaryOp::PowScalar, "pow -1", -1, 0, true},
+      {UnaryOp::PowScalar, "pow -2", -2, 0, true}, {UnaryOp::PowScalar, "pow 1.7", 1.7, 0, true},
+      {UnaryOp::Clamp, "clamp", -0.5, 0.7, false}, {UnaryOp::InRange, "in_range", -0.5, 0.7, false},
+      {UnaryOp::GreaterThan, "gt", 0.1, 0, false},
+  };
+  const int64_t n = 70001;  // odd, several blocks
+  for (DType dtype : kFloatTypes) {
+    for (const Case& c : cases) {
+      Tensor values = randn({n}, gen, 0.0, 2.0, dtype);
+      if (c.positive) values = add_scalar(abs(values), 0.1);
+      const Pair x = on_both(values);
+      const Pair out = poisoned_pair({n}, dtype);
+      cpu().unary(c.op, dtype, x.c(), out.c(), n, c.a, c.b);
+      gpu().unary(c.op, dtype, x.g(), out.g(), n, c.a, c.b);
+      expect_close(out, tol_for(dtype, 1e-6), std::string(c.name) + " " + name(dtype));
+    }
+  }
+}
+
+TEST_F(CudaKernels, BinaryWhereAndBroadcastCopyMatchCpuWithAndWithoutBroadcasting) {
+  Generator gen(4);
+  const BinaryOp ops[] = {BinaryOp::Add,   BinaryOp::Sub,     BinaryOp::Mul,  BinaryOp::Div, BinaryOp::Maximum,
+                          BinaryOp::Equal, BinaryOp::Greater, BinaryOp::Less, BinaryOp::Lerp};
+  // (out, a, b, c) shapes: same shape, and broadcasting over leading, middle and trailing dims.
+  const std::vector<std::vector<Shape>> layouts = {{{37, 41}, {37, 41}, {37, 41}, {37, 41}},
+                                                   {{6, 1, 5, 7}, {6, 1, 5, 7}, {5, 1}, {7}},
+                                                   {{3, 4, 5, 6}, {4, 1, 6}, {3, 1, 5, 1}, {1}}};
+  for (DType dtype : kFloatTypes) {
+    for (const auto& shapes : layouts) {
+      const Shape out_shape = shapes[0];
+      const BroadcastPlan plan2 = ops_detail::broadcast_plan(out_shape, {shapes[1], shapes[2]});
+      const BroadcastPlan plan3 = ops_detail::broadcast_plan(out_shape, {shapes[1], shapes[2], shapes[3]});
+      // Values in {-1, -0.5, 0, 0.5, 1}: ties for Equal/Maximum, zeros for Div (inf and NaN on both devices).
+      const Pair a = small_values_pair(shapes[1], gen, dtype);
+      const Pair b = small_values_pair(shapes[2], gen, dtype);
+      for (BinaryOp op : ops) {
+        for (double w : {0.3, 0.8}) {
+          const Pair out = poisoned_pair(out_shape, dtype);
+          cpu().binary(op, dtype, plan2, a.c(), b.c(), out.c(), w);
+          gpu().binary(op, dtype, plan2, a.g(), b.g(), out.g(), w);
+          expect_close(out, tol_for(dtype, 1e-6), std::string("binary op ") + std::to_string(static_cast<int>(op)) +
+                                                      " " + shape_str(out_shape));
+        }
+      }
+      const Pair cond = on_both(gt(randn(shapes[1], gen, 0.0, 1.0, dtype), zeros({}, dtype)));
+      const Pair c = random_pair(shapes[3], gen, dtype);
+      const Pair out = poisoned_pair(out_shape, dtype);
+      cpu().where(dtype, plan3, cond.c(), b.c(), c.c(), out.c());
+      gpu().where(dtype, plan3, cond.g(), b.g(), c.g(), out.g());
+      expect_close(out, 0.0, "where " + shape_str(out_shape));
+      const BroadcastPlan plan1 = ops_detail::broadcast_plan(out_shape, {shapes[3]});
+      const Pair copied = poisoned_pair(out_shape, dtype);
+      cpu().broadcast_copy(dtype, plan1, c.c(), copied.c());
+      gpu().broadcast_copy(dtype, plan1, c.g(), copied.g());
+      expect_close(copied, 0.0, "broadcast_copy " + shape_str(out_shape));
+    }
+  }
+}
+
+TEST_F(CudaKernels, SumAxisMatchesCpuOnRowColumnAndSplitPaths) {
+  Generator gen(5);
+  // (outer, reduce, inner): rows, long rows split into chunks, columns, long columns split.
+  const std::vector<std::array<int64_t, 3>> sizes = {
+      {37, 53, 1}, {3, 100000, 1}, {1, 1, 1}, {5, 7, 33}, {2, 3000, 17}, {1, 5000, 2}, {4, 0, 3}};
+  for (DType dtype : kFloatTypes) {
+    for (const auto& [outer, reduce, inner] : sizes) {
+      const Pair x = random_pair({outer * reduce * inner}, gen, dtype);
+      const Pair out = poisoned_pair({outer * inner}, dtype);
+      cpu().sum_axis(dtype, x.c(), out.c(), outer, reduce, inner);
+      gpu().sum_axis(dtype, x.g(), out.g(), outer, reduce, inner);
+      expect_close(out, tol_for(dtype, 1e-6),
+                   "sum " + shape_str({outer, reduce, inner}) + " " + name(dtype));
+    }
+  }
+}
+
+TEST_F(CudaKernels, MaxAxisTakesTheFirstMaximumAndPropagatesNaN) {
+  Generator gen(6);
+  const std::vector<std::array<int64_t, 3>> sizes = {{37, 53, 1}, {2, 5000, 1}, {5, 7, 33}, {3, 40, 1}, {1, 1, 9}};
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (DType dtype : kFloatTypes) {
+    for (const auto& [outer, reduce, inner] : sizes) {
+      // Values from a small set: ties everywhere; a few NaNs.
+      std::vector<double> values(outer * reduce * inner);
+      for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<double>(gen.below(5));
+      for (int k = 0; k < 3; ++k) values[gen.below(values.size())] = nan;
+      const Pair x = on_both(from_vector(values, {static_cast<int64_t>(values.size())}).to(dtype));
+      const Pair v = poisoned_pair({outer * inner}, dtype);
+      const Pair idx = poisoned_pair({outer * inner}, DType::Int64);
+      cpu().max_axis(dtype, x.c(), v.c(), static_cast<int64_t*>(idx.c()), outer, reduce, inner);
+      gpu().max_axis(dtype, x.g(), v.g(), static_cast<int64_t*>(idx.g()), outer, reduce, inner);
+      const std::string what = "max " + shape_str({outer, reduce, inner}) + " " + name(dtype);
+      expect_close(v, 0.0, what);
+      expect_equal_indices(idx, what);
+      const Pair dy = random_pair({outer * inner}, gen, dtype);
+      const Pair dx = poisoned_pair({outer * reduce * inner}, dtype);
+      cpu().max_axis_backward(dtype, dy.c(), static_cast<int64_t*>(idx.c()), dx.c(), outer, reduce, inner);
+      gpu().max_axis_backward(dtype, dy.g(), static_cast<int64_t*>(idx.g()), dx.g(), outer, reduce, inner);
+      expect_close(dx, 0.0, "backward of " + what);
+    }
+  }
+}
+
+TEST_F(CudaKernels, GemmMatchesCpuForEveryTransposeWithStridesAlphaAndBeta) {
+  Generator gen(7);
+  const int64_t m = 67, n = 45, k = 129, pad = 3;  // leading dims larger than the rows
+  for (DType dtype : kFloatTypes) {
+    for (bool ta : {false, true}) {
+      for (bool tb : {false, true}) {
+        const int64_t a_rows = ta ? k : m, a_cols = ta ? m : k, b_rows = tb ? n : k, b_cols = tb ? k : n;
+        const Pair a = random_pair({a_rows, a_cols + pad}, gen, dtype);
+        const Pair b = random_pair({b_rows, b_cols + pad}, gen, dtype);
+        const Pair c = random_pair({m, n + pad}, gen, dtype);  // beta != 0 reads C
+        cpu().gemm(dtype, ta, tb, m, n, k, 0.75, a.c(), a_cols + pad, b.c(), b_cols + pad, 0.5, c.c(), n + pad);
+        gpu().gemm(dtype, ta, tb, m, n, k, 0.75, a.g(), a_cols + pad, b.g(), b_cols + pad, 0.5, c.g(), n + pad);
+        expect_close(c, tol_for(dtype, 1e-5),
+                     std::string("gemm ta ") + (ta ? "1" : "0") + " tb " + (tb ? "1" : "0") + " " + name(dtype));
+      }
+    }
+  }
+}
+
+TEST_F(CudaKernels, GemmWithTf32StaysWithinTf32Tolerance) {
+  // TF32 keeps 10 mantissa bits: products are exact to ~5e-4 relative, so
+  // sums of k = 256 unit-normal products (size ~16) sit within ~1e-2.
+  cuda::set_math_options({true, true});
+  Generator gen(8);
+  const int64_t m = 128, n = 96, k = 256;
+  const Pair a = random_pair({m, k}, gen, DType::Float32);
+  const Pair b = random_pair({k, n}, gen, DType::Float32);
+  const Pair c = poisoned_pair({m, n}, DType::Float32);
+  cpu().gemm(DType::Float32, false, false, m, n, k, 1.0, a.c(), k, b.c(), n, 0.0, c.c(), n);
+  gpu().gemm(DType::Float32, false, false, m, n, k, 1.0, a.g(), k, b.g(), n, 0.0, c.g(), n);
+  expect_close(c, 2e-2, "gemm tf32");
+}
+
+TEST_F(CudaKernels, TransposeAndCopyRowsMatchCpu) {
+  Generator gen(9);
+  for (DType dtype : kFloatTypes) {
+    for (const auto& [rows, cols] : std::vector<std::pair<int64_t, int64_t>>{{1, 1}, {33, 65}, {100, 7}}) {
+      const Pair x = random_pair({rows, cols}, gen, dtype);
+      const Pair out = poisoned_pair({cols, rows}, dtype);
+      cpu().transpose2d(dtype, x.c(), out.c(), rows, cols);
+      gpu().transpose2d(dtype, x.g(), out.g(), rows, cols);
+      expect_close(out, 0.0, "transpose " + shape_str({rows, cols}));
+    }
+    const Pair src = random_pair({9, 20}, gen, dtype);
+    const Pair dst = poisoned_pair({9, 31}, dtype);
+    cpu().copy_rows(dtype, src.c(), 20, dst.c(), 31, 9, 31 - 11);
+    gpu().copy_rows(dtype, src.g(), 20, dst.g(), 31, 9, 31 - 11);
+    // Only the copied block is defined: compare the first 20 columns of each row.
+    expect_close(narrow(dst.gpu.to(Device::cpu()), 1, 0, 20), narrow(dst.cpu, 1, 0, 20), 0.0, "copy_rows");
+  }
+}
+
+TEST_F(CudaKernels, IndexSelectGatherTheirScatterAddsAndOneHotMatchCpu) {
+  Generator gen(10);
+  for (DType dtype : kFloatTypes) {
+    const int64_t rows = 50, row_size = 37;
+    const Pair x = random_pair({rows, row_size}, gen, dtype);
+    std::vector<int64_t> picks(300);
+    for (auto& p : picks) p = static_cast<int64_t>(gen.below(rows));  // many repeats
+    const Pair idx = index_pair(picks);
+    const auto* ic = static_cast<const int64_t*>(idx.c());
+    const auto* ig = static_cast<const int64_t*>(idx.g());
+    const Pair selected = poisoned_pair({300, row_size}, dtype);
+    cpu().index_select_rows(dtype, x.c(), rows, ic, 300, row_size, selected.c());
+    gpu().index_select_rows(dtype, x.g(), rows, ig, 300, row_size, selected.g());
+    expect_close(selected, 0.0, std::string("index_select_rows ") + name(dtype));
+
+    const Pair accum = random_pair({rows, row_size}, gen, dtype);  // adds into existing values
+    cpu().index_add_rows(dtype, selected.c(), ic, 300, row_size, accum.c(), rows);
+    gpu().index_add_rows(dtype, selected.g(), ig, 300, row_size, accum.g(), rows);
+    expect_close(accum, tol_for(dtype, 1e-6), std::string("index_add_rows ") + name(dtype));
+
+    const int64_t k = 9;
+    std::vector<int64_t> cols(rows * k);
+    for (auto& c : cols) c = static_cast<int64_t>(gen.below(row_size));
+    const Pair cidx = on_both(from_vector(cols, {rows, k}));
+    const Pair gathered = poisoned_pair({rows, k}, dtype);
+    cpu().gather_cols(dtype, x.c(), rows, row_size, static_cast<int64_t*>(cidx.c()), k, gathered.c());
+    gpu().gather_cols(dtype, x.g(), rows, row_size, static_cast<int64_t*>(cidx.g()), k, gathered.g());
+    expect_close(gathered, 0.0, "gather_cols");
+    const Pair dx = random_pair({rows, row_size}, gen, dtype);
+    cpu().scatter_add_cols(dtype, gathered.c(), rows, row_size, static_cast<int64_t*>(cidx.c()), k, dx.c());
+    gpu().scatter_add_cols(dtype, gathered.g(), rows, row_size, static_cast<int64_t*>(cidx.g()), k, dx.g());
+    expect_close(dx, tol_for(dtype, 1e-6), "scatter_add_cols");
+
+    const Pair hot = poisoned_pair({300, rows}, dtype);
+    cpu().one_hot(ic, 300, rows, dtype, hot.c());
+    gpu().one_hot(ig, 300, rows, dtype, hot.g());
+    expect_close(hot, 0.0, "one_hot");
+  }
+  // Row selection copies int64 rows too.
+  const Pair labels = index_pair({5, 6, 7, 8});
+  const Pair picked = poisoned_pair({3}, DType::Int64);
+  const Pair which = index_pair({3, 0, 3});
+  cpu().index_select_rows(DType::Int64, labels.c(), 4, static_cast<int64_t*>(which.c()), 3, 1, picked.c());
+  gpu().index_select_rows(DType::Int64, labels.g(), 4, static_cast<int64_t*>(which.g()), 3, 1, picked.g());
+  expect_equal_indices(picked, "index_select_rows int64");
+}
+
+}  // namespace
+}  // namespace idml
