@@ -3,6 +3,7 @@
 #include <string>
 
 #include "engine/cuda/cuda_check.h"
+#include "engine/cuda/cuda_device_backend.h"
 
 namespace idml::cuda {
 
@@ -27,7 +28,7 @@ void* CachingAllocator::allocate(size_t nbytes) {
     allocated_bytes_ += size;
     return p;
   }
-  IDML_CUDA_CHECK(cudaSetDevice(device_));
+  DeviceGuard guard(device_);
   void* p = nullptr;
   cudaError_t status = cudaMalloc(&p, size);
   if (status == cudaErrorMemoryAllocation) {
@@ -61,7 +62,7 @@ void CachingAllocator::release_cached() {
 }
 
 void CachingAllocator::release_cached_locked() {
-  IDML_CUDA_CHECK(cudaSetDevice(device_));
+  DeviceGuard guard(device_);
   // cudaFree waits for the device, so no queued kernel still uses a freed block.
   for (auto& entry : free_blocks_)
     for (void* p : entry.second) IDML_CUDA_CHECK(cudaFree(p));
