@@ -1,0 +1,35 @@
+// Conv2d, as torch.nn.Conv2d (square kernel, groups = 1): parameters
+// `weight` (out, in, k, k) and optional `bias` (out), PyTorch's default init.
+#pragma once
+
+#include "engine/generator.h"
+#include "engine/ops.h"
+#include "nn/layer.h"
+
+namespace idml::nn {
+
+struct Conv2dConfig {
+  int64_t in_channels;
+  int64_t out_channels;
+  int64_t kernel_size;
+  int64_t stride = 1;
+  int64_t padding = 0;
+  int64_t dilation = 1;
+  bool bias = true;
+};
+
+class Conv2d : public Layer {
+ public:
+  Conv2d(const Conv2dConfig& config, Generator& gen);
+  // x (N, in, H, W) -> (N, out, H', W')
+  Tensor forward(const Tensor& x) override;
+  const Conv2dConfig& config() const { return config_; }
+
+  Tensor weight;
+  Tensor bias;  // undefined when config.bias is false
+
+ private:
+  Conv2dConfig config_;
+};
+
+}  // namespace idml::nn
