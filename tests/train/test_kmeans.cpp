@@ -1,6 +1,7 @@
 // k-means: finds well-separated clusters, is deterministic for a seed, reports
 // the inertia of what it returns, survives duplicates (empty clusters).
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <random>
 #include <set>
@@ -67,6 +68,24 @@ TEST(KMeans, SameSeedSameResult) {
   // More restarts can only lower (or keep) the best inertia: restart r's seed does not depend on the count.
   options.restarts = 10;
   EXPECT_LE(kmeans(noisy.data(), 120, 4, options).inertia, first.inertia);
+}
+
+TEST(KMeans, SameResultWhateverTheThreadCount) {
+  const Blobs blobs = make_blobs(10, 30, 8, 4);
+  std::vector<float> noisy = blobs.points;
+  std::mt19937_64 generator(6);
+  std::normal_distribution<float> noise(0.0f, 3.0f);
+  for (auto& x : noisy) x += noise(generator);
+  KMeansOptions options;
+  options.clusters = 10;
+  const int threads = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const auto one = kmeans(noisy.data(), 300, 8, options);
+  omp_set_num_threads(3);
+  const auto three = kmeans(noisy.data(), 300, 8, options);
+  omp_set_num_threads(threads);
+  EXPECT_EQ(one.assignment, three.assignment);
+  EXPECT_EQ(one.inertia, three.inertia);
 }
 
 TEST(KMeans, InertiaIsThatOfTheReturnedAssignment) {

@@ -24,7 +24,7 @@ double EvaluationResult::get(const std::string& name) const {
 }
 
 void l2_normalize(float* rows, int64_t n, int64_t d) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * d > 32768)
   for (int64_t i = 0; i < n; ++i) {
     float* row = rows + i * d;
     double sum = 0.0;

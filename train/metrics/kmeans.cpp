@@ -3,12 +3,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <random>
 
 #include <cblas.h>
 
 #include "engine/error.h"
+#include "train/metrics/exact_dot.h"
 
 namespace idml::metrics {
 namespace {
@@ -24,15 +26,6 @@ uint64_t mix_seed(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-double squared_distance(const float* a, const float* b, int64_t d) {
-  double sum = 0.0;
-  for (int64_t c = 0; c < d; ++c) {
-    const double diff = double(a[c]) - double(b[c]);
-    sum += diff * diff;
-  }
-  return sum;
-}
-
 // k-means++: first centre uniform, each next one x with probability D(x)^2 / sum D^2,
 // D(x) = distance to the nearest centre chosen so far.
 std::vector<float> seed_centers(const float* points, int64_t n, int64_t d, int64_t k, std::mt19937_64& generator) {
@@ -42,9 +35,9 @@ std::vector<float> seed_centers(const float* points, int64_t n, int64_t d, int64
   for (int64_t c = 0; c < k; ++c) {
     std::copy(points + chosen * d, points + (chosen + 1) * d, centers.begin() + c * d);
     const float* center = points + chosen * d;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * d > 32768)
     for (int64_t i = 0; i < n; ++i) {
-      const double distance = squared_distance(points + i * d, center, d);
+      const double distance = exact_squared_distance(points + i * d, center, d);
       nearest[static_cast<size_t>(i)] = c == 0 ? distance : std::min(nearest[static_cast<size_t>(i)], distance);
     }
     if (c + 1 == k) break;
@@ -68,16 +61,21 @@ std::vector<float> seed_centers(const float* points, int64_t n, int64_t d, int64
   return centers;
 }
 
-// assignment[i] = argmin_j (|c_j|^2 - 2 x_i.c_j), lower j on ties; blocks of rows keep
-// the (rows, k) score buffer under 64 MiB. Returns whether any assignment changed.
+// assignment[i] = argmin_j |x_i - c_j|^2, lower j on ties. sgemm scores
+// |c_j|^2 - 2 x_i.c_j (blocks of rows keep the (rows, k) buffer under 64 MiB)
+// shortlist the centres within the float error margin of the best score; the
+// shortlist is decided by exact_squared_distance, so the assignment does not
+// depend on BLAS rounding or thread count. Returns whether any assignment changed.
 bool assign_to_nearest(const float* points, int64_t n, int64_t d, const std::vector<float>& centers, int64_t k,
                        std::vector<int64_t>& assignment) {
   std::vector<float> center_norms(static_cast<size_t>(k));
+  double max_center_norm = 0.0;
   for (int64_t j = 0; j < k; ++j) {
-    double sum = 0.0;
-    for (int64_t c = 0; c < d; ++c) sum += double(centers[j * d + c]) * double(centers[j * d + c]);
-    center_norms[static_cast<size_t>(j)] = static_cast<float>(sum);
+    const double squared = exact_dot(centers.data() + j * d, centers.data() + j * d, d);
+    center_norms[static_cast<size_t>(j)] = static_cast<float>(squared);
+    max_center_norm = std::max(max_center_norm, std::sqrt(squared));
   }
+  const double error_bound = float_dot_error_bound(d);
   constexpr int64_t kBlockFloats = int64_t(16) << 20;
   const int64_t block_rows = std::min(n, std::max<int64_t>(1, kBlockFloats / k));
   std::vector<float> scores(static_cast<size_t>(block_rows * k));
@@ -89,16 +87,27 @@ bool assign_to_nearest(const float* points, int64_t n, int64_t d, const std::vec
                 static_cast<int>(d), 1.0f, points + start * d, static_cast<int>(d), centers.data(),
                 static_cast<int>(d), 0.0f, scores.data(), static_cast<int>(k));
     bool block_changed = false;
-#pragma omp parallel for schedule(static) reduction(|| : block_changed)
+#pragma omp parallel for schedule(static) reduction(|| : block_changed) if (rows * k * d > 32768)
     for (int64_t r = 0; r < rows; ++r) {
-      const float* row = scores.data() + r * k;
-      int64_t best = 0;
-      float best_score = center_norms[0] - 2.0f * row[0];
-      for (int64_t j = 1; j < k; ++j) {
-        const float score = center_norms[static_cast<size_t>(j)] - 2.0f * row[j];
-        if (score < best_score) {
-          best_score = score;
+      float* row = scores.data() + r * k;
+      float best_score = std::numeric_limits<float>::infinity();
+      for (int64_t j = 0; j < k; ++j) {
+        row[j] = center_norms[static_cast<size_t>(j)] - 2.0f * row[j];
+        best_score = std::min(best_score, row[j]);
+      }
+      // Error of a score: 2 e |x| |c| from the dot product plus roundings of |c|^2 and the
+      // subtraction, all within e max|c| (|x| + max|c|); twice that between two scores.
+      const float* point = points + (start + r) * d;
+      const double point_norm = std::sqrt(exact_dot(point, point, d));
+      const double margin = 4.0 * error_bound * max_center_norm * (point_norm + max_center_norm);
+      int64_t best = -1;
+      double best_distance = 0.0;
+      for (int64_t j = 0; j < k; ++j) {
+        if (double(row[j]) > double(best_score) + margin) continue;
+        const double distance = exact_squared_distance(point, centers.data() + j * d, d);
+        if (best < 0 || distance < best_distance) {
           best = j;
+          best_distance = distance;
         }
       }
       int64_t& slot = assignment[static_cast<size_t>(start + r)];
@@ -138,7 +147,7 @@ void update_centers(const float* points, int64_t n, int64_t d, int64_t k, std::v
   std::vector<double> distance(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) {
     distance[static_cast<size_t>(i)] =
-        squared_distance(points + i * d, centers.data() + assignment[static_cast<size_t>(i)] * d, d);
+        exact_squared_distance(points + i * d, centers.data() + assignment[static_cast<size_t>(i)] * d, d);
   }
   std::vector<int64_t> order(static_cast<size_t>(n));
   std::iota(order.begin(), order.end(), 0);
@@ -169,7 +178,7 @@ KMeansResult run_once(const float* points, int64_t n, int64_t d, const KMeansOpt
   if (!result.converged) assign_to_nearest(points, n, d, result.centers, k, result.assignment);
   double inertia = 0.0;
   for (int64_t i = 0; i < n; ++i) {
-    inertia += squared_distance(points + i * d, result.centers.data() + result.assignment[static_cast<size_t>(i)] * d, d);
+    inertia += exact_squared_distance(points + i * d, result.centers.data() + result.assignment[static_cast<size_t>(i)] * d, d);
   }
   result.inertia = inertia;
   return result;

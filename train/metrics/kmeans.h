@@ -5,8 +5,10 @@
 // the run with the lowest inertia sum_i |x_i - c_a(i)|^2 wins (earliest on ties).
 // Deterministic for a given seed: our own uniform draws from std::mt19937_64
 // (whose output the standard fixes), sequential double sums, ties to the
-// lower centre index. Assignment uses a blocked GEMM (bounded memory):
-//   argmin_j |x - c_j|^2 = argmin_j (|c_j|^2 - 2 x.c_j).
+// lower centre index, whatever the thread count. Assignment uses a blocked
+// GEMM (bounded memory) to shortlist centres by
+//   argmin_j |x - c_j|^2 = argmin_j (|c_j|^2 - 2 x.c_j)
+// and settles the shortlist by exact distances (exact_dot.h).
 // An emptied cluster is moved to the point farthest from its centre.
 // Not here: mini-batch / approximate k-means, GPU k-means.
 #pragma once

@@ -1,15 +1,18 @@
 // Blocked exact kNN: for each block of query rows, S = Q P^T by cblas_sgemm
-// (rows x n), then per row a bounded heap keeps the k best (similarity
-// descending, index ascending) in one pass over the row. See the header.
+// (rows x n), then per row a bounded heap finds the k best sgemm values and
+// the few candidates near the k-th are re-ranked exactly (exact_dot.h), so the
+// result does not depend on BLAS rounding or thread count. See the header.
 #include "train/metrics/nearest_neighbours.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <utility>
 
 #include <cblas.h>
 
 #include "engine/error.h"
+#include "train/metrics/exact_dot.h"
 
 namespace idml::metrics {
 namespace {
@@ -19,34 +22,58 @@ struct Candidate {
   int64_t index;
 };
 
+struct ExactCandidate {
+  double similarity;
+  int64_t index;
+};
+
 // Total order "a ranks before b": higher similarity, then lower index.
-inline bool ranks_before(const Candidate& a, const Candidate& b) {
+template <typename C>
+inline bool ranks_before(const C& a, const C& b) {
   return a.similarity > b.similarity || (a.similarity == b.similarity && a.index < b.index);
 }
 
-// Keep the k best of row[0..n) excluding `self`, written best first.
-// The heap's front is the worst kept candidate; a new one enters only if it
-// ranks before it. Scanning indices in increasing order means an equal
-// similarity never displaces a kept one, matching the lower-index tie rule.
-void select_top_k(const float* row, int64_t n, int64_t self, int64_t k, std::vector<Candidate>& heap,
-                  int64_t* out_indices, float* out_similarities) {
+struct Scratch {
+  std::vector<Candidate> heap;
+  std::vector<ExactCandidate> candidates;
+};
+
+// The k best of row[0..n) excluding `self`, written best first, in two passes:
+// 1. a bounded heap over the sgemm similarities finds t, the k-th best of them
+//    (the heap's front is the worst kept candidate);
+// 2. every j with sgemm similarity >= t - margin is re-scored with exact_dot
+//    and the k best by (exact similarity desc, index asc) are kept.
+// margin = 2 e |x_self| max_j |x_j|, e = float_dot_error_bound(d): if sgemm is
+// off by at most e|x||y|, the k exact best all have sgemm value >= t - margin,
+// so the result is the exact top k whatever sgemm's rounding.
+void select_top_k(const float* row, int64_t n, int64_t self, int64_t k, double margin, const float* points,
+                  int64_t d, Scratch& scratch, int64_t* out_indices, float* out_similarities) {
+  auto& heap = scratch.heap;
   heap.clear();
   for (int64_t j = 0; j < n; ++j) {
     if (j == self) continue;
     const Candidate candidate{row[j], j};
     if (static_cast<int64_t>(heap.size()) < k) {
       heap.push_back(candidate);
-      std::push_heap(heap.begin(), heap.end(), ranks_before);
+      std::push_heap(heap.begin(), heap.end(), ranks_before<Candidate>);
     } else if (ranks_before(candidate, heap.front())) {
-      std::pop_heap(heap.begin(), heap.end(), ranks_before);
+      std::pop_heap(heap.begin(), heap.end(), ranks_before<Candidate>);
       heap.back() = candidate;
-      std::push_heap(heap.begin(), heap.end(), ranks_before);
+      std::push_heap(heap.begin(), heap.end(), ranks_before<Candidate>);
     }
   }
-  std::sort_heap(heap.begin(), heap.end(), ranks_before);  // best first
+  const double threshold = double(heap.front().similarity) - margin;
+  auto& candidates = scratch.candidates;
+  candidates.clear();
+  const float* query = points + self * d;
+  for (int64_t j = 0; j < n; ++j) {
+    if (j == self || double(row[j]) < threshold) continue;
+    candidates.push_back({exact_dot(query, points + j * d, d), j});
+  }
+  std::partial_sort(candidates.begin(), candidates.begin() + k, candidates.end(), ranks_before<ExactCandidate>);
   for (int64_t i = 0; i < k; ++i) {
-    out_indices[i] = heap[static_cast<size_t>(i)].index;
-    out_similarities[i] = heap[static_cast<size_t>(i)].similarity;
+    out_indices[i] = candidates[static_cast<size_t>(i)].index;
+    out_similarities[i] = static_cast<float>(candidates[static_cast<size_t>(i)].similarity);
   }
 }
 
@@ -71,6 +98,10 @@ NearestNeighbours nearest_neighbours(const float* points, int64_t n, int64_t d, 
   result.indices.resize(static_cast<size_t>(n * k));
   result.similarities.resize(static_cast<size_t>(n * k));
   std::vector<float> block(static_cast<size_t>(block_rows * n));
+  std::vector<double> norms(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) norms[static_cast<size_t>(i)] = std::sqrt(exact_dot(points + i * d, points + i * d, d));
+  const double max_norm = *std::max_element(norms.begin(), norms.end());
+  const double error_bound = float_dot_error_bound(d);
 
   for (int64_t start = 0; start < n; start += block_rows) {
     const int64_t rows = std::min(block_rows, n - start);
@@ -78,15 +109,16 @@ NearestNeighbours nearest_neighbours(const float* points, int64_t n, int64_t d, 
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows), static_cast<int>(n),
                 static_cast<int>(d), 1.0f, points + start * d, static_cast<int>(d), points, static_cast<int>(d),
                 0.0f, block.data(), static_cast<int>(n));
-#pragma omp parallel
+#pragma omp parallel if (rows * n > 32768)
     {
-      std::vector<Candidate> heap;
-      heap.reserve(static_cast<size_t>(k));
+      Scratch scratch;
+      scratch.heap.reserve(static_cast<size_t>(k));
 #pragma omp for schedule(static)
       for (int64_t r = 0; r < rows; ++r) {
         const int64_t query = start + r;
-        select_top_k(block.data() + r * n, n, query, k, heap, result.indices.data() + query * k,
-                     result.similarities.data() + query * k);
+        const double margin = 2.0 * error_bound * norms[static_cast<size_t>(query)] * max_norm;
+        select_top_k(block.data() + r * n, n, query, k, margin, points, d, scratch,
+                     result.indices.data() + query * k, result.similarities.data() + query * k);
       }
     }
   }
@@ -105,9 +137,7 @@ NearestNeighbours nearest_neighbours_reference(const float* points, int64_t n, i
     row.clear();
     for (int64_t j = 0; j < n; ++j) {
       if (j == i) continue;
-      double dot = 0.0;
-      for (int64_t c = 0; c < d; ++c) dot += double(points[i * d + c]) * double(points[j * d + c]);
-      row.emplace_back(dot, j);
+      row.emplace_back(exact_dot(points + i * d, points + j * d, d), j);
     }
     std::sort(row.begin(), row.end(), [](const auto& a, const auto& b) {
       return a.first > b.first || (a.first == b.first && a.second < b.second);

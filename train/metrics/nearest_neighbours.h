@@ -19,15 +19,17 @@ struct NearestNeighbours {
   int64_t n = 0;                   // number of points (queries)
   int64_t k = 0;                   // neighbours kept per point
   std::vector<int64_t> indices;    // (n, k): row i = neighbours of point i, best first
-  std::vector<float> similarities; // (n, k): inner products matching `indices`
+  std::vector<float> similarities; // (n, k): inner products matching `indices` (exact, rounded to float)
 
   const int64_t* neighbours_of(int64_t i) const { return indices.data() + i * k; }
 };
 
 // points (n, d) row-major; 1 <= k <= n - 1. block_rows = query rows per GEMM;
 // 0 picks it so that one block of similarities stays under 64 MiB.
-// Similarities are sgemm's float32 inner products; rows are processed in
-// parallel with OpenMP, and the GEMM itself uses BLAS's threads.
+// sgemm shortlists; the order and the similarities come from exact_dot
+// (double, fixed order, rounded to float at the end), so the result is the
+// same as the reference's and does not depend on the thread count. Rows of a
+// block are processed in parallel with OpenMP; the GEMM uses BLAS's threads.
 NearestNeighbours nearest_neighbours(const float* points, int64_t n, int64_t d, int64_t k, int64_t block_rows = 0);
 
 // The naive O(n^2 d) reference (double-precision inner products, full sort per
