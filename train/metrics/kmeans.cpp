@@ -49,13 +49,12 @@ std::vector<float> seed_centers(const float* points, int64_t n, int64_t d, int64
     }
     const double target = uniform(generator) * total;
     double cumulative = 0.0;
-    chosen = n - 1;
+    chosen = -1;
     for (int64_t i = 0; i < n; ++i) {
+      if (nearest[static_cast<size_t>(i)] <= 0.0) continue;  // already a centre (or a copy of one)
+      chosen = i;  // the last positive one, should rounding leave cumulative <= target
       cumulative += nearest[static_cast<size_t>(i)];
-      if (cumulative > target && nearest[static_cast<size_t>(i)] > 0.0) {
-        chosen = i;
-        break;
-      }
+      if (cumulative > target) break;
     }
   }
   return centers;
