@@ -66,10 +66,22 @@ inline std::vector<double> host_values(const Tensor& t) {
   return t.to(Device::cpu()).to(DType::Float64).to_vector<double>();
 }
 
-// |gpu - cpu| <= tol (1 + |cpu|) elementwise; NaN must meet NaN and inf the same inf.
-inline void expect_close(const Tensor& gpu_tensor, const Tensor& cpu_tensor, double tol, const std::string& what) {
+// How the tolerance scales: per element, |gpu - cpu| <= tol (|cpu| + 1), or
+// for long sums whose rounding error grows with the sum's typical size
+// (GEMM, convolution, a whole network), tol (|cpu| + rms(cpu)).
+enum class Scale { Element, Rms };
+
+// NaN must meet NaN and inf the same inf.
+inline void expect_close(const Tensor& gpu_tensor, const Tensor& cpu_tensor, double tol, const std::string& what,
+                         Scale scale = Scale::Element) {
   ASSERT_EQ(gpu_tensor.shape(), cpu_tensor.shape()) << what;
   const std::vector<double> g = host_values(gpu_tensor), c = host_values(cpu_tensor);
+  double floor = 1.0;
+  if (scale == Scale::Rms) {
+    double squares = 0;
+    for (double v : c) squares += std::isfinite(v) ? v * v : 0.0;
+    floor = c.empty() ? 0.0 : std::sqrt(squares / c.size());
+  }
   for (size_t i = 0; i < c.size(); ++i) {
     if (std::isnan(c[i])) {
       ASSERT_TRUE(std::isnan(g[i])) << what << " element " << i << ": cpu NaN, gpu " << g[i];
@@ -80,11 +92,13 @@ inline void expect_close(const Tensor& gpu_tensor, const Tensor& cpu_tensor, dou
       continue;
     }
     ASSERT_FALSE(std::isnan(g[i])) << what << " element " << i << ": gpu NaN (unwritten output?), cpu " << c[i];
-    ASSERT_NEAR(g[i], c[i], tol * (1.0 + std::abs(c[i]))) << what << " element " << i;
+    ASSERT_NEAR(g[i], c[i], tol * (std::abs(c[i]) + floor)) << what << " element " << i;
   }
 }
 
-inline void expect_close(const Pair& p, double tol, const std::string& what) { expect_close(p.gpu, p.cpu, tol, what); }
+inline void expect_close(const Pair& p, double tol, const std::string& what, Scale scale = Scale::Element) {
+  expect_close(p.gpu, p.cpu, tol, what, scale);
+}
 
 inline void expect_equal_indices(const Pair& p, const std::string& what) {
   EXPECT_EQ(p.gpu.to(Device::cpu()).to_vector<int64_t>(), p.cpu.to_vector<int64_t>()) << what;

@@ -1,8 +1,9 @@
 // Convolution (cuDNN), batch norm and max-pool kernels of the CUDA backend
 // against the CPU backend, float32 and float64, outputs poisoned first.
-// Tolerances (relative, on 1 + |cpu value|): conv in full FP32 1e-4 (sums
-// of up to 400 products in another order), conv with TF32 3e-2, batch norm
-// 1e-4 float32 (statistics in double on both); float64 1e-10; max-pool
+// Tolerances: conv in full FP32 1e-4 and with TF32 1e-2, on |cpu value| +
+// rms of the output (long sums whose rounding grows with their size; cuDNN
+// may use FFT or Winograd); batch norm 1e-4 float32 on 1 + |cpu value|
+// (statistics in double on both); float64 1e-10; max-pool
 // values, indices and gradients exact (same scan and addition order).
 #include <array>
 
@@ -53,17 +54,17 @@ void check_conv(Backend& cpu, Backend& gpu, const Conv2dGeometry& g, DType dtype
     const Pair y = poisoned_pair(y_shape, dtype);
     cpu.conv2d_forward(dtype, g, x.c(), w.c(), with_bias ? bias.c() : nullptr, y.c());
     gpu.conv2d_forward(dtype, g, x.g(), w.g(), with_bias ? bias.g() : nullptr, y.g());
-    expect_close(y, tol, what + (with_bias ? " forward with bias" : " forward"));
+    expect_close(y, tol, what + (with_bias ? " forward with bias" : " forward"), Scale::Rms);
   }
   const Pair dy = random_pair(y_shape, gen, dtype);
   const Pair dx = poisoned_pair(x_shape, dtype);
   cpu.conv2d_backward_input(dtype, g, dy.c(), w.c(), dx.c());
   gpu.conv2d_backward_input(dtype, g, dy.g(), w.g(), dx.g());
-  expect_close(dx, tol, what + " backward input");
+  expect_close(dx, tol, what + " backward input", Scale::Rms);
   const Pair dw = poisoned_pair(w_shape, dtype);
   cpu.conv2d_backward_weight(dtype, g, x.c(), dy.c(), dw.c());
   gpu.conv2d_backward_weight(dtype, g, x.g(), dy.g(), dw.g());
-  expect_close(dw, tol, what + " backward weight");
+  expect_close(dw, tol, what + " backward weight", Scale::Rms);
 }
 
 TEST_F(CudaNnKernels, ConvForwardAndBackwardMatchCpuInFullPrecision) {
@@ -75,7 +76,7 @@ TEST_F(CudaNnKernels, ConvForwardAndBackwardMatchCpuInFullPrecision) {
 TEST_F(CudaNnKernels, ConvWithTf32StaysWithinTf32Tolerance) {
   cuda::set_math_options({true, false});
   Generator gen(21);
-  for (const Conv2dGeometry& g : conv_cases()) check_conv(cpu(), gpu(), g, DType::Float32, 3e-2, gen);
+  for (const Conv2dGeometry& g : conv_cases()) check_conv(cpu(), gpu(), g, DType::Float32, 1e-2, gen);
 }
 
 TEST_F(CudaNnKernels, BatchNormTrainingForwardMatchesCpuIncludingRunningStatistics) {
