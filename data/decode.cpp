@@ -6,6 +6,7 @@
 #include <limits>
 #include <memory>
 
+#include "data/jpeg_huffman_guard.h"
 #include "data/stb_image_wrapper.h"
 #include "engine/error.h"
 
@@ -28,6 +29,8 @@ Image decode_image_memory(const uint8_t* bytes, size_t size, const std::string& 
   IDML_CHECK(size > 0, "cannot decode image ", name, ": the file is empty");
   IDML_CHECK(size <= static_cast<size_t>(std::numeric_limits<int>::max()),
              "cannot decode image ", name, ": file too large (", size, " bytes)");
+  const std::string problem = jpeg_huffman_table_problem(bytes, size);
+  IDML_CHECK(problem.empty(), "cannot decode image ", name, ": ", problem);
   int width = 0, height = 0, channels_in_file = 0;
   unsigned char* pixels = stb::load_rgb(bytes, static_cast<int>(size), &width, &height,
                                         &channels_in_file);

@@ -64,6 +64,24 @@ TEST(Decode, TruncatedFilesAreErrorsNamingTheFile) {
   }
 }
 
+TEST(Decode, OversizedHuffmanTableIsRejectedBeforeStb) {
+  // stb 2.27 overflows its table when a DHT declares > 256 codes; ours refuses.
+  std::vector<uint8_t> bytes = read_file_bytes(golden_path("baseline.jpg"));
+  size_t dht = 0;
+  for (size_t i = 2; i + 1 < bytes.size() && dht == 0; ++i) {
+    if (bytes[i] == 0xFF && bytes[i + 1] == 0xC4) dht = i;
+  }
+  ASSERT_GT(dht, 0u);
+  for (int k = 0; k < 16; ++k) bytes[dht + 5 + k] = 0xFF;  // after FF C4, length (2), class/id (1)
+  try {
+    decode_image_memory(bytes.data(), bytes.size(), "huffman.jpg");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("huffman.jpg"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("Huffman"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Decode, NotAnImageIsAnError) {
   const std::string text = "this is not an image\n";
   expect_error_naming(std::vector<uint8_t>(text.begin(), text.end()), "notes.txt");
