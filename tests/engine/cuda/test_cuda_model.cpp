@@ -72,7 +72,7 @@ class CudaModel : public CudaTest {
  protected:
   void check_training_step(double tol) {
     Generator gen(40);
-    const Net cpu_net = Net::random(gen);
+    const Net cpu_net = Net::random(gen).to(Device::cpu());  // parameters become leaves that require grad
     const Net gpu_net = cpu_net.to(Device::cuda());
     const Tensor x = randn({6, 3, 24, 24}, gen).set_requires_grad(true);
     const Tensor x_gpu = x.detach().to(Device::cuda()).set_requires_grad(true);
