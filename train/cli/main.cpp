@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   int exit_code = 0;
   (void)exit_code;  // set by the subcommands' callbacks
+  idml::cli::add_train_command(app, exit_code);
   idml::cli::add_convert_command(app, exit_code);
   idml::cli::add_metrics_command(app, exit_code);
   idml::cli::add_data_command(app, exit_code);

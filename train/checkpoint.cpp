@@ -1,0 +1,104 @@
+#include "train/checkpoint.h"
+
+#include "engine/ops.h"
+#include "nn/weights/load_weights.h"
+
+namespace idml::train {
+
+namespace {
+
+constexpr const char* kOptimizerPrefix = "optimizer.";
+
+weights::StateDict model_tensors(const models::IDMLNet& net, const Tensor& proxies) {
+  weights::StateDict dict;
+  for (const auto& [name, tensor] : net.state_dict()) dict[name] = tensor.to(Device::cpu());
+  dict["proxies"] = proxies.detach().to(Device::cpu());
+  return dict;
+}
+
+nlohmann::json parse_metadata_json(const weights::Metadata& metadata, const std::string& key, const std::string& path) {
+  auto it = metadata.find(key);
+  IDML_CHECK(it != metadata.end(), path, ": not an idml training checkpoint (no '", key, "' in its metadata)");
+  try {
+    return nlohmann::json::parse(it->second);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(path + ": metadata '" + key + "' is not valid JSON: " + e.what());
+  }
+}
+
+}  // namespace
+
+void save_model_checkpoint(const std::string& path, const models::IDMLNet& net, const Tensor& proxies,
+                           int64_t epoch, const nlohmann::json& config, const nlohmann::json& metrics) {
+  weights::save_safetensors(path, model_tensors(net, proxies),
+                            {{"idml.kind", "model"},
+                             {"idml.epoch", std::to_string(epoch)},
+                             {"idml.config", config.dump()},
+                             {"idml.metrics", metrics.dump()}});
+}
+
+void save_training_checkpoint(const std::string& path, const models::IDMLNet& net, const Tensor& proxies,
+                              const nn::Optimizer& optimizer, const TrainingProgress& progress) {
+  weights::StateDict dict = model_tensors(net, proxies);
+  for (const auto& [name, tensor] : optimizer.state_dict()) dict[kOptimizerPrefix + name] = tensor.to(Device::cpu());
+  const nlohmann::json best = {
+      {"epoch", progress.best.epoch}, {"R@1", progress.best.recall_at_1}, {"metrics", progress.best.metrics}};
+  weights::save_safetensors(path, dict,
+                            {{"idml.kind", "training"},
+                             {"idml.next_epoch", std::to_string(progress.next_epoch)},
+                             {"idml.best", best.dump()},
+                             {"idml.config", progress.config.dump()}});
+}
+
+nlohmann::json read_checkpoint_config(const std::string& path) {
+  weights::Metadata metadata;
+  weights::load_safetensors(path, &metadata);
+  return parse_metadata_json(metadata, "idml.config", path);
+}
+
+TrainingProgress load_training_checkpoint(const std::string& path, models::IDMLNet& net, const Tensor& proxies,
+                                          nn::Optimizer& optimizer) {
+  weights::Metadata metadata;
+  weights::StateDict dict = weights::load_safetensors(path, &metadata);
+  auto kind = metadata.find("idml.kind");
+  IDML_CHECK(kind != metadata.end() && kind->second == "training", path,
+             ": not an idml training checkpoint (use the `*_last.safetensors` file of a run to --resume)");
+  TrainingProgress progress;
+  progress.config = parse_metadata_json(metadata, "idml.config", path);
+  const nlohmann::json best = parse_metadata_json(metadata, "idml.best", path);
+  try {
+    progress.next_epoch = std::stoll(metadata.at("idml.next_epoch"));
+    progress.best.epoch = best.at("epoch");
+    progress.best.recall_at_1 = best.at("R@1");
+    progress.best.metrics = best.at("metrics");
+  } catch (const std::exception& e) {
+    throw Error(path + ": damaged training metadata: " + e.what());
+  }
+
+  weights::StateDict model_dict, optimizer_dict;
+  Tensor saved_proxies;
+  for (auto& [name, tensor] : dict) {
+    if (name == "proxies") saved_proxies = tensor;
+    else if (name.rfind(kOptimizerPrefix, 0) == 0) optimizer_dict[name.substr(std::string(kOptimizerPrefix).size())] = tensor;
+    else model_dict[name] = tensor;
+  }
+  IDML_CHECK(saved_proxies.defined() && saved_proxies.shape() == proxies.shape(), path, ": proxies ",
+             saved_proxies.defined() ? shape_str(saved_proxies.shape()) : "missing", " do not match this run's ",
+             shape_str(proxies.shape()));
+  // Each load validates its whole section before copying; a failure aborts
+  // the run before any training step, and nothing on disk is touched.
+  net.load_state_dict(model_dict, true);
+  optimizer.load_state_dict(optimizer_dict);
+  proxies.copy_(saved_proxies.to(proxies.device()));
+  return progress;
+}
+
+void load_model_weights(const std::string& path, models::IDMLNet& net) {
+  weights::StateDict dict = weights::load_weights(path).tensors;
+  dict.erase("proxies");
+  for (auto it = dict.begin(); it != dict.end();)  // a training checkpoint's optimizer state is not model weights
+    it = it->first.rfind(kOptimizerPrefix, 0) == 0 ? dict.erase(it) : std::next(it);
+  net.load_state_dict(dict, true);
+}
+
+}  // namespace idml::train

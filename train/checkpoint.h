@@ -1,0 +1,56 @@
+// Checkpoints, as safetensors files (nn/weights), written atomically (temp
+// file, then rename), so a failure never damages a file already there.
+//
+// Model checkpoint (the best model): the network's state under SPEC §2 names
+// (`model.conv1.weight`, `model.bn1.running_mean`, `model.embedding.weight`,
+// ...) plus `proxies`; metadata `idml.kind = model`, `idml.config`,
+// `idml.epoch`, `idml.metrics`.
+//
+// Training checkpoint (the last epoch): the same tensors plus the optimizer's
+// state under `optimizer.` (moments, step counts) and metadata with the next
+// epoch, the best result so far and the configuration. With the loader's
+// (seed, epoch, index) randomness and the step generator seeded from (seed,
+// epoch), that is everything an exact resume needs.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "models/idml_net.h"
+#include "nn/optimizer.h"
+#include "nn/weights/safetensors.h"
+
+namespace idml::train {
+
+struct BestSoFar {
+  int64_t epoch = -1;   // -1: no evaluation yet
+  double recall_at_1 = -1;
+  nlohmann::json metrics = nlohmann::json::object();
+};
+
+struct TrainingProgress {
+  int64_t next_epoch = 0;
+  BestSoFar best;
+  nlohmann::json config;
+};
+
+void save_model_checkpoint(const std::string& path, const models::IDMLNet& net, const Tensor& proxies,
+                           int64_t epoch, const nlohmann::json& config, const nlohmann::json& metrics);
+
+void save_training_checkpoint(const std::string& path, const models::IDMLNet& net, const Tensor& proxies,
+                              const nn::Optimizer& optimizer, const TrainingProgress& progress);
+
+// The configuration stored in a training checkpoint (to rebuild the run before loading it).
+nlohmann::json read_checkpoint_config(const std::string& path);
+
+// Loads everything into an already built run; checks the whole file before changing anything.
+TrainingProgress load_training_checkpoint(const std::string& path, models::IDMLNet& net, const Tensor& proxies,
+                                          nn::Optimizer& optimizer);
+
+// Model weights for evaluation or embedding: ours (with `proxies`, ignored) or
+// the reference's `{'model_state_dict': ...}` (with or without `module.`).
+// Strict: missing, unexpected or mis-shaped tensors are listed by name.
+void load_model_weights(const std::string& path, models::IDMLNet& net);
+
+}  // namespace idml::train

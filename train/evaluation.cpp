@@ -1,0 +1,55 @@
+#include "train/evaluation.h"
+
+#include <cstdio>
+
+#include "data/batch_tensors.h"
+#include "data/loader.h"
+#include "engine/autograd.h"
+
+namespace idml::train {
+
+Embeddings compute_embeddings(models::IDMLNet& net, const data::Dataset& dataset, const data::Transform& transform,
+                              const EmbedOptions& options) {
+  const bool was_training = net.is_training();
+  net.eval();
+  NoGradGuard no_grad;
+  data::LoaderOptions loader_options;
+  loader_options.threads = options.workers;
+  data::DataLoader loader(dataset, transform, data::sequential_batches(dataset.size(), options.batch_size),
+                          loader_options);
+  Embeddings out;
+  out.count = static_cast<int64_t>(dataset.size());
+  data::Batch batch;
+  while (loader.next(batch)) {
+    const data::BatchTensors tensors = data::to_tensors(batch, options.device);
+    const auto result = net.forward(tensors.images);
+    const std::vector<float> s = result.semantic.to(Device::cpu()).to_vector<float>();
+    const std::vector<float> u = result.uncertainty.to(Device::cpu()).to_vector<float>();
+    out.dim = result.semantic.size(1);
+    out.semantic.insert(out.semantic.end(), s.begin(), s.end());
+    out.uncertainty.insert(out.uncertainty.end(), u.begin(), u.end());
+    out.labels.insert(out.labels.end(), batch.labels.begin(), batch.labels.end());
+  }
+  net.train(was_training);
+  return out;
+}
+
+metrics::EvaluationResult evaluate_embeddings(const Embeddings& e, const std::vector<int64_t>& recall_ks,
+                                              uint64_t seed) {
+  metrics::EvaluationOptions options;
+  options.recall_ks = recall_ks;
+  options.seed = seed;
+  return metrics::evaluate(e.semantic.data(), e.labels.data(), e.count, e.dim, options);
+}
+
+std::string format_metrics(const metrics::EvaluationResult& result) {
+  std::string out;
+  char buffer[64];
+  for (const auto& [name, value] : result.metrics) {
+    std::snprintf(buffer, sizeof buffer, "%s%s %.2f", out.empty() ? "" : "  ", name.c_str(), 100.0 * value);
+    out += buffer;
+  }
+  return out;
+}
+
+}  // namespace idml::train

@@ -1,0 +1,53 @@
+// What a training run writes besides checkpoints, in its run directory:
+//   config.json                  the resolved configuration
+//   metrics.jsonl                one JSON object per line: every epoch and evaluation
+//   <dataset>_<model>_best_results.txt   the reference's "Best Epoch: E" /
+//                                "Best Recall@K: xx.xxxx" file
+// and the progress bar on stderr: redrawn in place on a terminal, a line
+// every few seconds otherwise.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace idml::train {
+
+// Writes `text` to `path` through a temporary file and a rename.
+void write_file_atomically(const std::string& path, const std::string& text);
+
+class RunLog {
+ public:
+  // Creates the directory (and parents); appends to an existing metrics.jsonl (resume).
+  explicit RunLog(std::string directory);
+  const std::string& directory() const { return directory_; }
+  std::string path(const std::string& file) const { return directory_ + "/" + file; }
+  void write_config(const nlohmann::json& config) const;
+  void append(const nlohmann::json& record);  // one line, flushed
+  // recalls: (K, value in [0, 1]) pairs, written as percentages with 4 decimals.
+  void write_best_results(const std::string& file, int64_t epoch,
+                          const std::vector<std::pair<int64_t, double>>& recalls) const;
+
+ private:
+  std::string directory_;
+  std::ofstream metrics_;
+};
+
+class ProgressBar {
+ public:
+  ProgressBar(int64_t epoch, int64_t epochs, int64_t steps);
+  void update(int64_t step, double loss, double images_per_second);
+  void finish();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  int64_t epoch_, epochs_, steps_;
+  bool terminal_;
+  Clock::time_point start_, last_line_;
+};
+
+}  // namespace idml::train
