@@ -40,13 +40,15 @@ __device__ double block_sum(double v, double* shared) {
 // x, dy (N, C, HW); partial_a/_b (C, splits); block (s, ch) sums chunk s of channel ch.
 template <typename T>
 __global__ void channel_sums_kernel(SumMode mode, const T* x, const T* dy, const double* mean_d, const T* mean_t,
-                                    int64_t c, int64_t hw, int64_t count, double* partial_a, double* partial_b) {
+                                    int64_t c, int64_t hw, int64_t count, bool fits32, double* partial_a,
+                                    double* partial_b) {
   __shared__ double shared[kThreads / 32];
   const int64_t ch = blockIdx.y, s = blockIdx.x, splits = gridDim.x;
   const int64_t begin = s * kChunk, end = min(count, begin + kChunk);
   double a = 0, b = 0;
   for (int64_t e = begin + threadIdx.x; e < end; e += blockDim.x) {
-    const int64_t index = ((e / hw) * c + ch) * hw + e % hw;
+    const QuotientRemainder sample = divide(e, hw, fits32);  // e = sample * hw + position
+    const int64_t index = (sample.quotient * c + ch) * hw + sample.remainder;
     if (mode == SumMode::Values) {
       a += x[index];
     } else if (mode == SumMode::SquaredDeviations) {
@@ -114,9 +116,9 @@ __global__ void inference_coef_kernel(const T* gamma, const T* beta, const T* me
 
 // y (N, C, HW) = x * scale[ch] + shift[ch]
 template <typename T>
-__global__ void apply_kernel(const T* x, const T* coef, int64_t c, int64_t hw, int64_t n_total, T* y) {
+__global__ void apply_kernel(const T* x, const T* coef, int64_t c, int64_t hw, int64_t n_total, bool fits32, T* y) {
   IDML_GRID_STRIDE_LOOP(i, n_total) {
-    const int64_t ch = (i / hw) % c;
+    const int64_t ch = divide(divide(i, hw, fits32).quotient, c, fits32).remainder;
     y[i] = x[i] * coef[ch] + coef[c + ch];
   }
 }
@@ -140,9 +142,9 @@ __global__ void finish_backward_kernel(const double* partial_dy, const double* p
 // dx (N, C, HW) from dy, x and coef (see the header comment).
 template <typename T>
 __global__ void backward_dx_kernel(bool training, const T* x, const T* dy, const T* mean, const T* coef, int64_t c,
-                                   int64_t hw, int64_t n_total, T* dx) {
+                                   int64_t hw, int64_t n_total, bool fits32, T* dx) {
   IDML_GRID_STRIDE_LOOP(i, n_total) {
-    const int64_t ch = (i / hw) % c;
+    const int64_t ch = divide(divide(i, hw, fits32).quotient, c, fits32).remainder;
     const T scale = coef[2 * c + ch];
     dx[i] = training ? (dy[i] - coef[ch] - (x[i] - mean[ch]) * coef[c + ch]) * scale : dy[i] * scale;
   }
@@ -171,13 +173,14 @@ void CudaBackend::batch_norm_forward_training(DType dtype, int64_t n, int64_t c,
     ScratchBuffer coef(allocator_, 2 * c * sizeof(T));
     const dim3 grid(static_cast<unsigned int>(splits), static_cast<unsigned int>(c));
     const T* xt = static_cast<const T*>(x);
+    const bool fits32 = fits_32bit(n * c * hw);
     channel_sums_kernel<T><<<grid, kThreads, 0, stream_>>>(SumMode::Values, xt, nullptr, nullptr, nullptr, c, hw,
-                                                           count, partial.get<double>(), nullptr);
+                                                           count, fits32, partial.get<double>(), nullptr);
     IDML_CUDA_CHECK_LAUNCH();
     mean_kernel<<<blocks_for(c), kThreads, 0, stream_>>>(partial.get<double>(), c, splits, count, mean_d.get<double>());
     IDML_CUDA_CHECK_LAUNCH();
     channel_sums_kernel<T><<<grid, kThreads, 0, stream_>>>(SumMode::SquaredDeviations, xt, nullptr,
-                                                           mean_d.get<double>(), nullptr, c, hw, count,
+                                                           mean_d.get<double>(), nullptr, c, hw, count, fits32,
                                                            partial.get<double>(), nullptr);
     IDML_CUDA_CHECK_LAUNCH();
     finish_forward_kernel<T><<<blocks_for(c), kThreads, 0, stream_>>>(
@@ -185,7 +188,7 @@ void CudaBackend::batch_norm_forward_training(DType dtype, int64_t n, int64_t c,
         static_cast<const T*>(beta), static_cast<T*>(save_mean), static_cast<T*>(save_invstd),
         static_cast<T*>(running_mean), static_cast<T*>(running_var), momentum, eps, coef.get<T>());
     IDML_CUDA_CHECK_LAUNCH();
-    apply_kernel<T><<<blocks_for(n * c * hw), kThreads, 0, stream_>>>(xt, coef.get<T>(), c, hw, n * c * hw,
+    apply_kernel<T><<<blocks_for(n * c * hw), kThreads, 0, stream_>>>(xt, coef.get<T>(), c, hw, n * c * hw, fits32,
                                                                       static_cast<T*>(y));
     IDML_CUDA_CHECK_LAUNCH();
   });
@@ -204,7 +207,8 @@ void CudaBackend::batch_norm_forward_inference(DType dtype, int64_t n, int64_t c
         static_cast<const T*>(invstd), c, coef.get<T>());
     IDML_CUDA_CHECK_LAUNCH();
     apply_kernel<T><<<blocks_for(n * c * hw), kThreads, 0, stream_>>>(static_cast<const T*>(x), coef.get<T>(), c, hw,
-                                                                      n * c * hw, static_cast<T*>(y));
+                                                                      n * c * hw, fits_32bit(n * c * hw),
+                                                                      static_cast<T*>(y));
     IDML_CUDA_CHECK_LAUNCH();
   });
 }
@@ -231,16 +235,18 @@ void CudaBackend::batch_norm_backward(DType dtype, bool training, int64_t n, int
     const T* dyt = static_cast<const T*>(dy);
     const T* mean_t = static_cast<const T*>(mean);
     const dim3 grid(static_cast<unsigned int>(splits), static_cast<unsigned int>(c));
+    const bool fits32 = fits_32bit(n * c * hw);
     channel_sums_kernel<T><<<grid, kThreads, 0, stream_>>>(SumMode::Backward, xt, dyt, nullptr, mean_t, c, hw, count,
-                                                           partial_dy.get<double>(), partial_dy_xmu.get<double>());
+                                                           fits32, partial_dy.get<double>(),
+                                                           partial_dy_xmu.get<double>());
     IDML_CUDA_CHECK_LAUNCH();
     finish_backward_kernel<T><<<blocks_for(c), kThreads, 0, stream_>>>(
         partial_dy.get<double>(), partial_dy_xmu.get<double>(), c, splits, count, static_cast<const T*>(gamma),
         static_cast<const T*>(invstd), static_cast<T*>(dgamma), static_cast<T*>(dbeta), coef.get<T>());
     IDML_CUDA_CHECK_LAUNCH();
     if (dx) {
-      backward_dx_kernel<T><<<blocks_for(n * c * hw), kThreads, 0, stream_>>>(training, xt, dyt, mean_t, coef.get<T>(),
-                                                                              c, hw, n * c * hw, static_cast<T*>(dx));
+      backward_dx_kernel<T><<<blocks_for(n * c * hw), kThreads, 0, stream_>>>(
+          training, xt, dyt, mean_t, coef.get<T>(), c, hw, n * c * hw, fits32, static_cast<T*>(dx));
       IDML_CUDA_CHECK_LAUNCH();
     }
   });

@@ -14,11 +14,12 @@ namespace {
 
 // x (N*C, H, W) -> y, indices (N*C, OH, OW); one thread per output element.
 template <typename T>
-__global__ void max_pool_forward_kernel(Pool2dGeometry g, const T* x, T* y, int64_t* indices, int64_t total) {
+__global__ void max_pool_forward_kernel(Pool2dGeometry g, const T* x, T* y, int64_t* indices, int64_t total,
+                                        bool fits32) {
   IDML_GRID_STRIDE_LOOP(o, total) {
-    const int64_t ow = o % g.out_width;
-    const int64_t oh = (o / g.out_width) % g.out_height;
-    const int64_t plane = o / (g.out_width * g.out_height);
+    const QuotientRemainder row = divide(o, g.out_width, fits32);       // o = row * OW + ow
+    const QuotientRemainder plane_oh = divide(row.quotient, g.out_height, fits32);
+    const int64_t ow = row.remainder, oh = plane_oh.remainder, plane = plane_oh.quotient;
     const T* xp = x + plane * g.in_height * g.in_width;
     const int64_t h0 = oh * g.stride - g.padding, w0 = ow * g.stride - g.padding;
     const int64_t h_begin = max(h0, int64_t(0)), h_end = min(h0 + g.kernel, g.in_height);
@@ -46,11 +47,11 @@ __global__ void max_pool_forward_kernel(Pool2dGeometry g, const T* x, T* y, int6
 // dy, indices (N*C, OH, OW) -> dx (N*C, H, W); one thread per input element.
 template <typename T>
 __global__ void max_pool_backward_kernel(Pool2dGeometry g, const T* dy, const int64_t* indices, T* dx,
-                                         int64_t total) {
+                                         int64_t total, bool fits32) {
   IDML_GRID_STRIDE_LOOP(i, total) {
-    const int64_t w = i % g.in_width;
-    const int64_t h = (i / g.in_width) % g.in_height;
-    const int64_t plane = i / (g.in_width * g.in_height);
+    const QuotientRemainder row = divide(i, g.in_width, fits32);        // i = row * W + w
+    const QuotientRemainder plane_h = divide(row.quotient, g.in_height, fits32);
+    const int64_t w = row.remainder, h = plane_h.remainder, plane = plane_h.quotient;
     // Windows oh with oh*s - p <= h <= oh*s - p + k - 1, clipped to the output.
     const int64_t oh_begin = h + g.padding < g.kernel ? 0 : (h + g.padding - g.kernel) / g.stride + 1;
     const int64_t oh_end = min((h + g.padding) / g.stride, g.out_height - 1);
@@ -78,7 +79,8 @@ void CudaBackend::max_pool2d_forward(DType dtype, const Pool2dGeometry& g, const
   dispatch_float(dtype, "max_pool2d", [&](auto zero) {
     using T = decltype(zero);
     max_pool_forward_kernel<T><<<blocks_for(total), kThreads, 0, stream_>>>(g, static_cast<const T*>(x),
-                                                                            static_cast<T*>(y), indices, total);
+                                                                            static_cast<T*>(y), indices, total,
+                                                                            fits_32bit(total));
   });
   IDML_CUDA_CHECK_LAUNCH();
 }
@@ -91,7 +93,8 @@ void CudaBackend::max_pool2d_backward(DType dtype, const Pool2dGeometry& g, cons
   dispatch_float(dtype, "max_pool2d backward", [&](auto zero) {
     using T = decltype(zero);
     max_pool_backward_kernel<T><<<blocks_for(total), kThreads, 0, stream_>>>(g, static_cast<const T*>(dy), indices,
-                                                                             static_cast<T*>(dx), total);
+                                                                             static_cast<T*>(dx), total,
+                                                                             fits_32bit(total));
   });
   IDML_CUDA_CHECK_LAUNCH();
 }
