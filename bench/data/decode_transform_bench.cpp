@@ -75,6 +75,34 @@ void BM_DecodeEvalTransform(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+// The transforms alone, on an already decoded image.
+void BM_TrainTransformOnly(benchmark::State& state) {
+  const auto& f = encoded()[0];
+  const Image image = decode_image_memory(f.data(), f.size(), "bench");
+  const TrainTransform transform;
+  std::vector<float> out(3 * 224 * 224);
+  uint64_t i = static_cast<uint64_t>(state.thread_index()) << 32;
+  for (auto _ : state) {
+    SampleRandom random = SampleRandom::for_sample(0, 0, i++);
+    transform.apply(image, random, out.data());
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_EvalTransformOnly(benchmark::State& state) {
+  const auto& f = encoded()[0];
+  const Image image = decode_image_memory(f.data(), f.size(), "bench");
+  const EvalTransform transform;
+  std::vector<float> out(3 * 224 * 224);
+  SampleRandom unused(0);
+  for (auto _ : state) {
+    transform.apply(image, unused, out.data());
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 // The loader on an in-memory dataset of the encoded files (decoded per sample).
 class EncodedDataset : public Dataset {
  public:
@@ -106,6 +134,8 @@ const int kAllThreads = static_cast<int>(std::max(1u, std::thread::hardware_conc
 BENCHMARK(BM_Decode)->UseRealTime()->Threads(1)->Threads(kAllThreads);
 BENCHMARK(BM_DecodeTrainTransform)->UseRealTime()->Threads(1)->Threads(kAllThreads);
 BENCHMARK(BM_DecodeEvalTransform)->UseRealTime()->Threads(1)->Threads(kAllThreads);
+BENCHMARK(BM_TrainTransformOnly)->UseRealTime();
+BENCHMARK(BM_EvalTransformOnly)->UseRealTime();
 BENCHMARK(BM_DataLoaderTrainEpoch)->UseRealTime()->Unit(benchmark::kMillisecond)->Arg(1)->Arg(kAllThreads)->Iterations(1);
 
 }  // namespace
