@@ -176,6 +176,8 @@ ConvAlgorithm CudaBackend::conv_algorithm(ConvPass pass, DType dtype, const Conv
       found = true;
     }
   }
+  // Full FP32 stays full FP32 whatever math a perf row reports (as PyTorch asserts).
+  if (d.math == CUDNN_FMA_MATH) chosen.math = CUDNN_FMA_MATH;
   IDML_CHECK(found, "conv2d (CUDA): cuDNN offers no algorithm for pass ", static_cast<int>(pass), " of input ",
              g.batch, "x", g.in_channels, "x", g.in_height, "x", g.in_width, ", weight ", g.out_channels, "x",
              g.in_channels, "x", g.kernel_height, "x", g.kernel_width);
