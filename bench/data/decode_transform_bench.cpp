@@ -6,6 +6,7 @@
 // photos of Debian's python3-sklearn (640x427, about CUB's image size).
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <sstream>
 #include <thread>
@@ -31,7 +32,13 @@ std::vector<std::string> bench_files() {
 const std::vector<std::vector<uint8_t>>& encoded() {
   static const std::vector<std::vector<uint8_t>> bytes = [] {
     std::vector<std::vector<uint8_t>> out;
-    for (const auto& f : bench_files()) out.push_back(read_file_bytes(f));
+    try {
+      for (const auto& f : bench_files()) out.push_back(read_file_bytes(f));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "bench_data: %s\n(install python3-sklearn for the default photos, or set "
+                   "IDML_BENCH_IMAGES=a.jpg:b.jpg)\n", e.what());
+      std::exit(2);
+    }
     return out;
   }();
   return bytes;
