@@ -59,7 +59,9 @@ weights::StateDict Optimizer::state_dict() const {
     if (!states_[i]) continue;
     const std::string prefix = "state." + std::to_string(i) + ".";
     out[prefix + "step"] = scalar_tensor(static_cast<double>(states_[i]->step), DType::Int64);
-    for (const auto& [key, t] : states_[i]->tensors) out[prefix + key] = t.detach().clone();
+    // Host copies: a checkpoint writer can take them as they are.
+    for (const auto& [key, t] : states_[i]->tensors)
+      out[prefix + key] = t.device().is_cpu() ? t.detach().clone() : t.detach().to(Device::cpu());
   }
   for (size_t g = 0; g < groups_.size(); ++g) {
     const std::string prefix = "param_groups." + std::to_string(g) + ".";

@@ -53,11 +53,12 @@ class Optimizer {
   const ParameterState* state(size_t index) const;
   void set_state(size_t index, ParameterState state);
 
-  // Flat export for checkpoints: "state.<i>.step" (int64 scalar),
+  // Flat export for checkpoints, host (CPU) copies: "state.<i>.step" (int64 scalar),
   // "state.<i>.<tensor name>" (parameter-shaped), "param_groups.<g>.lr" and
   // "param_groups.<g>.initial_lr" (float64 scalars).
   weights::StateDict state_dict() const;
-  // Validates every entry (index, tensor names, shapes) before changing anything.
+  // Validates every entry (index, tensor names, shapes) before changing anything;
+  // tensors are copied onto each parameter's device.
   void load_state_dict(const weights::StateDict& dict);
 
   virtual const char* name() const = 0;
