@@ -84,6 +84,64 @@ def main():
     y = torch.empty_like(x)
     t = time_per_call(lambda: torch.clamp_min(x, 0, out=y))
     report("relu_120x64x112x112", 2 * nbytes / t / 1e9, "GB/s", t)
+    del x, y
+    resnet50(batch)
+
+
+def report_rate(name, seconds, batch):
+    print(f"{name:44s} {batch / seconds:10.1f} img/s  ({seconds * 1e3:8.2f} ms/step)")
+    print(f"RESULT {name} {batch / seconds:.4f} img/s", flush=True)
+
+
+def seconds_per_iteration(step, warmup, iterations):
+    for _ in range(warmup):
+        step()
+    torch.cuda.synchronize()
+    start = time.perf_counter()
+    for _ in range(iterations):
+        step()
+    torch.cuda.synchronize()
+    return (time.perf_counter() - start) / iterations
+
+
+def resnet50(batch):
+    """The same training step and inference as bench_resnet50.cpp, eager mode."""
+    try:
+        import torchvision
+    except ImportError:
+        print("torchvision not importable: no PyTorch ResNet-50 reference")
+        return
+    iterations = 3 if "--quick" in sys.argv else 10
+    dev = torch.device("cuda")
+    net = torchvision.models.resnet50().to(dev)
+    sgd = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
+    x = torch.randn(batch, 3, 224, 224, device=dev)
+    r = torch.randn(batch, 1000, device=dev)
+
+    def train_step(autocast=False):
+        sgd.zero_grad(set_to_none=True)
+        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=autocast):
+            loss = (net(x).float() * r).sum() / batch
+        loss.backward()
+        sgd.step()
+
+    def inference():
+        with torch.no_grad():
+            net(x)
+
+    for suffix, tf32_conv in (("", True), ("_fp32", False)):
+        torch.backends.cudnn.allow_tf32 = tf32_conv
+        net.train()
+        report_rate("resnet50_train_step_b120" + suffix, seconds_per_iteration(train_step, 2, iterations), batch)
+        net.eval()
+        report_rate("resnet50_inference_b120" + suffix, seconds_per_iteration(inference, 2, iterations), batch)
+    torch.backends.cudnn.allow_tf32 = True
+    net = net.to(memory_format=torch.channels_last)
+    x = x.to(memory_format=torch.channels_last)
+    sgd = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
+    net.train()
+    report_rate("resnet50_train_step_b120_bf16_channels_last",
+                seconds_per_iteration(lambda: train_step(autocast=True), 2, iterations), batch)
 
 
 if __name__ == "__main__":
