@@ -5,12 +5,16 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
 #include <map>
 #include <set>
 
 #include "engine/autograd.h"
 #include "engine/ops.h"
 #include "models/idml_net.h"
+#include "nn/weights/load_weights.h"
+#include "nn/weights/safetensors.h"
 #include "tests/models/deterministic_fill.h"
 #include "tests/models/golden_util.h"
 
@@ -131,6 +135,23 @@ TEST(IDMLNet, ParameterGroupsFollowSpec) {
   EXPECT_EQ(group0.count(&net.model->embedding->weight.impl()), 0u);
   EXPECT_DOUBLE_EQ(groups[0].lr, 1e-3);
   EXPECT_DOUBLE_EQ(groups[1].weight_decay, 1e-4);
+}
+
+TEST(IDMLNet, CheckpointRoundTripThroughSafetensors) {
+  Generator gen(6);
+  models::IDMLNet trained(small_config(), gen), restored(small_config(), gen);
+  deterministic_fill(trained);
+  const std::string path = (std::filesystem::temp_directory_path() / "idml_test_idml_net.safetensors").string();
+  weights::save_safetensors(path, trained.state_dict());
+  const weights::LoadedWeights file = weights::load_weights(path);
+  std::remove(path.c_str());
+  restored.load_state_dict(file.tensors);  // strict: names are model.*, heads included
+  trained.eval();
+  restored.eval();
+  NoGradGuard no_grad;
+  const Tensor x = golden_input({2, 3, 32, 32});
+  EXPECT_EQ(trained.forward(x).semantic.to_vector<float>(), restored.forward(x).semantic.to_vector<float>());
+  EXPECT_EQ(trained.forward(x).uncertainty.to_vector<float>(), restored.forward(x).uncertainty.to_vector<float>());
 }
 
 }  // namespace
