@@ -3,7 +3,6 @@
 // (float types as F32, integers as I64). A checkpoint's model_state_dict is
 // unwrapped and DataParallel's `module.` prefix removed; other checkpoint
 // entries (optimizer state, epoch) are not converted.
-#include <iomanip>
 #include <iostream>
 #include <string>
 
@@ -22,7 +21,7 @@ void add_convert_command(CLI::App& app, int& exit_code) {
       ->required()
       ->check(CLI::ExistingFile);
   command->add_option("output", *output, "safetensors file to write (replaced atomically)")->required();
-  command->add_option("--strip-prefix", *strip, "also remove this prefix from every key that has it (e.g. model.)");
+  command->add_option("--strip-prefix", *strip, "remove this prefix, which every key must carry (e.g. model.)");
   command->callback([input, output, strip, &exit_code] {
     weights::LoadedWeights loaded = weights::load_weights(*input);
     if (loaded.stripped_module_prefix) std::cout << "removed DataParallel prefix 'module.'\n";
