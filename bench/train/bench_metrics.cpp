@@ -1,5 +1,6 @@
 // Timing of the evaluation metrics on random unit embeddings:
-//   NearestNeighbours/n/d/k  blocked-GEMM exact kNN (SOP eval: n = 60502, d = 512, k = 1000)
+//   NearestNeighbours/n/d/k  blocked-GEMM exact kNN (Cars eval: n = 8131, k = 81 (largest
+//                            class - 1); SOP eval: n = 60502, d = 512, k = 1000)
 //   Evaluate/n/d/classes     the whole protocol with k-means (CUB eval: 5924 images, 100 classes)
 // Run one size: bench_train_metrics --benchmark_filter=NearestNeighbours/60502
 // Random data is a worst case for nothing in particular; real embeddings cost the same
@@ -33,7 +34,7 @@ void NearestNeighbours(benchmark::State& state) {
   state.counters["GFLOP/s"] = benchmark::Counter(2.0 * double(n) * double(n) * double(d) * 1e-9,
                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(NearestNeighbours)->Args({4096, 128, 8})->Args({8131, 512, 1000})->Unit(benchmark::kMillisecond);
+BENCHMARK(NearestNeighbours)->Args({4096, 128, 8})->Args({8131, 512, 81})->Unit(benchmark::kMillisecond);
 BENCHMARK(NearestNeighbours)->Args({20000, 512, 1000})->Args({60502, 512, 1000})->Iterations(1)->Unit(benchmark::kSecond);
 
 void Evaluate(benchmark::State& state) {

@@ -17,25 +17,25 @@ namespace idml::metrics {
 // (products of floats are exact in double).
 inline double exact_dot(const float* a, const float* b, int64_t d) {
   double sum[4] = {0.0, 0.0, 0.0, 0.0};
-  int64_t c = 0;
-  for (; c + 4 <= d; c += 4) {
+  const int64_t body = d - d % 4;
+  for (int64_t c = 0; c < body; c += 4) {
     for (int t = 0; t < 4; ++t) sum[t] += double(a[c + t]) * double(b[c + t]);
   }
-  for (; c < d; ++c) sum[0] += double(a[c]) * double(b[c]);
+  for (int64_t c = body; c < d; ++c) sum[0] += double(a[c]) * double(b[c]);
   return (sum[0] + sum[1]) + (sum[2] + sum[3]);
 }
 
 // sum_c (a_c - b_c)^2 in double, same fixed order.
 inline double exact_squared_distance(const float* a, const float* b, int64_t d) {
   double sum[4] = {0.0, 0.0, 0.0, 0.0};
-  int64_t c = 0;
-  for (; c + 4 <= d; c += 4) {
+  const int64_t body = d - d % 4;
+  for (int64_t c = 0; c < body; c += 4) {
     for (int t = 0; t < 4; ++t) {
       const double diff = double(a[c + t]) - double(b[c + t]);
       sum[t] += diff * diff;
     }
   }
-  for (; c < d; ++c) {
+  for (int64_t c = body; c < d; ++c) {
     const double diff = double(a[c]) - double(b[c]);
     sum[0] += diff * diff;
   }

@@ -28,10 +28,14 @@ struct ExactCandidate {
 };
 
 // Total order "a ranks before b": higher similarity, then lower index.
-template <typename C>
-inline bool ranks_before(const C& a, const C& b) {
-  return a.similarity > b.similarity || (a.similarity == b.similarity && a.index < b.index);
-}
+// (A function object, not a function, so that the heap and sort inline it.)
+struct RanksBefore {
+  template <typename C>
+  bool operator()(const C& a, const C& b) const {
+    return a.similarity > b.similarity || (a.similarity == b.similarity && a.index < b.index);
+  }
+};
+constexpr RanksBefore ranks_before{};
 
 struct Scratch {
   std::vector<Candidate> heap;
@@ -55,11 +59,11 @@ void select_top_k(const float* row, int64_t n, int64_t self, int64_t k, double m
     const Candidate candidate{row[j], j};
     if (static_cast<int64_t>(heap.size()) < k) {
       heap.push_back(candidate);
-      std::push_heap(heap.begin(), heap.end(), ranks_before<Candidate>);
+      std::push_heap(heap.begin(), heap.end(), ranks_before);
     } else if (ranks_before(candidate, heap.front())) {
-      std::pop_heap(heap.begin(), heap.end(), ranks_before<Candidate>);
+      std::pop_heap(heap.begin(), heap.end(), ranks_before);
       heap.back() = candidate;
-      std::push_heap(heap.begin(), heap.end(), ranks_before<Candidate>);
+      std::push_heap(heap.begin(), heap.end(), ranks_before);
     }
   }
   const double threshold = double(heap.front().similarity) - margin;
@@ -67,10 +71,17 @@ void select_top_k(const float* row, int64_t n, int64_t self, int64_t k, double m
   candidates.clear();
   const float* query = points + self * d;
   for (int64_t j = 0; j < n; ++j) {
-    if (j == self || double(row[j]) < threshold) continue;
-    candidates.push_back({exact_dot(query, points + j * d, d), j});
+    if (j != self && double(row[j]) >= threshold) candidates.push_back({0.0, j});
   }
-  std::partial_sort(candidates.begin(), candidates.begin() + k, candidates.end(), ranks_before<ExactCandidate>);
+  // Scattered rows: this loop waits on memory, so fetch the next candidate's row ahead.
+  for (size_t c = 0; c < candidates.size(); ++c) {
+    if (c + 1 < candidates.size()) {
+      const char* next = reinterpret_cast<const char*>(points + candidates[c + 1].index * d);
+      for (int64_t byte = 0; byte < d * int64_t(sizeof(float)); byte += 64) __builtin_prefetch(next + byte);
+    }
+    candidates[c].similarity = exact_dot(query, points + candidates[c].index * d, d);
+  }
+  std::partial_sort(candidates.begin(), candidates.begin() + k, candidates.end(), ranks_before);
   for (int64_t i = 0; i < k; ++i) {
     out_indices[i] = candidates[static_cast<size_t>(i)].index;
     out_similarities[i] = static_cast<float>(candidates[static_cast<size_t>(i)].similarity);
