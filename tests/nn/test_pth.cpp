@@ -26,6 +26,8 @@ TEST(Pth, ZipStateDictWithTorchvisionNames) {
 
 TEST(Pth, LegacyFormatGivesTheSameTensors) {
   expect_golden(load_pth(golden("tiny_resnet_legacy.pth")), "tiny_resnet_legacy.pth");
+  // torch <= 0.3's _rebuild_tensor, as in torchvision's 2017 ImageNet files.
+  expect_golden(load_pth(golden("tiny_resnet_old_style.pth")), "tiny_resnet_old_style.pth");
 }
 
 TEST(Pth, ViewsAndDtypesInEveryContainer) {

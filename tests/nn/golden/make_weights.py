@@ -4,7 +4,9 @@
 Run from anywhere with Debian's python3-torch (1.13) and torchvision:
     /usr/bin/python3 tests/nn/golden/make_weights.py
 Outputs (all small, committed) go next to this script:
-  tiny_resnet_zip.pth / tiny_resnet_legacy.pth   state dict of a tiny model with
+  tiny_resnet_zip.pth / tiny_resnet_legacy.pth / tiny_resnet_old_style.pth (legacy container,
+                                                  tensors by _rebuild_tensor as torch <= 0.3 wrote)
+                                                  state dict of a tiny model with
                                                   torchvision ResNet names (BasicBlock,
                                                   downsample, bn running stats, num_batches_tracked)
   views_zip.pth / views_legacy.pth / views_deflated.pth / views_protocol4.pth
@@ -21,10 +23,12 @@ Outputs (all small, committed) go next to this script:
 The tests never run Python.
 """
 import collections
-import math
 import json
+import math
 import os
+import pickle
 import struct
+import types
 import zipfile
 
 import torch
@@ -97,6 +101,24 @@ def views():
     return entries
 
 
+class OldStylePickler(pickle.Pickler):
+    """Pickles tensors as torch <= 0.3 did (torchvision's 2017 ImageNet files):
+    torch._utils._rebuild_tensor(storage, offset, size, stride)."""
+
+    def reducer_override(self, obj):
+        if type(obj) is torch.Tensor:
+            return (torch._utils._rebuild_tensor,
+                    (obj.storage(), obj.storage_offset(), tuple(obj.size()), obj.stride()))
+        return NotImplemented
+
+
+def save_old_style(obj, path):
+    module = types.ModuleType("old_style_pickle")
+    module.Pickler = OldStylePickler
+    module.dump = pickle.dump
+    torch.save(obj, path, pickle_module=module, _use_new_zipfile_serialization=False)
+
+
 def write_safetensors(path):
     """The format by hand: u64 header length, JSON header, data section."""
     tensors = [  # a 3-byte U8 first, so the float tensors after it start unaligned
@@ -133,6 +155,8 @@ def main():
     torch.save(state, out("tiny_resnet_legacy.pth"), _use_new_zipfile_serialization=False)
     expected["tiny_resnet_zip.pth"] = expected_dict(state)
     expected["tiny_resnet_legacy.pth"] = expected_dict(state)
+    save_old_style(state, out("tiny_resnet_old_style.pth"))
+    expected["tiny_resnet_old_style.pth"] = expected_dict(state)
 
     v = views()
     torch.save(v, out("views_zip.pth"))
