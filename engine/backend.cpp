@@ -11,8 +11,9 @@ namespace idml {
 
 Backend& backend_for(Device device) {
   if (device.is_cpu()) {
-    static cpu::CpuBackend cpu_backend;
-    return cpu_backend;
+    // Never destroyed: tensors with static lifetime may free memory after main.
+    static cpu::CpuBackend* cpu_backend = new cpu::CpuBackend;
+    return *cpu_backend;
   }
 #ifdef IDML_WITH_CUDA
   return cuda::backend_for_device(device.index);

@@ -7,15 +7,9 @@
 
 namespace idml::cpu {
 
-void* CpuBackend::allocate(size_t nbytes) {
-  // 64-byte alignment for vector loads and cache lines.
-  const size_t rounded = (nbytes + 63) / 64 * 64;
-  void* p = std::aligned_alloc(64, rounded);
-  if (!p) throw Error("cpu: out of memory allocating " + std::to_string(nbytes) + " bytes");
-  return p;
-}
+void* CpuBackend::allocate(size_t nbytes) { return allocator_.allocate(nbytes); }
 
-void CpuBackend::deallocate(void* ptr, size_t) { std::free(ptr); }
+void CpuBackend::deallocate(void* ptr, size_t nbytes) { allocator_.deallocate(ptr, nbytes); }
 
 namespace {
 void parallel_memcpy(void* dst, const void* src, size_t nbytes) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "engine/backend.h"
+#include "engine/cpu/host_allocator.h"
 #include "engine/error.h"
 
 namespace idml::cpu {
@@ -71,6 +72,9 @@ class CpuBackend final : public Backend {
   void one_hot(const int64_t* labels, int64_t n, int64_t num_classes, DType dtype, void* out) override;
   void copy_rows(DType dtype, const void* src, int64_t src_stride, void* dst, int64_t dst_stride, int64_t rows,
                  int64_t cols) override;
+
+ private:
+  HostAllocator allocator_;
 };
 
 // Calls f(T{}) with T = float or double according to dtype; int64 is an error

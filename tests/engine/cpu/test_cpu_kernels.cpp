@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <omp.h>
 
+#include "engine/cpu/host_allocator.h"
 #include "engine/cpu/reference.h"
 #include "tests/engine/test_util.h"
 
@@ -92,6 +93,28 @@ TEST(CpuKernels, BatchNormAtLargeSizeMatchesTheDoubleComputation) {
   const Tensor y = batch_norm(x, Tensor(), Tensor(), Tensor(), Tensor(), true);
   const Tensor y64 = batch_norm(x.to(DType::Float64), Tensor(), Tensor(), Tensor(), Tensor(), true);
   testing::expect_near_all(host(y), host(y64), 1e-5, "batch_norm");
+}
+
+}  // namespace
+}  // namespace idml
+
+namespace idml {
+namespace {
+
+TEST(HostAllocator, ReusesLargeBlocksAndPassesSmallOnesThrough) {
+  cpu::HostAllocator allocator;
+  void* big = allocator.allocate(1 << 20);
+  allocator.deallocate(big, 1 << 20);
+  EXPECT_EQ(allocator.cached_bytes(), size_t(1) << 20);
+  EXPECT_EQ(allocator.allocate((1 << 20) - 100), big);  // same 64 KiB granule
+  EXPECT_EQ(allocator.cached_bytes(), 0u);
+  void* small = allocator.allocate(100);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(small) % 64, 0u);
+  allocator.deallocate(small, 100);
+  EXPECT_EQ(allocator.cached_bytes(), 0u);
+  allocator.deallocate(big, (1 << 20) - 100);
+  allocator.empty_cache();
+  EXPECT_EQ(allocator.cached_bytes(), 0u);
 }
 
 }  // namespace
