@@ -93,12 +93,33 @@ TrainingProgress load_training_checkpoint(const std::string& path, models::IDMLN
   return progress;
 }
 
-void load_model_weights(const std::string& path, models::IDMLNet& net) {
+weights::StateDict read_model_weights(const std::string& path) {
   weights::StateDict dict = weights::load_weights(path).tensors;
   dict.erase("proxies");
-  for (auto it = dict.begin(); it != dict.end();)  // a training checkpoint's optimizer state is not model weights
+  for (auto it = dict.begin(); it != dict.end();)
     it = it->first.rfind(kOptimizerPrefix, 0) == 0 ? dict.erase(it) : std::next(it);
-  net.load_state_dict(dict, true);
+  return dict;
+}
+
+std::string infer_backbone(const weights::StateDict& dict, const std::string& path) {
+  IDML_CHECK(dict.count("model.conv1.weight"), path,
+             ": not an IDML model (no model.conv1.weight; expected the names of SPEC §2: model.<torchvision name>, "
+             "model.embedding.*, model.uncertainty.*)");
+  int64_t blocks = 0;
+  while (dict.count("model.layer3." + std::to_string(blocks) + ".conv1.weight")) ++blocks;
+  const bool bottleneck = dict.count("model.layer1.0.conv3.weight") > 0;
+  if (!bottleneck && blocks == 2) return "resnet18";
+  if (!bottleneck && blocks == 6) return "resnet34";
+  if (bottleneck && blocks == 6) return "resnet50";
+  if (bottleneck && blocks == 23) return "resnet101";
+  throw Error(path + ": unrecognised ResNet (" + std::to_string(blocks) + " blocks in layer3, " +
+              (bottleneck ? "bottleneck" : "basic") + " blocks)");
+}
+
+int64_t infer_embedding_size(const weights::StateDict& dict, const std::string& path) {
+  auto it = dict.find("model.embedding.weight");
+  IDML_CHECK(it != dict.end() && it->second.dim() == 2, path, ": no 2-d model.embedding.weight");
+  return it->second.size(0);
 }
 
 }  // namespace idml::train

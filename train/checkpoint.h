@@ -48,9 +48,14 @@ nlohmann::json read_checkpoint_config(const std::string& path);
 TrainingProgress load_training_checkpoint(const std::string& path, models::IDMLNet& net, const Tensor& proxies,
                                           nn::Optimizer& optimizer);
 
-// Model weights for evaluation or embedding: ours (with `proxies`, ignored) or
-// the reference's `{'model_state_dict': ...}` (with or without `module.`).
-// Strict: missing, unexpected or mis-shaped tensors are listed by name.
-void load_model_weights(const std::string& path, models::IDMLNet& net);
+// Model weights for evaluation or embedding, from ours (`proxies` and a
+// training checkpoint's `optimizer.*` are dropped) or the reference's
+// `{'model_state_dict': ...}` (with or without `module.`).
+weights::StateDict read_model_weights(const std::string& path);
+
+// What a model state dict was saved from: the ResNet depth (from the blocks of
+// `model.layer3` and the bottleneck's conv3) and the embedding size.
+std::string infer_backbone(const weights::StateDict& dict, const std::string& path);
+int64_t infer_embedding_size(const weights::StateDict& dict, const std::string& path);
 
 }  // namespace idml::train

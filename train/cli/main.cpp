@@ -15,6 +15,9 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   (void)exit_code;  // set by the subcommands' callbacks
   idml::cli::add_train_command(app, exit_code);
+  idml::cli::add_eval_command(app, exit_code);
+  idml::cli::add_embed_command(app, exit_code);
+  idml::cli::add_bench_command(app, exit_code);
   idml::cli::add_convert_command(app, exit_code);
   idml::cli::add_metrics_command(app, exit_code);
   idml::cli::add_data_command(app, exit_code);

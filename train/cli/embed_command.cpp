@@ -1,0 +1,118 @@
+// `idml embed`: embeddings of any images (eval transform) as .npy files:
+//   PREFIX.npy              semantic embeddings, (N, D) float32
+//   PREFIX_uncertainty.npy  uncertainty embeddings, (N, D) float32
+//   PREFIX_paths.txt        the image of each row, in row order
+// Images: a directory (read recursively, sorted) or a text file with one path per line.
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "engine/backend.h"
+#include "models/pretrained.h"
+#include "train/checkpoint.h"
+#include "train/cli/commands.h"
+#include "train/evaluation.h"
+#include "train/npy/npy.h"
+#include "train/run_log.h"
+
+namespace idml::cli {
+
+namespace {
+
+struct EmbedArguments {
+  std::string checkpoint, pretrained, model = "resnet50", images, out, device = "cpu";
+  int64_t embedding_size = 512, batch_size = 64;
+  int image_size = 224, resize_size = 256, workers = 4, gpu_id = 0;
+  bool l2_norm = true;
+  uint64_t seed = 0;
+};
+
+bool is_image_name(const std::filesystem::path& p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
+  return ext == ".jpg" || ext == ".jpeg" || ext == ".png";
+}
+
+std::vector<std::string> list_images(const std::string& where) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> paths;
+  std::error_code error;
+  if (fs::is_directory(where, error)) {
+    for (auto it = fs::recursive_directory_iterator(where, error); !error && it != fs::recursive_directory_iterator();
+         it.increment(error))
+      if (it->is_regular_file() && is_image_name(it->path())) paths.push_back(it->path().string());
+    IDML_CHECK(!error, "--images: cannot read directory ", where, ": ", error.message());
+    std::sort(paths.begin(), paths.end());
+  } else {
+    std::ifstream in(where);
+    IDML_CHECK(in.good(), "--images: ", where, " is neither a directory nor a readable list file");
+    for (std::string line; std::getline(in, line);)
+      if (!line.empty()) paths.push_back(line);
+  }
+  IDML_CHECK(!paths.empty(), "--images: no images (.jpg, .jpeg, .png) found in ", where);
+  return paths;
+}
+
+}  // namespace
+
+void add_embed_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("embed", "Write the embeddings of images as .npy files");
+  auto a = std::make_shared<EmbedArguments>();
+  auto* source = cmd->add_option_group("weights", "where the weights come from");
+  source->add_option("--checkpoint", a->checkpoint, "a trained IDML model (.safetensors or .pth)");
+  source->add_option("--pretrained", a->pretrained, "an ImageNet backbone; heads initialised from --seed");
+  source->require_option(1);
+  cmd->add_option("--model", a->model, "backbone with --pretrained")->capture_default_str();
+  cmd->add_option("--embedding-size", a->embedding_size, "D with --pretrained")->capture_default_str();
+  cmd->add_option("--images", a->images, "a directory (recursive, sorted) or a file listing paths")->required();
+  cmd->add_option("--out", a->out, "output prefix")->required();
+  cmd->add_option("--image-size", a->image_size, "centre crop size")->capture_default_str();
+  cmd->add_option("--resize-size", a->resize_size, "shorter side before the crop")->capture_default_str();
+  cmd->add_option("--batch-size", a->batch_size, "images per forward pass")->capture_default_str();
+  cmd->add_option("--workers", a->workers, "decoding threads")->capture_default_str();
+  cmd->add_option("--l2-norm", a->l2_norm, "1: l2-normalise the embeddings")->capture_default_str();
+  cmd->add_option("--device", a->device, "cpu | cuda")->capture_default_str();
+  cmd->add_option("--gpu-id,--gpu", a->gpu_id, "CUDA device index");
+  cmd->add_option("--seed", a->seed, "initialisation of the heads with --pretrained")->capture_default_str();
+  cmd->callback([a, &exit_code] {
+    models::IDMLNetConfig config;
+    config.l2_norm = a->l2_norm;
+    weights::StateDict dict;
+    if (!a->checkpoint.empty()) {
+      dict = train::read_model_weights(a->checkpoint);
+      config.backbone = train::infer_backbone(dict, a->checkpoint);
+      config.embedding_size = train::infer_embedding_size(dict, a->checkpoint);
+    } else {
+      config.backbone = a->model;
+      config.embedding_size = a->embedding_size;
+    }
+    Generator gen(a->seed);
+    models::IDMLNet net(config, gen);
+    if (!a->checkpoint.empty()) net.load_state_dict(dict, true);
+    else std::fprintf(stderr, "%s\n", models::load_pretrained_backbone(*net.model, a->pretrained).summary().c_str());
+    IDML_CHECK(a->device == "cpu" || a->device == "cuda", "--device: expected cpu or cuda");
+    const Device device = a->device == "cpu" ? Device::cpu() : Device::cuda(a->gpu_id);
+    IDML_CHECK(device.is_cpu() || cuda_available(), "--device cuda: no CUDA device is available");
+    net.to(device);
+
+    const std::vector<std::string> paths = list_images(a->images);
+    const data::ImageFileDataset dataset(paths, std::vector<int64_t>(paths.size(), 0));
+    data::TransformOptions transform_options;
+    transform_options.image_size = a->image_size;
+    transform_options.resize_size = a->resize_size;
+    const train::Embeddings e = train::compute_embeddings(net, dataset, data::EvalTransform(transform_options),
+                                                          {a->batch_size, a->workers, device});
+    npy::write_npy(a->out + ".npy", e.semantic.data(), {e.count, e.dim});
+    npy::write_npy(a->out + "_uncertainty.npy", e.uncertainty.data(), {e.count, e.dim});
+    std::string listing;
+    for (const std::string& p : paths) listing += p + "\n";
+    train::write_file_atomically(a->out + "_paths.txt", listing);
+    std::printf("embedded %lld images (D = %lld) -> %s.npy, %s_uncertainty.npy, %s_paths.txt\n",
+                static_cast<long long>(e.count), static_cast<long long>(e.dim), a->out.c_str(), a->out.c_str(),
+                a->out.c_str());
+    exit_code = 0;
+  });
+}
+
+}  // namespace idml::cli

@@ -1,0 +1,89 @@
+// `idml eval`: the metrics (SPEC §8) of a checkpoint on a dataset's eval
+// split (and on `seen` where the dataset has it). Reads our checkpoints and
+// the reference's PyTorch ones; the backbone and the embedding size come from
+// the file itself.
+#include <cstdio>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/backend.h"
+#include "train/checkpoint.h"
+#include "train/cli/commands.h"
+#include "train/evaluation.h"
+#include "train/train_config.h"
+
+namespace idml::cli {
+
+namespace {
+struct EvalArguments {
+  std::string checkpoint, dataset, data_root, device = "cpu";
+  int image_size = 224, resize_size = 256, workers = 4, per_class_cap = 0, train_classes = 0, gpu_id = 0;
+  int64_t batch_size = 64;
+  bool json = false;
+  uint64_t seed = 0;
+};
+}  // namespace
+
+void add_eval_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("eval", "Evaluate a checkpoint (ours or the reference's) on a dataset");
+  auto args = std::make_shared<EvalArguments>();
+  cmd->add_option("--checkpoint", args->checkpoint, "model weights: .safetensors or .pth")->required();
+  cmd->add_option("--dataset", args->dataset, "cub | cars | SOP | folder | fashion-mnist")->required();
+  cmd->add_option("--data-root", args->data_root, "folder holding the dataset");
+  cmd->add_option("--image-size", args->image_size, "centre crop size")->capture_default_str();
+  cmd->add_option("--resize-size", args->resize_size, "shorter side before the crop")->capture_default_str();
+  cmd->add_option("--batch-size", args->batch_size, "images per forward pass")->capture_default_str();
+  cmd->add_option("--workers", args->workers, "data loader threads")->capture_default_str();
+  cmd->add_option("--per-class-cap", args->per_class_cap, "fashion-mnist: images per class");
+  cmd->add_option("--train-classes", args->train_classes, "folder: classes in the train split");
+  cmd->add_option("--device", args->device, "cpu | cuda")->capture_default_str();
+  cmd->add_option("--gpu-id,--gpu", args->gpu_id, "CUDA device index");
+  cmd->add_option("--seed", args->seed, "k-means seed")->capture_default_str();
+  cmd->add_flag("--json", args->json, "print one JSON object");
+  cmd->callback([args, &exit_code] {
+    const weights::StateDict dict = train::read_model_weights(args->checkpoint);
+    models::IDMLNetConfig net_config;
+    net_config.backbone = train::infer_backbone(dict, args->checkpoint);
+    net_config.embedding_size = train::infer_embedding_size(dict, args->checkpoint);
+    Generator gen(0);
+    models::IDMLNet net(net_config, gen);
+    net.load_state_dict(dict, true);
+    IDML_CHECK(args->device == "cpu" || args->device == "cuda", "--device: expected cpu or cuda");
+    const Device device = args->device == "cpu" ? Device::cpu() : Device::cuda(args->gpu_id);
+    IDML_CHECK(device.is_cpu() || cuda_available(), "--device cuda: no CUDA device is available");
+    net.to(device);
+
+    data::DatasetOptions options;
+    options.name = args->dataset;
+    options.root = args->data_root;
+    options.per_class_cap = args->per_class_cap;
+    options.train_classes = args->train_classes;
+    data::TransformOptions transform_options;
+    transform_options.image_size = args->image_size;
+    transform_options.resize_size = args->resize_size;
+    const data::EvalTransform transform(transform_options);
+    const train::EmbedOptions embed{args->batch_size, args->workers, device};
+
+    nlohmann::json out = {{"checkpoint", args->checkpoint}, {"model", net_config.backbone},
+                          {"embedding_size", net_config.embedding_size}};
+    std::vector<data::Split> splits = {data::Split::Eval};
+    if (args->dataset == "fashion-mnist") splits.push_back(data::Split::Seen);
+    for (data::Split split : splits) {
+      options.split = split;
+      const auto dataset = data::open_dataset(options);
+      const auto result = train::evaluate_embeddings(train::compute_embeddings(net, *dataset, transform, embed),
+                                                     train::recall_ks_for(args->dataset), args->seed);
+      nlohmann::json metrics = nlohmann::json::object();
+      for (const auto& [name, value] : result.metrics) metrics[name] = value;
+      out[data::split_name(split)] = metrics;
+      if (!args->json)
+        std::printf("%s (%zu images): %s\n", data::split_name(split), dataset->size(),
+                    train::format_metrics(result).c_str());
+    }
+    if (args->json) std::cout << out.dump() << "\n";
+    exit_code = 0;
+  });
+}
+
+}  // namespace idml::cli
