@@ -91,21 +91,43 @@ void gemm_rowmajor(Backend& b, bool ta, bool tb, int64_t m, int64_t n, int64_t k
   b.gemm(dtype_of<T>(), ta, tb, m, n, k, 1.0, a, lda, bm, ldb, beta, c, ldc);
 }
 
+// Uninitialised scratch memory from the backend's caching allocator (a
+// zero-filled std::vector would cost a memset and fresh pages per call).
+template <typename T>
+class Scratch {
+ public:
+  Scratch(Backend& backend, int64_t count)
+      : backend_(backend), bytes_(static_cast<size_t>(count) * sizeof(T)),
+        data_(count > 0 ? static_cast<T*>(backend.allocate(bytes_)) : nullptr) {}
+  ~Scratch() {
+    if (data_) backend_.deallocate(data_, bytes_);
+  }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  T* data() const { return data_; }
+
+ private:
+  Backend& backend_;
+  size_t bytes_;
+  T* data_;
+};
+
 // Runs body(sample, col_buffer, inner_parallel) for every sample, either one
 // sample per thread or all samples in order with parallel inner work.
 template <typename T, typename Body>
-void for_each_sample(const Conv2dGeometry& g, bool need_col, Body body) {
+void for_each_sample(Backend& be, const Conv2dGeometry& g, bool need_col, Body body) {
   const int64_t col_size = need_col ? g.in_channels * g.kernel_height * g.kernel_width * g.out_height * g.out_width : 0;
   const int threads = omp_get_max_threads();
   if (g.batch >= threads && threads > 1) {
+    Scratch<T> cols(be, col_size * threads);
 #pragma omp parallel
     {
-      std::vector<T> col(col_size);
+      T* col = cols.data() ? cols.data() + col_size * omp_get_thread_num() : nullptr;
 #pragma omp for schedule(static)
-      for (int64_t n = 0; n < g.batch; ++n) body(n, col.data(), false);
+      for (int64_t n = 0; n < g.batch; ++n) body(n, col, false);
     }
   } else {
-    std::vector<T> col(col_size);
+    Scratch<T> col(be, col_size);
     for (int64_t n = 0; n < g.batch; ++n) body(n, col.data(), true);
   }
 }
@@ -116,7 +138,7 @@ void conv_forward(Backend& be, const Conv2dGeometry& g, const T* x, const T* w, 
   const int64_t ohw = g.out_height * g.out_width;
   const int64_t in_size = g.in_channels * g.in_height * g.in_width;
   const bool pointwise = is_pointwise(g);
-  for_each_sample<T>(g, !pointwise, [&](int64_t n, T* col, bool inner_parallel) {
+  for_each_sample<T>(be, g, !pointwise, [&](int64_t n, T* col, bool inner_parallel) {
     const T* x_n = x + n * in_size;
     T* y_n = y + n * g.out_channels * ohw;
     const T* columns = x_n;
@@ -137,7 +159,7 @@ void conv_backward_input(Backend& be, const Conv2dGeometry& g, const T* dy, cons
   const int64_t ohw = g.out_height * g.out_width;
   const int64_t in_size = g.in_channels * g.in_height * g.in_width;
   const bool pointwise = is_pointwise(g);
-  for_each_sample<T>(g, !pointwise, [&](int64_t n, T* col, bool inner_parallel) {
+  for_each_sample<T>(be, g, !pointwise, [&](int64_t n, T* col, bool inner_parallel) {
     const T* dy_n = dy + n * g.out_channels * ohw;
     T* dx_n = dx + n * in_size;
     if (pointwise) {
@@ -159,9 +181,10 @@ void conv_backward_weight(Backend& be, const Conv2dGeometry& g, const T* x, cons
   const int threads = omp_get_max_threads();
   // One partial dW per thread when threads take whole samples; summed in thread order.
   const bool per_thread = g.batch >= threads && threads > 1;
-  std::vector<T> partials(per_thread ? static_cast<size_t>(threads) * w_size : 0, T(0));
+  Scratch<T> partials(be, per_thread ? threads * w_size : 0);
+  if (per_thread) std::memset(partials.data(), 0, sizeof(T) * threads * w_size);
   std::memset(dw, 0, sizeof(T) * w_size);
-  for_each_sample<T>(g, !pointwise, [&](int64_t n, T* col, bool inner_parallel) {
+  for_each_sample<T>(be, g, !pointwise, [&](int64_t n, T* col, bool inner_parallel) {
     const T* x_n = x + n * in_size;
     const T* dy_n = dy + n * g.out_channels * ohw;
     const T* columns = x_n;
