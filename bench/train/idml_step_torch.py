@@ -1,0 +1,119 @@
+#!/usr/bin/python3
+"""The IDML training step of SPEC §5 in PyTorch, timed the way `idml bench`
+times ours: synthetic input, one warm-up step, then --steps timed steps of
+(mixup, two forward passes, ISM + Proxy-Anchor loss x3, backward, clip 10,
+AdamW), every parameter trainable and BatchNorm frozen; then inference.
+
+  /usr/bin/python3 bench/train/idml_step_torch.py --model resnet50 --batch-size 8 --image-size 224
+  build/idml bench --model resnet50 --batch-size 8 --image-size 224
+Prints one JSON object with the same keys as `idml bench --json`.
+"""
+import argparse
+import json
+import time
+
+import torch
+import torchvision
+
+
+def l2_norm(x):
+    return x / torch.sqrt((x * x).sum(1, keepdim=True) + 1e-12)
+
+
+class IDMLNet(torch.nn.Module):
+    def __init__(self, model, dim):
+        super().__init__()
+        self.model = getattr(torchvision.models, model)()
+        feat = self.model.fc.in_features
+        self.model.embedding = torch.nn.Linear(feat, dim)
+        self.model.uncertainty = torch.nn.Linear(feat, dim)
+        torch.nn.init.kaiming_normal_(self.model.embedding.weight, mode="fan_out")
+        torch.nn.init.constant_(self.model.embedding.bias, 0)
+
+    def forward(self, x):
+        m = self.model
+        x = m.maxpool(m.relu(m.bn1(m.conv1(x))))
+        x = m.layer4(m.layer3(m.layer2(m.layer1(x))))
+        f = torch.nn.functional.adaptive_avg_pool2d(x, 1) + torch.nn.functional.adaptive_max_pool2d(x, 1)
+        f = f.flatten(1)
+        return l2_norm(m.embedding(f)), l2_norm(m.uncertainty(f))
+
+
+def ism(s, u, p):
+    cos0 = torch.nn.functional.linear(l2_norm(s), l2_norm(p))
+    d_s = ((s * s).sum(1, keepdim=True) + (p * p).sum(1).unsqueeze(0) - 2 * s @ p.t()).clamp_min(1e-12)
+    d_u = (u * u).sum(1, keepdim=True)
+    return 1 - (1 - cos0) * torch.exp(-(d_u + 4) / (5 * d_s))
+
+
+def proxy_anchor(s, u, y, proxies, alpha=32.0, mrg=0.1):
+    sim = ism(s, u, proxies)
+    pos = torch.nn.functional.one_hot(y, proxies.shape[0]).float()
+    pos_sum = (torch.exp(-alpha * (sim - mrg)) * pos).sum(0)
+    neg_sum = (torch.exp(alpha * (sim + mrg)) * (1 - pos)).sum(0)
+    valid = (pos.sum(0) != 0).sum()
+    return torch.log(1 + pos_sum).sum() / valid + torch.log(1 + neg_sum).sum() / proxies.shape[0]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", default="resnet50")
+    ap.add_argument("--batch-size", type=int, default=8)
+    ap.add_argument("--image-size", type=int, default=224)
+    ap.add_argument("--steps", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--device", default="cpu")
+    a = ap.parse_args()
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    dev = torch.device(a.device)
+    torch.manual_seed(0)
+    net = IDMLNet(a.model, 512).to(dev)
+    for m in net.modules():  # BN freeze: inference mode throughout
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.eval()
+    proxies = torch.nn.Parameter(torch.randn(100, 512, device=dev) * (2 / 100) ** 0.5)
+    opt = torch.optim.AdamW([{"params": net.parameters()}, {"params": [proxies], "lr": 1e-2}], lr=1e-4,
+                            weight_decay=1e-4)
+    x = torch.randn(a.batch_size, 3, a.image_size, a.image_size, device=dev)
+    y = torch.randint(0, 100, (a.batch_size,), device=dev)
+
+    def step():
+        lam = float(torch.rand(1))
+        perm = torch.randperm(a.batch_size, device=dev)
+        x2 = lam * x + (1 - lam) * x[perm]
+        s1, u1 = net(x)
+        s2, u2 = net(x2)
+        loss = proxy_anchor(s1, u1, y, proxies) + lam * proxy_anchor(s2, u2, y, proxies) + \
+            (1 - lam) * proxy_anchor(s2, u2, y[perm], proxies)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_value_(net.parameters(), 10)
+        torch.nn.utils.clip_grad_value_([proxies], 10)
+        opt.step()
+
+    def infer():
+        with torch.no_grad():
+            net(x)
+
+    def rate(fn):
+        fn()
+        if dev.type == "cuda":
+            torch.cuda.synchronize()
+        start = time.perf_counter()
+        for _ in range(a.steps):
+            fn()
+        if dev.type == "cuda":
+            torch.cuda.synchronize()
+        return a.batch_size * a.steps / (time.perf_counter() - start)
+
+    train = rate(step)
+    net.eval()
+    inference = rate(infer)
+    print(json.dumps({"model": a.model, "batch_size": a.batch_size, "image_size": a.image_size, "device": a.device,
+                      "train_images_per_second": train, "inference_images_per_second": inference,
+                      "torch": torch.__version__, "threads": torch.get_num_threads()}))
+
+
+if __name__ == "__main__":
+    main()
