@@ -37,7 +37,7 @@ StepResult mixup_train_step(models::IDMLNet& net, const Tensor& proxies, nn::Opt
 
   const double value = loss.item();
   if (!std::isfinite(value))
-    throw NonFiniteLoss("the training loss is " + std::to_string(value) +
+    throw NonFiniteLoss(std::string("the training loss is ") + (std::isnan(value) ? "NaN" : "infinite") +
                         " (lower --lr, check the data, or raise --clip); no update was applied");
   optimizer.zero_grad();
   loss.backward();

@@ -76,6 +76,7 @@ void add_embed_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--gpu-id,--gpu", a->gpu_id, "CUDA device index");
   cmd->add_option("--seed", a->seed, "initialisation of the heads with --pretrained")->capture_default_str();
   cmd->callback([a, &exit_code] {
+    const std::vector<std::string> paths = list_images(a->images);  // cheap checks first
     models::IDMLNetConfig config;
     config.l2_norm = a->l2_norm;
     weights::StateDict dict;
@@ -96,7 +97,6 @@ void add_embed_command(CLI::App& app, int& exit_code) {
     IDML_CHECK(device.is_cpu() || cuda_available(), "--device cuda: no CUDA device is available");
     net.to(device);
 
-    const std::vector<std::string> paths = list_images(a->images);
     const data::ImageFileDataset dataset(paths, std::vector<int64_t>(paths.size(), 0));
     data::TransformOptions transform_options;
     transform_options.image_size = a->image_size;

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Bad input to the idml CLI: each case must exit non-zero with a message that
+# names the flag or file and says what was expected. Usage: cli_errors.sh IDML
+set -u
+idml="$1"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+printf 'this is not a checkpoint' > "$work/junk.safetensors"
+head -c 1000 /dev/urandom > "$work/random.pth"
+passed=0 failed=0
+
+expect_error() {  # expect_error REGEX ARGS...
+  local regex="$1"; shift
+  local output status
+  output=$("$idml" "$@" 2>&1); status=$?
+  if [ "$status" -ne 0 ] && grep -Eq -- "$regex" <<<"$output"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAILED: idml $* (exit $status), expected /$regex/, got:"; echo "$output" | tail -5
+  fi
+}
+
+expect_error 'bogus'                                   train --bogus
+expect_error '--lr must be positive'                train --dataset fashion-mnist --lr -1
+expect_error '--lr'                                 train --lr abc
+expect_error '--optimizer: expected'                train --dataset fashion-mnist --optimizer lion
+expect_error '--IPC \(7\) must divide'              train --dataset fashion-mnist --IPC 7 --batch-size 20
+expect_error "unknown dataset 'imagenet'"              train --dataset imagenet
+expect_error 'resnet7|unknown'                         train --dataset fashion-mnist --model resnet7
+expect_error '/nonexistent'                            train --dataset cub --data-root /nonexistent
+expect_error '/nonexistent/run_last.safetensors'       train --resume /nonexistent/run_last.safetensors
+expect_error '/nonexistent.safetensors'                eval --checkpoint /nonexistent.safetensors --dataset fashion-mnist
+expect_error "$work/junk.safetensors"                  eval --checkpoint "$work/junk.safetensors" --dataset fashion-mnist
+expect_error "$work/random.pth"                        eval --checkpoint "$work/random.pth" --dataset fashion-mnist
+expect_error 'checkpoint'                              eval --dataset fashion-mnist
+expect_error '--images'                             embed --pretrained "$work/junk.safetensors" --images /nonexistent --out "$work/x"
+expect_error 'checkpoint.*pretrained'                                 embed --images "$work" --out "$work/x"
+expect_error '--batch-size'                         bench --batch-size 1
+
+echo "cli errors: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,219 @@
+// The trainer: which parameters change in warm-up and after (SPEC §6), an
+// exact resume (N epochs straight = k epochs + resume + N-k epochs, bit for
+// bit), the run directory's files, and a NaN loss that stops the run with a
+// clear message while the last good checkpoint stays intact. Tiny runs on the
+// real Fashion-MNIST files (Debian's dataset-fashion-mnist, installed by
+// scripts/setup.sh): ResNet-18 at 32 px, 8 images per class.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "engine/ops.h"
+#include "nn/adam.h"
+#include "nn/weights/safetensors.h"
+#include "train/freezing.h"
+#include "train/mixup_step.h"
+#include "train/trainer.h"
+
+namespace idml::train {
+namespace {
+
+namespace fs = std::filesystem;
+
+const char* kFashionMnist = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
+
+fs::path fresh_directory(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("idml_test_trainer_" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+TrainConfig tiny_config(const fs::path& log_dir) {
+  TrainConfig c;
+  c.dataset = "fashion-mnist";
+  c.per_class_cap = 8;
+  c.model = "resnet18";
+  c.embedding_size = 16;
+  c.image_size = 32;
+  c.resize_size = 32;
+  c.batch_size = 8;
+  c.lr = 1e-3;
+  c.warm = 1;
+  c.epochs = 3;
+  c.workers = 2;
+  c.seed = 7;
+  c.log_dir = log_dir.string();
+  return c;
+}
+
+std::string read_bytes(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+std::string last_checkpoint(const TrainConfig& c) {
+  return run_directory(c) + "/" + c.dataset + "_" + c.model + "_last.safetensors";
+}
+
+struct Snapshot {
+  std::map<std::string, std::vector<float>> values;
+};
+
+Snapshot snapshot(const models::IDMLNet& net, const Tensor& proxies) {
+  Snapshot s;
+  for (const auto& [name, t] : net.named_parameters()) s.values[name] = t.to_vector<float>();
+  s.values["proxies"] = proxies.to_vector<float>();
+  return s;
+}
+
+TEST(Freezing, WarmUpTrainsOnlyTheEmbeddingAndProxiesThenEverything) {
+  Generator gen(1);
+  models::IDMLNet net({"resnet18", 8, true, true}, gen);
+  const Tensor proxies = randn({3, 8}, gen).set_requires_grad(true);
+  nn::AdamW optimizer([&] {
+    auto groups = net.parameter_groups(1e-2, 1e-2);
+    groups.push_back({"proxies", {proxies}, 1.0, 1e-2});
+    return groups;
+  }());
+  const Tensor images = randn({4, 3, 32, 32}, gen);
+  const Tensor labels = from_vector<int64_t>({0, 1, 2, 0}, {4});
+  net.train();
+
+  apply_trainable_state(net, proxies, /*epoch=*/0, /*warm=*/1);
+  Snapshot before = snapshot(net, proxies);
+  mixup_train_step(net, proxies, optimizer, images, labels, gen, {});
+  Snapshot after = snapshot(net, proxies);
+  for (const auto& [name, values] : before.values) {
+    const bool changed = values != after.values[name];
+    const bool trains = name.rfind("model.embedding.", 0) == 0 || name == "proxies";
+    EXPECT_EQ(changed, trains) << name << " in warm-up (no weight decay either for frozen ones)";
+  }
+
+  apply_trainable_state(net, proxies, /*epoch=*/1, /*warm=*/1);
+  before = after;
+  mixup_train_step(net, proxies, optimizer, images, labels, gen, {});
+  after = snapshot(net, proxies);
+  for (const char* name : {"model.conv1.weight", "model.bn1.weight", "model.layer4.1.conv2.weight",
+                           "model.uncertainty.weight", "model.embedding.weight", "proxies"})
+    EXPECT_NE(before.values[name], after.values[name]) << name << " after warm-up";
+  EXPECT_EQ(before.values["model.fc.weight"], after.values["model.fc.weight"]) << "fc is never used";
+}
+
+TEST(Freezing, WithoutWarmUpFrozenBatchNormKeepsItsAffineWeights) {
+  Generator gen(2);
+  models::IDMLNet net({"resnet18", 8, true, true}, gen);
+  const Tensor proxies = randn({3, 8}, gen);
+  apply_trainable_state(net, proxies, 0, 0);
+  for (const auto& [name, p] : net.named_parameters()) {
+    const bool bn_affine = name.find("bn") != std::string::npos || name.find("downsample.1") != std::string::npos;
+    EXPECT_EQ(p.requires_grad(), !bn_affine) << name;
+  }
+  EXPECT_TRUE(proxies.requires_grad());
+}
+
+TEST(MixupStep, NonFiniteLossUpdatesNothing) {
+  Generator gen(3);
+  models::IDMLNet net({"resnet18", 8, true, false}, gen);
+  const Tensor proxies = full({3, 8}, NAN).set_requires_grad(true);
+  nn::AdamW optimizer([&] {
+    auto groups = net.parameter_groups(1e-2, 1e-2);
+    groups.push_back({"proxies", {proxies}, 1.0, 1e-2});
+    return groups;
+  }());
+  const Snapshot before = snapshot(net, proxies);
+  EXPECT_THROW(mixup_train_step(net, proxies, optimizer, randn({4, 3, 32, 32}, gen),
+                                from_vector<int64_t>({0, 1, 2, 0}, {4}), gen, {}),
+               NonFiniteLoss);
+  const Snapshot after = snapshot(net, proxies);
+  for (const auto& [name, values] : before.values)
+    if (name != "proxies") EXPECT_EQ(values, after.values.at(name)) << name;
+}
+
+class TrainerRun : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(kFashionMnist))
+      GTEST_SKIP() << "Fashion-MNIST is not installed (" << kFashionMnist << "): run scripts/setup.sh";
+  }
+};
+
+TEST_F(TrainerRun, ResumeIsBitExact) {
+  const TrainConfig straight = tiny_config(fresh_directory("straight"));
+  run_training(straight);
+
+  TrainConfig first = tiny_config(fresh_directory("split"));
+  first.epochs = 1;  // stops at the end of warm-up
+  run_training(first);
+  TrainConfig rest = first;
+  rest.epochs = 3;
+  rest.resume = last_checkpoint(first);
+  run_training(rest);
+
+  const weights::StateDict a = weights::load_safetensors(last_checkpoint(straight));
+  const weights::StateDict b = weights::load_safetensors(last_checkpoint(first));
+  ASSERT_EQ(a.size(), b.size());
+  int compared = 0;
+  for (const auto& [name, tensor] : a) {
+    ASSERT_TRUE(b.count(name)) << name;
+    const Tensor& other = b.at(name);
+    ASSERT_EQ(tensor.shape(), other.shape()) << name;
+    ASSERT_EQ(tensor.dtype(), other.dtype()) << name;
+    ASSERT_EQ(std::memcmp(tensor.raw_data(), other.raw_data(), tensor.nbytes()), 0) << name << " differs";
+    ++compared;
+  }
+  EXPECT_GT(compared, 100);  // model, proxies and optimizer moments
+  EXPECT_TRUE(a.count("optimizer.state.0.exp_avg"));
+
+  // The resumed run appended to the same metrics.jsonl: its last epoch line equals the straight run's.
+  auto last_epoch_loss = [](const std::string& dir) {
+    std::ifstream in(dir + "/metrics.jsonl");
+    std::string line, last;
+    while (std::getline(in, line))
+      if (line.find("\"event\":\"epoch\"") != std::string::npos) last = line;
+    return nlohmann::json::parse(last).at("loss").get<double>();
+  };
+  EXPECT_EQ(last_epoch_loss(run_directory(straight)), last_epoch_loss(run_directory(first)));
+}
+
+TEST_F(TrainerRun, WritesTheReferenceFilesAndStopsCleanlyOnANaNLoss) {
+  TrainConfig c = tiny_config(fresh_directory("nan"));
+  c.epochs = 1;
+  run_training(c);
+  const std::string dir = run_directory(c);
+  for (const char* file : {"config.json", "metrics.jsonl", "fashion-mnist_resnet18_best.safetensors",
+                           "fashion-mnist_resnet18_last.safetensors", "fashion-mnist_resnet18_best_results.txt"})
+    EXPECT_TRUE(fs::exists(dir + "/" + file)) << file;
+  const std::string best = read_bytes(dir + "/fashion-mnist_resnet18_best_results.txt");
+  EXPECT_EQ(best.rfind("Best Epoch: 0\nBest Recall@1: ", 0), 0u) << best;
+
+  // A checkpoint whose proxies hold a NaN: the resumed run must stop at its first step.
+  weights::Metadata metadata;
+  weights::StateDict dict = weights::load_safetensors(last_checkpoint(c), &metadata);
+  dict["proxies"].data<float>()[0] = NAN;
+  const std::string poisoned = (fs::path(dir) / "poisoned.safetensors").string();
+  weights::save_safetensors(poisoned, dict, metadata);
+  const std::string good_before = read_bytes(last_checkpoint(c));
+
+  TrainConfig resumed = c;
+  resumed.epochs = 2;
+  resumed.resume = poisoned;
+  try {
+    run_training(resumed);
+    FAIL() << "a NaN loss must stop the run";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("loss is NaN"), std::string::npos) << message;
+    EXPECT_NE(message.find("last good checkpoint"), std::string::npos) << message;
+  }
+  EXPECT_EQ(read_bytes(last_checkpoint(c)), good_before) << "the last good checkpoint was modified";
+}
+
+}  // namespace
+}  // namespace idml::train
