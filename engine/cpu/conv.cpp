@@ -3,9 +3,12 @@
 //   backward input:  col_n            = W^T @ dy_n, then col2im adds it into dx_n
 //   backward weight: dW              += dy_n @ col_n^T
 // A 1x1, stride-1, unpadded convolution has col_n = x_n and skips im2col.
-// With at least as many samples as threads, each thread takes whole samples
-// and calls a single-threaded GEMM (OpenBLAS runs one thread inside an
-// OpenMP region); otherwise samples go one by one through a threaded GEMM.
+// Large feature maps (OH*OW >= kWideColumns): with at least as many samples
+// as threads, each thread takes whole samples and calls a single-threaded GEMM
+// (OpenBLAS runs one thread inside an OpenMP region); otherwise samples go one
+// by one through a threaded GEMM. Small feature maps (the late stages, 7x7
+// and 14x14) would make thin GEMMs, so samples are lowered side by side into
+// one (K, G*OH*OW) matrix and each group of G samples is one threaded GEMM.
 #include <omp.h>
 
 #include <cstring>
@@ -21,18 +24,17 @@ bool is_pointwise(const Conv2dGeometry& g) {
   return g.kernel_height == 1 && g.kernel_width == 1 && g.stride == 1 && g.padding == 0;
 }
 
-// x_n (C, H, W) -> col (C*KH*KW, OH*OW)
+// x_n (C, H, W) -> col (C*KH*KW, OH*OW), rows `ld` elements apart.
 template <typename T>
-void im2col(const Conv2dGeometry& g, const T* x, T* col, bool parallel) {
+void im2col(const Conv2dGeometry& g, const T* x, T* col, int64_t ld, bool parallel) {
   const int64_t rows = g.in_channels * g.kernel_height * g.kernel_width;
-  const int64_t ohw = g.out_height * g.out_width;
 #pragma omp parallel for if (parallel)
   for (int64_t row = 0; row < rows; ++row) {
     const int64_t kw = row % g.kernel_width;
     const int64_t kh = (row / g.kernel_width) % g.kernel_height;
     const int64_t c = row / (g.kernel_width * g.kernel_height);
     const T* plane = x + c * g.in_height * g.in_width;
-    T* out = col + row * ohw;
+    T* out = col + row * ld;
     for (int64_t oh = 0; oh < g.out_height; ++oh) {
       const int64_t ih = oh * g.stride - g.padding + kh * g.dilation;
       T* out_row = out + oh * g.out_width;
@@ -57,10 +59,10 @@ void im2col(const Conv2dGeometry& g, const T* x, T* col, bool parallel) {
   }
 }
 
-// col (C*KH*KW, OH*OW) summed back into dx_n (C, H, W), which starts at zero.
+// col (C*KH*KW, OH*OW), rows `ld` apart, summed back into dx_n (C, H, W),
+// which starts at zero.
 template <typename T>
-void col2im(const Conv2dGeometry& g, const T* col, T* dx, bool parallel) {
-  const int64_t ohw = g.out_height * g.out_width;
+void col2im(const Conv2dGeometry& g, const T* col, int64_t ld, T* dx, bool parallel) {
   const int64_t khw = g.kernel_height * g.kernel_width;
   // Parallel over channels: rows of one channel write only that channel's plane.
 #pragma omp parallel for if (parallel)
@@ -69,7 +71,7 @@ void col2im(const Conv2dGeometry& g, const T* col, T* dx, bool parallel) {
     std::memset(plane, 0, sizeof(T) * g.in_height * g.in_width);
     for (int64_t k = 0; k < khw; ++k) {
       const int64_t kh = k / g.kernel_width, kw = k % g.kernel_width;
-      const T* in = col + (c * khw + k) * ohw;
+      const T* in = col + (c * khw + k) * ld;
       for (int64_t oh = 0; oh < g.out_height; ++oh) {
         const int64_t ih = oh * g.stride - g.padding + kh * g.dilation;
         if (ih < 0 || ih >= g.in_height) continue;
@@ -143,7 +145,7 @@ void conv_forward(Backend& be, const Conv2dGeometry& g, const T* x, const T* w, 
     T* y_n = y + n * g.out_channels * ohw;
     const T* columns = x_n;
     if (!pointwise) {
-      im2col(g, x_n, col, inner_parallel);
+      im2col(g, x_n, col, ohw, inner_parallel);
       columns = col;
     }
     gemm_rowmajor<T>(be, false, false, g.out_channels, ohw, k, w, k, columns, ohw, T(0), y_n, ohw);
@@ -166,7 +168,7 @@ void conv_backward_input(Backend& be, const Conv2dGeometry& g, const T* dy, cons
       gemm_rowmajor<T>(be, true, false, k, ohw, g.out_channels, w, k, dy_n, ohw, T(0), dx_n, ohw);
     } else {
       gemm_rowmajor<T>(be, true, false, k, ohw, g.out_channels, w, k, dy_n, ohw, T(0), col, ohw);
-      col2im(g, col, dx_n, inner_parallel);
+      col2im(g, col, ohw, dx_n, inner_parallel);
     }
   });
 }
@@ -189,7 +191,7 @@ void conv_backward_weight(Backend& be, const Conv2dGeometry& g, const T* x, cons
     const T* dy_n = dy + n * g.out_channels * ohw;
     const T* columns = x_n;
     if (!pointwise) {
-      im2col(g, x_n, col, inner_parallel);
+      im2col(g, x_n, col, ohw, inner_parallel);
       columns = col;
     }
     T* target = per_thread ? partials.data() + static_cast<size_t>(omp_get_thread_num()) * w_size : dw;
@@ -203,14 +205,113 @@ void conv_backward_weight(Backend& be, const Conv2dGeometry& g, const T* x, cons
     }
 }
 
+// ---- grouped lowering for small feature maps ----
+
+constexpr int64_t kWideColumns = 1024;
+
+// Samples per GEMM: 1 for large maps, else enough for ~2 * kWideColumns columns.
+int64_t group_size(const Conv2dGeometry& g) {
+  const int64_t ohw = g.out_height * g.out_width;
+  if (ohw >= kWideColumns) return 1;
+  return std::min<int64_t>(g.batch, (2 * kWideColumns + ohw - 1) / ohw);
+}
+
+// dst (R, gs*P)[r, j*P + p] = src (N, R, P)[n0 + j, r, p]
+template <typename T>
+void gather_samples(const T* src, int64_t n0, int64_t gs, int64_t rows, int64_t plane, T* dst) {
+#pragma omp parallel for collapse(2) if (gs * rows * plane > kParallelGrain)
+  for (int64_t j = 0; j < gs; ++j)
+    for (int64_t r = 0; r < rows; ++r)
+      std::memcpy(dst + (r * gs + j) * plane, src + ((n0 + j) * rows + r) * plane, sizeof(T) * plane);
+}
+
+// dst (N, R, P)[n0 + j, r, p] = src (R, gs*P)[r, j*P + p] (+ bias[r])
+template <typename T>
+void scatter_samples(const T* src, int64_t n0, int64_t gs, int64_t rows, int64_t plane, const T* bias, T* dst) {
+#pragma omp parallel for collapse(2) if (gs * rows * plane > kParallelGrain)
+  for (int64_t j = 0; j < gs; ++j)
+    for (int64_t r = 0; r < rows; ++r) {
+      const T* in = src + (r * gs + j) * plane;
+      T* out = dst + ((n0 + j) * rows + r) * plane;
+      const T b = bias ? bias[r] : T(0);
+      for (int64_t p = 0; p < plane; ++p) out[p] = in[p] + b;
+    }
+}
+
+// col (K, gs*OH*OW) for samples n0 .. n0+gs-1 of x.
+template <typename T>
+void lower_group(const Conv2dGeometry& g, const T* x, int64_t n0, int64_t gs, T* col) {
+  const int64_t ohw = g.out_height * g.out_width;
+  const int64_t in_plane = g.in_height * g.in_width;
+  if (is_pointwise(g)) {
+    gather_samples(x, n0, gs, g.in_channels, in_plane, col);
+    return;
+  }
+  for (int64_t j = 0; j < gs; ++j)
+    im2col(g, x + (n0 + j) * g.in_channels * in_plane, col + j * ohw, gs * ohw, true);
+}
+
+template <typename T>
+void conv_forward_grouped(Backend& be, const Conv2dGeometry& g, int64_t group, const T* x, const T* w,
+                          const T* bias, T* y) {
+  const int64_t k = g.in_channels * g.kernel_height * g.kernel_width;
+  const int64_t ohw = g.out_height * g.out_width;
+  Scratch<T> col(be, k * group * ohw), out(be, g.out_channels * group * ohw);
+  for (int64_t n0 = 0; n0 < g.batch; n0 += group) {
+    const int64_t gs = std::min(group, g.batch - n0), cols = gs * ohw;
+    lower_group(g, x, n0, gs, col.data());
+    gemm_rowmajor<T>(be, false, false, g.out_channels, cols, k, w, k, col.data(), cols, T(0), out.data(), cols);
+    scatter_samples(out.data(), n0, gs, g.out_channels, ohw, bias, y);
+  }
+}
+
+template <typename T>
+void conv_backward_input_grouped(Backend& be, const Conv2dGeometry& g, int64_t group, const T* dy, const T* w,
+                                 T* dx) {
+  const int64_t k = g.in_channels * g.kernel_height * g.kernel_width;
+  const int64_t ohw = g.out_height * g.out_width;
+  const int64_t in_size = g.in_channels * g.in_height * g.in_width;
+  Scratch<T> dy_group(be, g.out_channels * group * ohw), col(be, k * group * ohw);
+  for (int64_t n0 = 0; n0 < g.batch; n0 += group) {
+    const int64_t gs = std::min(group, g.batch - n0), cols = gs * ohw;
+    gather_samples(dy, n0, gs, g.out_channels, ohw, dy_group.data());
+    gemm_rowmajor<T>(be, true, false, k, cols, g.out_channels, w, k, dy_group.data(), cols, T(0), col.data(), cols);
+    if (is_pointwise(g)) {
+      scatter_samples<T>(col.data(), n0, gs, g.in_channels, ohw, nullptr, dx);
+    } else {
+      for (int64_t j = 0; j < gs; ++j) col2im(g, col.data() + j * ohw, cols, dx + (n0 + j) * in_size, true);
+    }
+  }
+}
+
+template <typename T>
+void conv_backward_weight_grouped(Backend& be, const Conv2dGeometry& g, int64_t group, const T* x, const T* dy,
+                                  T* dw) {
+  const int64_t k = g.in_channels * g.kernel_height * g.kernel_width;
+  const int64_t ohw = g.out_height * g.out_width;
+  Scratch<T> dy_group(be, g.out_channels * group * ohw), col(be, k * group * ohw);
+  for (int64_t n0 = 0; n0 < g.batch; n0 += group) {
+    const int64_t gs = std::min(group, g.batch - n0), cols = gs * ohw;
+    gather_samples(dy, n0, gs, g.out_channels, ohw, dy_group.data());
+    lower_group(g, x, n0, gs, col.data());
+    gemm_rowmajor<T>(be, false, true, g.out_channels, k, cols, dy_group.data(), cols, col.data(), cols,
+                     n0 == 0 ? T(0) : T(1), dw, k);
+  }
+}
+
 }  // namespace
 
 void CpuBackend::conv2d_forward(DType dtype, const Conv2dGeometry& g, const void* x, const void* w,
                                 const void* bias, void* y) {
   dispatch_float(dtype, "conv2d", [&](auto zero) {
     using T = decltype(zero);
-    conv_forward<T>(*this, g, static_cast<const T*>(x), static_cast<const T*>(w), static_cast<const T*>(bias),
-                    static_cast<T*>(y));
+    const int64_t group = group_size(g);
+    if (group > 1)
+      conv_forward_grouped<T>(*this, g, group, static_cast<const T*>(x), static_cast<const T*>(w),
+                              static_cast<const T*>(bias), static_cast<T*>(y));
+    else
+      conv_forward<T>(*this, g, static_cast<const T*>(x), static_cast<const T*>(w), static_cast<const T*>(bias),
+                      static_cast<T*>(y));
   });
 }
 
@@ -218,7 +319,12 @@ void CpuBackend::conv2d_backward_input(DType dtype, const Conv2dGeometry& g, con
                                        void* dx) {
   dispatch_float(dtype, "conv2d backward", [&](auto zero) {
     using T = decltype(zero);
-    conv_backward_input<T>(*this, g, static_cast<const T*>(dy), static_cast<const T*>(w), static_cast<T*>(dx));
+    const int64_t group = group_size(g);
+    if (group > 1)
+      conv_backward_input_grouped<T>(*this, g, group, static_cast<const T*>(dy), static_cast<const T*>(w),
+                                     static_cast<T*>(dx));
+    else
+      conv_backward_input<T>(*this, g, static_cast<const T*>(dy), static_cast<const T*>(w), static_cast<T*>(dx));
   });
 }
 
@@ -226,7 +332,12 @@ void CpuBackend::conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, co
                                         void* dw) {
   dispatch_float(dtype, "conv2d backward", [&](auto zero) {
     using T = decltype(zero);
-    conv_backward_weight<T>(*this, g, static_cast<const T*>(x), static_cast<const T*>(dy), static_cast<T*>(dw));
+    const int64_t group = group_size(g);
+    if (group > 1)
+      conv_backward_weight_grouped<T>(*this, g, group, static_cast<const T*>(x), static_cast<const T*>(dy),
+                                      static_cast<T*>(dw));
+    else
+      conv_backward_weight<T>(*this, g, static_cast<const T*>(x), static_cast<const T*>(dy), static_cast<T*>(dw));
   });
 }
 
