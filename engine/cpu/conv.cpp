@@ -24,6 +24,17 @@ bool is_pointwise(const Conv2dGeometry& g) {
   return g.kernel_height == 1 && g.kernel_width == 1 && g.stride == 1 && g.padding == 0;
 }
 
+// Output columns [begin, end) whose input column ow * stride + offset lies
+// inside [0, width): the rest of a row reads padding.
+struct ValidRange {
+  int64_t begin, end;
+};
+inline ValidRange valid_columns(int64_t offset, int64_t stride, int64_t width, int64_t out_width) {
+  const int64_t begin = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+  const int64_t end = offset >= width ? 0 : std::min(out_width, (width - 1 - offset) / stride + 1);
+  return {std::min(begin, out_width), std::max(end, std::min(begin, out_width))};
+}
+
 // x_n (C, H, W) -> col (C*KH*KW, OH*OW), rows `ld` elements apart.
 template <typename T>
 void im2col(const Conv2dGeometry& g, const T* x, T* col, int64_t ld, bool parallel) {
@@ -35,6 +46,8 @@ void im2col(const Conv2dGeometry& g, const T* x, T* col, int64_t ld, bool parall
     const int64_t c = row / (g.kernel_width * g.kernel_height);
     const T* plane = x + c * g.in_height * g.in_width;
     T* out = col + row * ld;
+    const int64_t w0 = kw * g.dilation - g.padding;
+    const ValidRange cols = valid_columns(w0, g.stride, g.in_width, g.out_width);
     for (int64_t oh = 0; oh < g.out_height; ++oh) {
       const int64_t ih = oh * g.stride - g.padding + kh * g.dilation;
       T* out_row = out + oh * g.out_width;
@@ -43,18 +56,13 @@ void im2col(const Conv2dGeometry& g, const T* x, T* col, int64_t ld, bool parall
         continue;
       }
       const T* in_row = plane + ih * g.in_width;
-      const int64_t w0 = kw * g.dilation - g.padding;
+      std::memset(out_row, 0, sizeof(T) * cols.begin);
       if (g.stride == 1) {
-        for (int64_t ow = 0; ow < g.out_width; ++ow) {
-          const int64_t iw = ow + w0;
-          out_row[ow] = (iw >= 0 && iw < g.in_width) ? in_row[iw] : T(0);
-        }
+        std::memcpy(out_row + cols.begin, in_row + cols.begin + w0, sizeof(T) * (cols.end - cols.begin));
       } else {
-        for (int64_t ow = 0; ow < g.out_width; ++ow) {
-          const int64_t iw = ow * g.stride + w0;
-          out_row[ow] = (iw >= 0 && iw < g.in_width) ? in_row[iw] : T(0);
-        }
+        for (int64_t ow = cols.begin; ow < cols.end; ++ow) out_row[ow] = in_row[ow * g.stride + w0];
       }
+      std::memset(out_row + cols.end, 0, sizeof(T) * (g.out_width - cols.end));
     }
   }
 }
@@ -72,16 +80,14 @@ void col2im(const Conv2dGeometry& g, const T* col, int64_t ld, T* dx, bool paral
     for (int64_t k = 0; k < khw; ++k) {
       const int64_t kh = k / g.kernel_width, kw = k % g.kernel_width;
       const T* in = col + (c * khw + k) * ld;
+      const int64_t w0 = kw * g.dilation - g.padding;
+      const ValidRange cols = valid_columns(w0, g.stride, g.in_width, g.out_width);
       for (int64_t oh = 0; oh < g.out_height; ++oh) {
         const int64_t ih = oh * g.stride - g.padding + kh * g.dilation;
         if (ih < 0 || ih >= g.in_height) continue;
         T* dx_row = plane + ih * g.in_width;
         const T* in_row = in + oh * g.out_width;
-        const int64_t w0 = kw * g.dilation - g.padding;
-        for (int64_t ow = 0; ow < g.out_width; ++ow) {
-          const int64_t iw = ow * g.stride + w0;
-          if (iw >= 0 && iw < g.in_width) dx_row[iw] += in_row[ow];
-        }
+        for (int64_t ow = cols.begin; ow < cols.end; ++ow) dx_row[ow * g.stride + w0] += in_row[ow];
       }
     }
   }
