@@ -1,5 +1,6 @@
 // The `idml` command line: one binary, one subcommand per job. Each
 // subcommand lives in its own file under train/cli/ and registers itself here.
+#include <cstdio>
 #include <exception>
 #include <iostream>
 
@@ -9,6 +10,7 @@
 #include "train/cli/commands.h"
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress reaches log files line by line
   CLI::App app{"idml: Introspective Deep Metric Learning (IDML, T-PAMI 2023) on its own tensor engine"};
   app.set_version_flag("--version", std::string("idml ") + IDML_VERSION);
   app.require_subcommand(0, 1);

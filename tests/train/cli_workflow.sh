@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The CLI end to end on a tiny run: train (1 epoch, Fashion-MNIST capped at 8
+# images per class, ResNet-18 at 32 px), then eval the best checkpoint (JSON),
+# embed a folder of images with it, score embeddings with `idml metrics`, and
+# bench. Usage: cli_workflow.sh IDML IMAGE_DIR
+set -euo pipefail
+idml="$1"
+images="$2"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0
+check() {  # check DESCRIPTION COMMAND...
+  local what="$1"; shift
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $what"; fi
+}
+
+"$idml" train --dataset fashion-mnist --per-class-cap 8 --model resnet18 --embedding-size 16 --image-size 32 \
+  --resize-size 32 --batch-size 8 --epochs 1 --warm 0 --workers 2 --LOG_DIR "$work/logs" > "$work/train.log"
+run=$(ls -d "$work"/logs/logs_fashion-mnist/*)
+check "train writes metrics.jsonl with an epoch line" grep -q '"event":"epoch"' "$run/metrics.jsonl"
+check "train writes the best results file" grep -q '^Best Recall@1: ' "$run/fashion-mnist_resnet18_best_results.txt"
+
+"$idml" eval --checkpoint "$run/fashion-mnist_resnet18_best.safetensors" --dataset fashion-mnist \
+  --per-class-cap 8 --image-size 32 --resize-size 32 --json > "$work/eval.json"
+check "eval infers the backbone and embedding size" grep -q '"model":"resnet18"' "$work/eval.json"
+check "eval reports every metric" grep -q '"eval":{"F1":.*"MAP@R":.*"NMI":.*"R@1":.*"R@8":.*"RP":' "$work/eval.json"
+check "eval reports the seen split" grep -q '"seen":{' "$work/eval.json"
+# The best R@1 of training equals eval's on the same checkpoint and data.
+train_r1=$(grep '"event":"epoch"' "$run/metrics.jsonl" | tail -1 | grep -o '"eval":{[^}]*}' | grep -o '"R@1":[0-9.e-]*')
+eval_r1=$(grep -o '"eval":{[^}]*}' "$work/eval.json" | grep -o '"R@1":[0-9.e-]*')
+check "eval of the best checkpoint reproduces training's R@1 ($train_r1 vs $eval_r1)" test -n "$train_r1" -a "$train_r1" = "$eval_r1"
+
+"$idml" embed --checkpoint "$run/fashion-mnist_resnet18_last.safetensors" --images "$images" --out "$work/emb" \
+  --image-size 32 --resize-size 32 > "$work/embed.log"
+n=$(ls "$images" | grep -Eic '\.(jpg|jpeg|png)$')
+check "embed lists every image in row order" test "$(wc -l < "$work/emb_paths.txt")" -eq "$n"
+check "embed writes (N, 16) float32" grep -aq "'descr': '<f4', 'fortran_order': False, 'shape': ($n, 16)" "$work/emb.npy"
+check "embed writes the uncertainty embeddings" test -s "$work/emb_uncertainty.npy"
+
+check "bench prints both rates" bash -c "'$idml' bench --model resnet18 --batch-size 4 --image-size 32 --steps 1 --json | grep -q inference_images_per_second"
+
+echo "cli workflow: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
