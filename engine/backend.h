@@ -55,6 +55,16 @@ struct Pool2dGeometry {
   int64_t out_height, out_width;
 };
 
+// One Adam / AdamW step (PyTorch 1.13's single-tensor formula), per element:
+//   Adam:  g = g + wd p          AdamW: p = p (1 - lr wd)
+//   m = beta1 m + (1 - beta1) g,   v = beta2 v + (1 - beta2) g^2
+//   p = p - lr / bias_correction1 * m / (sqrt(v) / sqrt(bias_correction2) + eps)
+struct AdamStep {
+  double lr, beta1, beta2, eps, weight_decay;
+  double bias_correction1, bias_correction2;  // 1 - beta1^t, 1 - beta2^t
+  bool decoupled_weight_decay;                // AdamW
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -144,6 +154,10 @@ class Backend {
   // Copies a block of `rows` x `cols` elements between row strides (concat, narrow).
   virtual void copy_rows(DType dtype, const void* src, int64_t src_stride, void* dst, int64_t dst_stride,
                          int64_t rows, int64_t cols) = 0;
+
+  // ---- optimizer updates, in place, n elements each ----
+  virtual void adam_step(DType dtype, const AdamStep& step, int64_t n, void* param, const void* grad,
+                         void* exp_avg, void* exp_avg_sq) = 0;
 };
 
 // The backend of a device; throws when that device's backend is not built or

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/backend.h"
 #include "engine/tensor.h"
 
 namespace idml {
@@ -110,6 +111,11 @@ Tensor gather(const Tensor& x, const Tensor& indices);
 Tensor one_hot(const Tensor& labels, int64_t num_classes, DType dtype = DType::Float32);
 // 1-D tensor of the elements of x where mask (same shape) is nonzero, row-major order.
 Tensor masked_select(const Tensor& x, const Tensor& mask);
+
+// ---- fused optimizer updates, in place, no autograd (engine/ops/optimizer_steps.cpp) ----
+// One Adam/AdamW step on `param` and its moments (formula in engine/backend.h).
+void adam_step_(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, const Tensor& exp_avg_sq,
+                const AdamStep& step);
 
 // ---- composites (engine/ops/composite.cpp) ----
 // x / sqrt(sum(x^2, dim) + 1e-12), the reference's l2_norm (SPEC §2).

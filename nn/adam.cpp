@@ -15,25 +15,21 @@ Adam::Adam(std::vector<ParamGroup> groups, AdamOptions options, bool decoupled_w
 }
 
 void Adam::update(const ParamGroup& group, const Tensor& param, const Tensor& grad, ParameterState& state) {
-  Tensor g = grad;
-  if (group.weight_decay != 0.0) {
-    if (decoupled_) param.copy_(mul_scalar(param, 1.0 - group.lr * group.weight_decay));
-    else g = add(g, mul_scalar(param, group.weight_decay));
-  }
   if (state.tensors.empty()) {
     state.tensors["exp_avg"] = zeros_like(param);
     state.tensors["exp_avg_sq"] = zeros_like(param);
   }
-  Tensor& m = state.tensors.at("exp_avg");
-  Tensor& v = state.tensors.at("exp_avg_sq");
-  m = add(mul_scalar(m, options_.beta1), mul_scalar(g, 1.0 - options_.beta1));
-  v = add(mul_scalar(v, options_.beta2), mul_scalar(mul(g, g), 1.0 - options_.beta2));
   const double t = static_cast<double>(state.step);
-  const double bias_correction1 = 1.0 - std::pow(options_.beta1, t);
-  const double bias_correction2 = 1.0 - std::pow(options_.beta2, t);
-  const double step_size = group.lr / bias_correction1;
-  const Tensor denom = add_scalar(div_scalar(sqrt(v), std::sqrt(bias_correction2)), options_.eps);
-  param.copy_(sub(param, mul_scalar(div(m, denom), step_size)));
+  const AdamStep step{group.lr,
+                      options_.beta1,
+                      options_.beta2,
+                      options_.eps,
+                      group.weight_decay,
+                      1.0 - std::pow(options_.beta1, t),
+                      1.0 - std::pow(options_.beta2, t),
+                      decoupled_};
+  // One fused pass (engine/backend.h has the formula).
+  adam_step_(param, grad, state.tensors.at("exp_avg"), state.tensors.at("exp_avg_sq"), step);
 }
 
 }  // namespace idml::nn

@@ -72,6 +72,8 @@ class CpuBackend final : public Backend {
   void one_hot(const int64_t* labels, int64_t n, int64_t num_classes, DType dtype, void* out) override;
   void copy_rows(DType dtype, const void* src, int64_t src_stride, void* dst, int64_t dst_stride, int64_t rows,
                  int64_t cols) override;
+  void adam_step(DType dtype, const AdamStep& step, int64_t n, void* param, const void* grad, void* exp_avg,
+                 void* exp_avg_sq) override;
 
  private:
   HostAllocator allocator_;

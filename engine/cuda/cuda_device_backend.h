@@ -119,6 +119,8 @@ class CudaBackend final : public Backend {
   void scatter_add_cols(DType dtype, const void* dy, int64_t rows, int64_t cols, const int64_t* indices, int64_t k,
                         void* dx) override;
   void one_hot(const int64_t* labels, int64_t n, int64_t num_classes, DType dtype, void* out) override;
+  void adam_step(DType dtype, const AdamStep& step, int64_t n, void* param, const void* grad, void* exp_avg,
+                 void* exp_avg_sq) override;
   void copy_rows(DType dtype, const void* src, int64_t src_stride, void* dst, int64_t dst_stride, int64_t rows,
                  int64_t cols) override;
 

@@ -267,5 +267,25 @@ TEST_F(CudaKernels, IndexSelectGatherTheirScatterAddsAndOneHotMatchCpu) {
   expect_equal_indices(picked, "index_select_rows int64");
 }
 
+// The fused Adam/AdamW step: parameter and both moments, every decay mode.
+// nvcc may contract a * b + c into one FMA, so float32 agrees to a few ulps.
+TEST_F(CudaKernels, AdamStepMatchesCpu) {
+  Generator gen(77);
+  for (DType dtype : {DType::Float32, DType::Float64})
+    for (bool decoupled : {false, true})
+      for (double decay : {0.0, 0.01}) {
+        const AdamStep step{1e-3, 0.9, 0.999, 1e-8, decay, 1 - std::pow(0.9, 5), 1 - std::pow(0.999, 5), decoupled};
+        const Pair p = random_pair({1000, 7}, gen, dtype), g = random_pair({1000, 7}, gen, dtype);
+        const Pair m = random_pair({1000, 7}, gen, dtype, 0.1);
+        const Pair v = on_both(rand({1000, 7}, gen, 0.0, 0.01, dtype));
+        cpu().adam_step(dtype, step, 7000, p.c(), g.c(), m.c(), v.c());
+        gpu().adam_step(dtype, step, 7000, p.g(), g.g(), m.g(), v.g());
+        const std::string what = std::string("adam_step ") + dtype_name(dtype) + (decoupled ? " AdamW" : " Adam");
+        expect_close(p, tol_for(dtype, 1e-6), what + " param");
+        expect_close(m, tol_for(dtype, 1e-6), what + " exp_avg");
+        expect_close(v, tol_for(dtype, 1e-6), what + " exp_avg_sq");
+      }
+}
+
 }  // namespace
 }  // namespace idml
