@@ -35,11 +35,18 @@ Embeddings compute_embeddings(models::IDMLNet& net, const data::Dataset& dataset
 }
 
 metrics::EvaluationResult evaluate_embeddings(const Embeddings& e, const std::vector<int64_t>& recall_ks,
-                                              uint64_t seed) {
+                                              uint64_t seed, bool clustering) {
   metrics::EvaluationOptions options;
   options.recall_ks = recall_ks;
   options.seed = seed;
+  options.compute_clustering = clustering;
   return metrics::evaluate(e.semantic.data(), e.labels.data(), e.count, e.dim, options);
+}
+
+bool clustering_enabled(const std::string& setting, const std::string& dataset) {
+  IDML_CHECK(setting == "auto" || setting == "on" || setting == "off", "--clustering: expected auto, on or off, got '",
+             setting, "'");
+  return setting == "on" || (setting == "auto" && dataset != "SOP");
 }
 
 std::string format_metrics(const metrics::EvaluationResult& result) {

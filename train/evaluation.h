@@ -32,8 +32,11 @@ struct EmbedOptions {
 Embeddings compute_embeddings(models::IDMLNet& net, const data::Dataset& dataset, const data::Transform& transform,
                               const EmbedOptions& options);
 
+// clustering: "on", "off", or "auto" (on, except for SOP, whose k-means over
+// 11,316 classes and 60k points takes hours on a CPU).
 metrics::EvaluationResult evaluate_embeddings(const Embeddings& embeddings, const std::vector<int64_t>& recall_ks,
-                                              uint64_t seed);
+                                              uint64_t seed, bool clustering = true);
+bool clustering_enabled(const std::string& setting, const std::string& dataset);
 
 // "R@1 62.41  R@2 73.90 ... MAP@R 23.10" (percentages, as the paper reports them).
 std::string format_metrics(const metrics::EvaluationResult& result);

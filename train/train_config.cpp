@@ -47,6 +47,8 @@ void validate(const TrainConfig& c) {
   IDML_CHECK(c.optimizer == "adamw" || c.optimizer == "adam" || c.optimizer == "sgd" || c.optimizer == "rmsprop",
              "--optimizer: expected adamw, adam, sgd or rmsprop, got '", c.optimizer, "'");
   models::resnet_config(c.model);  // throws naming the model when unknown
+  IDML_CHECK(c.clustering == "auto" || c.clustering == "on" || c.clustering == "off",
+             "--clustering: expected auto, on or off, got '", c.clustering, "'");
   IDML_CHECK(c.device == "cpu" || c.device == "cuda", "--device: expected cpu or cuda, got '", c.device, "'");
   check_positive(c.embedding_size, "--embedding-size");
   check_positive(c.batch_size, "--batch-size");
@@ -86,6 +88,7 @@ nlohmann::json to_json(const TrainConfig& c) {
           {"lr_decay_gamma", c.lr_decay_gamma}, {"warm", c.warm},
           {"epochs", c.epochs},           {"clip", c.clip_value},
           {"seed", c.seed},               {"eval_every", c.eval_every},
+          {"clustering", c.clustering},
           {"eval_before_training", c.eval_before_training}, {"device", c.device},
           {"gpu_id", c.gpu_id},           {"threads", c.threads},
           {"LOG_DIR", c.log_dir},         {"remark", c.remark},
@@ -123,6 +126,7 @@ TrainConfig config_from_json(const nlohmann::json& j) {
     c.clip_value = j.at("clip");
     c.seed = j.at("seed");
     c.eval_every = j.at("eval_every");
+    c.clustering = j.value("clustering", std::string("auto"));
     c.eval_before_training = j.at("eval_before_training");
     c.device = j.at("device");
     c.gpu_id = j.at("gpu_id");

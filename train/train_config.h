@@ -45,6 +45,7 @@ struct TrainConfig {
   // run
   uint64_t seed = 0;
   int64_t eval_every = 1;
+  std::string clustering = "auto";  // NMI/F1 by k-means: auto (off for SOP) | on | off
   bool eval_before_training = false;
   std::string device = "cpu";  // cpu | cuda
   int gpu_id = 0;

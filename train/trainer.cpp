@@ -155,17 +155,18 @@ TrainSummary run_training(const TrainConfig& config) {
   const data::EvalTransform eval_transform(transform_options);
   const EmbedOptions embed_options{config.batch_size, config.workers, device};
   const std::vector<int64_t> recall_ks = recall_ks_for(config.dataset);
+  const bool clustering = clustering_enabled(config.clustering, config.dataset);
 
   auto evaluate_all = [&](int64_t epoch) {
     nlohmann::json record = {{"event", "eval"}, {"epoch", epoch}};
     const auto start = Clock::now();
     const metrics::EvaluationResult eval = evaluate_embeddings(
-        compute_embeddings(net, *splits.eval, eval_transform, embed_options), recall_ks, config.seed);
+        compute_embeddings(net, *splits.eval, eval_transform, embed_options), recall_ks, config.seed, clustering);
     record["eval"] = metrics_json(eval);
     std::printf("  eval (unseen classes): %s\n", format_metrics(eval).c_str());
     if (splits.seen) {
       const metrics::EvaluationResult seen = evaluate_embeddings(
-          compute_embeddings(net, *splits.seen, eval_transform, embed_options), recall_ks, config.seed);
+          compute_embeddings(net, *splits.seen, eval_transform, embed_options), recall_ks, config.seed, clustering);
       record["seen"] = metrics_json(seen);
       std::printf("  seen (training classes, held-out images): %s\n", format_metrics(seen).c_str());
     }

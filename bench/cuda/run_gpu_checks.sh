@@ -90,7 +90,7 @@ fi
 IDML_BIN=$(find "$BUILD" -type f -name idml -perm -u+x 2>/dev/null | head -1)
 if [[ -n "$IDML_BIN" ]] && "$IDML_BIN" bench --help > "$LOG/idml_bench_help.txt" 2>&1; then
   cat "$LOG/idml_bench_help.txt"
-  timeout 150 "$IDML_BIN" bench --device cuda 2>&1 | tee "$LOG/idml_bench.txt" ||
+  timeout 150 "$IDML_BIN" bench --device cuda --model resnet50 --batch-size 120 --image-size 224 --steps 3 2>&1 | tee "$LOG/idml_bench.txt" ||
     echo "idml bench --device cuda failed or timed out (see above)"
 else
   echo "SKIPPED 'idml bench': the CLI has no bench command in this tree yet (bench_resnet50 above"

@@ -49,9 +49,10 @@ TEST(ResNetCuda, ResNet50ForwardAndBackwardMatchCpu) {
     EXPECT_LT(relative_error(gpu_params[i].second.grad(), p.grad()), 2e-3) << name;
   }
   const auto cpu_buffers = cpu_net->named_buffers(), gpu_buffers = gpu_net->named_buffers();
-  for (size_t i = 0; i < cpu_buffers.size(); ++i)
-    if (cpu_buffers[i].second.dtype() == DType::Float32)
-      EXPECT_LT(relative_error(gpu_buffers[i].second, cpu_buffers[i].second), 1e-4) << cpu_buffers[i].first;
+  for (size_t i = 0; i < cpu_buffers.size(); ++i) {
+    if (cpu_buffers[i].second.dtype() != DType::Float32) continue;
+    EXPECT_LT(relative_error(gpu_buffers[i].second, cpu_buffers[i].second), 1e-4) << cpu_buffers[i].first;
+  }
 #endif
 }
 

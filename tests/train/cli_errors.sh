@@ -37,6 +37,7 @@ expect_error 'checkpoint'                              eval --dataset fashion-mn
 expect_error '--images'                             embed --pretrained "$work/junk.safetensors" --images /nonexistent --out "$work/x"
 expect_error 'checkpoint.*pretrained'                                 embed --images "$work" --out "$work/x"
 expect_error '--batch-size'                         bench --batch-size 1
+expect_error '--clustering: expected'              train --dataset fashion-mnist --clustering maybe
 
 echo "cli errors: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

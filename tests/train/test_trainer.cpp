@@ -132,8 +132,10 @@ TEST(MixupStep, NonFiniteLossUpdatesNothing) {
                                 from_vector<int64_t>({0, 1, 2, 0}, {4}), gen, {}),
                NonFiniteLoss);
   const Snapshot after = snapshot(net, proxies);
-  for (const auto& [name, values] : before.values)
-    if (name != "proxies") EXPECT_EQ(values, after.values.at(name)) << name;
+  for (const auto& [name, values] : before.values) {
+    if (name == "proxies") continue;
+    EXPECT_EQ(values, after.values.at(name)) << name;
+  }
 }
 
 class TrainerRun : public ::testing::Test {

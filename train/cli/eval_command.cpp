@@ -17,7 +17,7 @@ namespace idml::cli {
 
 namespace {
 struct EvalArguments {
-  std::string checkpoint, dataset, data_root, device = "cpu";
+  std::string checkpoint, dataset, data_root, device = "cpu", clustering = "auto";
   int image_size = 224, resize_size = 256, workers = 4, per_class_cap = 0, train_classes = 0, gpu_id = 0;
   int64_t batch_size = 64;
   bool json = false;
@@ -40,8 +40,11 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--device", args->device, "cpu | cuda")->capture_default_str();
   cmd->add_option("--gpu-id,--gpu", args->gpu_id, "CUDA device index");
   cmd->add_option("--seed", args->seed, "k-means seed")->capture_default_str();
+  cmd->add_option("--clustering", args->clustering, "NMI and F1 by k-means: auto (off for SOP) | on | off")
+      ->capture_default_str();
   cmd->add_flag("--json", args->json, "print one JSON object");
   cmd->callback([args, &exit_code] {
+    const bool clustering = train::clustering_enabled(args->clustering, args->dataset);
     const weights::StateDict dict = train::read_model_weights(args->checkpoint);
     models::IDMLNetConfig net_config;
     net_config.backbone = train::infer_backbone(dict, args->checkpoint);
@@ -73,7 +76,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
       options.split = split;
       const auto dataset = data::open_dataset(options);
       const auto result = train::evaluate_embeddings(train::compute_embeddings(net, *dataset, transform, embed),
-                                                     train::recall_ks_for(args->dataset), args->seed);
+                                                     train::recall_ks_for(args->dataset), args->seed, clustering);
       nlohmann::json metrics = nlohmann::json::object();
       for (const auto& [name, value] : result.metrics) metrics[name] = value;
       out[data::split_name(split)] = metrics;

@@ -43,6 +43,8 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--resize-size", c.resize_size, "eval: shorter side before the centre crop")->capture_default_str();
   cmd->add_option("--metric", c.metric, "ism | cosine (plain Proxy-Anchor)")->capture_default_str();
   cmd->add_option("--eval-every", c.eval_every, "evaluate every N epochs (and after the last)")->capture_default_str();
+  cmd->add_option("--clustering", c.clustering, "NMI and F1 by k-means: auto (off for SOP) | on | off")
+      ->capture_default_str();
   cmd->add_flag("--eval-before", c.eval_before_training, "also evaluate before the first epoch");
   cmd->add_option("--clip", c.clip_value, "clip every gradient element to [-clip, clip]")->capture_default_str();
   cmd->add_option("--resume", c.resume, "continue a run from its *_last.safetensors checkpoint");
@@ -62,6 +64,7 @@ void add_train_command(CLI::App& app, int& exit_code) {
           {"--gpu-id", [&] { saved.gpu_id = run.gpu_id; }},
           {"--data-root", [&] { saved.data_root = run.data_root; }},
           {"--eval-every", [&] { saved.eval_every = run.eval_every; }},
+          {"--clustering", [&] { saved.clustering = run.clustering; }},
           {"--LOG_DIR", [&] { saved.log_dir = run.log_dir; }}};
       for (const auto& [flag, apply] : overridable)
         if (cmd->count(flag) > 0) apply();
