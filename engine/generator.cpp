@@ -4,13 +4,14 @@
 
 namespace idml {
 
-namespace {
 uint64_t splitmix64(uint64_t& x) {
   uint64_t z = (x += 0x9E3779B97F4A7C15ULL);
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   return z ^ (z >> 31);
 }
+
+namespace {
 uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 }  // namespace
 
@@ -49,6 +50,7 @@ double Generator::normal() {
 }
 
 uint64_t Generator::below(uint64_t n) {
+  if (n <= 1) return 0;
   // Rejection sampling removes the modulo bias.
   const uint64_t limit = UINT64_MAX - UINT64_MAX % n;
   uint64_t x;

@@ -8,6 +8,10 @@
 
 namespace idml {
 
+// One splitmix64 step: advances `state` and returns a well-mixed word (the
+// seeding of Generator, and a way to derive seeds from several numbers).
+uint64_t splitmix64(uint64_t& state);
+
 class Generator {
  public:
   explicit Generator(uint64_t seed = 0);
@@ -15,7 +19,7 @@ class Generator {
   uint64_t next_u64();
   double uniform();                  // [0, 1) with 53 random bits
   double normal();                   // standard normal, Box-Muller
-  uint64_t below(uint64_t n);        // uniform integer in [0, n), unbiased
+  uint64_t below(uint64_t n);        // uniform integer in [0, n), unbiased; 0 when n <= 1
 
   struct State {
     std::array<uint64_t, 4> words;
