@@ -22,35 +22,39 @@ class ThreadCount {  // sets OpenMP threads for a scope
   int saved_;
 };
 
-// Every lowering strategy: small maps (14x14: samples grouped into one GEMM,
-// partial last group with batch 5) and large maps (34x34: per-sample, with a
-// threaded GEMM for batch 1 and one sample per thread for batch 4), forward
-// and both backward kernels, each against the direct convolution or the
-// float64 path.
+// Every lowering strategy, forward and both backward kernels, each against the
+// direct convolution or the float64 path: one sample per thread (batch >=
+// threads), a threaded GEMM per sample (large maps, batch < threads) and
+// samples grouped into one GEMM (small maps, batch < threads; at 31x31 a group
+// holds 3 samples, so batch 5 leaves a partial last group).
 TEST(CpuKernels, ConvMatchesReferenceOnEveryLoweringPath) {
   Generator gen(80);
-  for (int64_t size : {14, 34}) {
-    for (int64_t batch : {1, 4, 5}) {
-      for (const auto& [c, oc, k, s] : std::vector<std::tuple<int64_t, int64_t, int64_t, int64_t>>{
-               {16, 24, 3, 1}, {32, 16, 1, 1}, {16, 32, 3, 2}, {8, 16, 1, 2}}) {
-        SCOPED_TRACE("size " + std::to_string(size) + " batch " + std::to_string(batch) + " c " + std::to_string(c) +
-                     " k " + std::to_string(k) + " s " + std::to_string(s));
-        const Tensor x = randn({batch, c, size, size}, gen).set_requires_grad(true);
-        const Tensor w = randn({oc, c, k, k}, gen, 0, 0.1).set_requires_grad(true);
-        const Conv2dOptions o{s, k / 2, 1};
-        const Tensor y = conv2d(x, w, Tensor(), o);
-        Conv2dGeometry g{batch, c, size, size, oc, k, k, s, k / 2, 1, y.size(2), y.size(3)};
-        std::vector<double> expected(y.numel());
-        cpu::reference::conv2d(g, host(x).data(), host(w).data(), nullptr, expected.data());
-        testing::expect_near_all(host(y), expected, 1e-5, "conv2d");
+  for (int threads : {2, 8}) {
+    ThreadCount thread_count(threads);
+    for (int64_t size : {14, 31, 34}) {
+      for (int64_t batch : {1, 4, 5}) {
+        for (const auto& [c, oc, k, s] : std::vector<std::tuple<int64_t, int64_t, int64_t, int64_t>>{
+                 {16, 24, 3, 1}, {32, 16, 1, 1}, {16, 32, 3, 2}, {8, 16, 1, 2}}) {
+          SCOPED_TRACE("threads " + std::to_string(threads) + " size " + std::to_string(size) + " batch " +
+                       std::to_string(batch) + " c " + std::to_string(c) + " k " + std::to_string(k) + " s " +
+                       std::to_string(s));
+          const Tensor x = randn({batch, c, size, size}, gen).set_requires_grad(true);
+          const Tensor w = randn({oc, c, k, k}, gen, 0, 0.1).set_requires_grad(true);
+          const Conv2dOptions o{s, k / 2, 1};
+          const Tensor y = conv2d(x, w, Tensor(), o);
+          Conv2dGeometry g{batch, c, size, size, oc, k, k, s, k / 2, 1, y.size(2), y.size(3)};
+          std::vector<double> expected(y.numel());
+          cpu::reference::conv2d(g, host(x).data(), host(w).data(), nullptr, expected.data());
+          testing::expect_near_all(host(y), expected, 1e-5, "conv2d");
 
-        const Tensor seed = randn(y.shape(), gen);
-        y.backward(seed);
-        const Tensor x64 = x.detach().to(DType::Float64).set_requires_grad(true);
-        const Tensor w64 = w.detach().to(DType::Float64).set_requires_grad(true);
-        conv2d(x64, w64, Tensor(), o).backward(seed.to(DType::Float64));
-        testing::expect_near_all(host(x.grad()), host(x64.grad()), 1e-4, "dx");
-        testing::expect_near_all(host(w.grad()), host(w64.grad()), 1e-4, "dw");
+          const Tensor seed = randn(y.shape(), gen);
+          y.backward(seed);
+          const Tensor x64 = x.detach().to(DType::Float64).set_requires_grad(true);
+          const Tensor w64 = w.detach().to(DType::Float64).set_requires_grad(true);
+          conv2d(x64, w64, Tensor(), o).backward(seed.to(DType::Float64));
+          testing::expect_near_all(host(x.grad()), host(x64.grad()), 1e-4, "dx");
+          testing::expect_near_all(host(w.grad()), host(w64.grad()), 1e-4, "dw");
+        }
       }
     }
   }
