@@ -125,12 +125,16 @@ void conv_backward_weight(Backend& be, const Conv2dGeometry& g, const T* x, cons
 
 constexpr int64_t kWideColumns = 1024;
 
-// Samples per GEMM: 1 for large maps or when every thread can take whole
-// samples (measured faster on small maps too), else enough samples for
-// ~2 * kWideColumns columns.
+// Maps this small make thin GEMMs even when every thread takes whole samples.
+constexpr int64_t kThinColumns = 64;
+
+// Samples per GEMM: 1 for large maps, and for mid-sized ones (14x14) when
+// every thread can take whole samples (measured faster there); else enough
+// samples for ~2 * kWideColumns columns.
 int64_t group_size(const Conv2dGeometry& g) {
   const int64_t ohw = g.out_height * g.out_width;
-  if (ohw >= kWideColumns || g.batch >= omp_get_max_threads()) return 1;
+  if (ohw >= kWideColumns) return 1;
+  if (ohw > kThinColumns && g.batch >= omp_get_max_threads()) return 1;
   return std::min<int64_t>(g.batch, (2 * kWideColumns + ohw - 1) / ohw);
 }
 
