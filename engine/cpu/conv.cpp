@@ -3,12 +3,12 @@
 //   backward input:  col_n            = W^T @ dy_n, then col2im adds it into dx_n
 //   backward weight: dW              += dy_n @ col_n^T
 // A 1x1, stride-1, unpadded convolution has col_n = x_n and skips im2col.
-// With at least as many samples as threads, each thread takes whole samples
-// and calls a single-threaded GEMM (OpenBLAS runs one thread inside an OpenMP
-// region). With fewer samples than threads, large feature maps go one sample
-// at a time through a threaded GEMM, while small ones (the late stages, 7x7
-// and 14x14), which would make thin GEMMs, are lowered side by side into one
-// (K, G*OH*OW) matrix so that each group of G samples is one threaded GEMM.
+// Large feature maps (OH*OW >= kWideColumns): with at least as many samples
+// as threads, each thread takes whole samples and calls a single-threaded GEMM
+// (OpenBLAS runs one thread inside an OpenMP region); otherwise samples go one
+// by one through a threaded GEMM. Small feature maps (the late stages, 7x7
+// and 14x14) would make thin GEMMs, so samples are lowered side by side into
+// one (K, G*OH*OW) matrix and each group of G samples is one threaded GEMM.
 #include <omp.h>
 
 #include <cstring>
@@ -125,16 +125,10 @@ void conv_backward_weight(Backend& be, const Conv2dGeometry& g, const T* x, cons
 
 constexpr int64_t kWideColumns = 1024;
 
-// Maps this small make thin GEMMs even when every thread takes whole samples.
-constexpr int64_t kThinColumns = 64;
-
-// Samples per GEMM: 1 for large maps, and for mid-sized ones (14x14) when
-// every thread can take whole samples (measured faster there); else enough
-// samples for ~2 * kWideColumns columns.
+// Samples per GEMM: 1 for large maps, else enough for ~2 * kWideColumns columns.
 int64_t group_size(const Conv2dGeometry& g) {
   const int64_t ohw = g.out_height * g.out_width;
   if (ohw >= kWideColumns) return 1;
-  if (ohw > kThinColumns && g.batch >= omp_get_max_threads()) return 1;
   return std::min<int64_t>(g.batch, (2 * kWideColumns + ohw - 1) / ohw);
 }
 

@@ -23,11 +23,10 @@ class ThreadCount {  // sets OpenMP threads for a scope
 };
 
 // Every lowering strategy, forward and both backward kernels, each against the
-// direct convolution or the float64 path: one sample per thread (batch >=
-// threads, maps larger than 8x8), a threaded GEMM per sample (large maps,
-// batch < threads) and samples grouped into one GEMM (maps of 8x8 or less, or
-// small maps with batch < threads; at 31x31 a group holds 3 samples, so batch
-// 5 on 8 threads leaves a partial last group).
+// direct convolution or the float64 path: for large maps (34x34) one sample
+// per thread (batch >= threads) or a threaded GEMM per sample (batch <
+// threads); for small maps (14x14, 31x31) samples grouped into one GEMM (at
+// 31x31 a group holds 3 samples, so batch 4 and 5 leave a partial last group).
 TEST(CpuKernels, ConvMatchesReferenceOnEveryLoweringPath) {
   Generator gen(80);
   for (int threads : {2, 8}) {
