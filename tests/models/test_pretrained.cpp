@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "tests/error_of.h"
 #include "models/idml_net.h"
 #include "models/pretrained.h"
 #include "nn/weights/safetensors.h"
@@ -23,14 +24,7 @@ nn::StateDict imagenet_like_dict() {
   return dict;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing::error_of;
 
 TEST(Pretrained, LoadsTrunkFromSafetensorsAndIgnoresFc) {
   const nn::StateDict dict = imagenet_like_dict();

@@ -3,6 +3,7 @@
 // strict loading that names every problem and never loads half.
 #include <gtest/gtest.h>
 
+#include "tests/error_of.h"
 #include "engine/ops.h"
 #include "nn/batch_norm.h"
 #include "nn/conv2d.h"
@@ -29,14 +30,7 @@ class Toy : public Module {
   Tensor scale;
 };
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing::error_of;
 
 TEST(Module, NamesFollowRegistrationOrderLikeTorch) {
   Generator gen(1);
