@@ -46,9 +46,4 @@ std::vector<Tensor> IDMLNet::backbone_parameters() const {
   return out;
 }
 
-std::vector<nn::ParamGroup> IDMLNet::parameter_groups(double lr, double weight_decay) const {
-  return {nn::ParamGroup{"backbone", backbone_parameters(), lr, weight_decay},
-          nn::ParamGroup{"embedding", embedding_parameters(), lr, weight_decay}};
-}
-
 }  // namespace idml::models

@@ -17,7 +17,6 @@
 #include <vector>
 
 #include "models/resnet.h"
-#include "nn/optimizer.h"
 
 namespace idml::models {
 
@@ -49,12 +48,11 @@ class IDMLNet : public nn::Module {
   // x (N, 3, H, W) -> f (N, C): GAP + GMP of the last feature map.
   Tensor pooled_features(const Tensor& x);
 
-  // SPEC §6 groups (1) and (2): every model parameter except the semantic
-  // embedding layer (uncertainty included, fc too: it never has a gradient,
-  // so the optimizer skips it), then the embedding layer. The loss adds (3).
+  // Every model parameter except the semantic embedding layer (uncertainty
+  // and fc included), and the embedding layer: SPEC §6's groups (1) and (2),
+  // built in train/parameter_groups.h.
   std::vector<Tensor> backbone_parameters() const;
   std::vector<Tensor> embedding_parameters() const;
-  std::vector<nn::ParamGroup> parameter_groups(double lr, double weight_decay) const;
 
   const IDMLNetConfig& config() const { return config_; }
   std::shared_ptr<IDMLResNet> model;

@@ -1,3 +1,4 @@
+// Model and training checkpoints as safetensors files, and reading model weights back.
 #include "train/checkpoint.h"
 
 #include "engine/ops.h"
@@ -9,10 +10,11 @@ namespace {
 
 constexpr const char* kOptimizerPrefix = "optimizer.";
 
-weights::StateDict model_tensors(const models::IDMLNet& net, const Tensor& proxies) {
+// The network's tensors, then the loss's (`proxies`), on the host.
+weights::StateDict model_tensors(const models::IDMLNet& net, const ProxyAnchor& loss) {
   weights::StateDict dict;
-  for (const auto& [name, tensor] : net.state_dict()) dict[name] = tensor.to(Device::cpu());
-  dict["proxies"] = proxies.detach().to(Device::cpu());
+  for (const nn::Module* module : {static_cast<const nn::Module*>(&net), static_cast<const nn::Module*>(&loss)})
+    for (const auto& [name, tensor] : module->state_dict()) dict[name] = tensor.detach().to(Device::cpu());
   return dict;
 }
 
@@ -28,18 +30,18 @@ nlohmann::json parse_metadata_json(const weights::Metadata& metadata, const std:
 
 }  // namespace
 
-void save_model_checkpoint(const std::string& path, const models::IDMLNet& net, const Tensor& proxies,
+void save_model_checkpoint(const std::string& path, const models::IDMLNet& net, const ProxyAnchor& loss,
                            int64_t epoch, const nlohmann::json& config, const nlohmann::json& metrics) {
-  weights::save_safetensors(path, model_tensors(net, proxies),
+  weights::save_safetensors(path, model_tensors(net, loss),
                             {{"idml.kind", "model"},
                              {"idml.epoch", std::to_string(epoch)},
                              {"idml.config", config.dump()},
                              {"idml.metrics", metrics.dump()}});
 }
 
-void save_training_checkpoint(const std::string& path, const models::IDMLNet& net, const Tensor& proxies,
+void save_training_checkpoint(const std::string& path, const models::IDMLNet& net, const ProxyAnchor& loss,
                               const nn::Optimizer& optimizer, const TrainingProgress& progress) {
-  weights::StateDict dict = model_tensors(net, proxies);
+  weights::StateDict dict = model_tensors(net, loss);
   for (const auto& [name, tensor] : optimizer.state_dict()) dict[kOptimizerPrefix + name] = tensor.to(Device::cpu());
   const nlohmann::json best = {
       {"epoch", progress.best.epoch}, {"R@1", progress.best.recall_at_1}, {"metrics", progress.best.metrics}};
@@ -56,7 +58,7 @@ nlohmann::json read_checkpoint_config(const std::string& path) {
   return parse_metadata_json(metadata, "idml.config", path);
 }
 
-TrainingProgress load_training_checkpoint(const std::string& path, models::IDMLNet& net, const Tensor& proxies,
+TrainingProgress load_training_checkpoint(const std::string& path, models::IDMLNet& net, ProxyAnchor& loss,
                                           nn::Optimizer& optimizer) {
   weights::Metadata metadata;
   weights::StateDict dict = weights::load_safetensors(path, &metadata);
@@ -75,21 +77,21 @@ TrainingProgress load_training_checkpoint(const std::string& path, models::IDMLN
     throw Error(path + ": damaged training metadata: " + e.what());
   }
 
-  weights::StateDict model_dict, optimizer_dict;
-  Tensor saved_proxies;
+  weights::StateDict model_dict, loss_dict, optimizer_dict;
   for (auto& [name, tensor] : dict) {
-    if (name == "proxies") saved_proxies = tensor;
+    if (name == "proxies") loss_dict[name] = tensor;
     else if (name.rfind(kOptimizerPrefix, 0) == 0) optimizer_dict[name.substr(std::string(kOptimizerPrefix).size())] = tensor;
     else model_dict[name] = tensor;
   }
-  IDML_CHECK(saved_proxies.defined() && saved_proxies.shape() == proxies.shape(), path, ": proxies ",
-             saved_proxies.defined() ? shape_str(saved_proxies.shape()) : "missing", " do not match this run's ",
-             shape_str(proxies.shape()));
+  const auto saved_proxies = loss_dict.find("proxies");
+  IDML_CHECK(saved_proxies != loss_dict.end() && saved_proxies->second.shape() == loss.proxies.shape(), path,
+             ": proxies ", saved_proxies != loss_dict.end() ? shape_str(saved_proxies->second.shape()) : "missing",
+             " do not match this run's ", shape_str(loss.proxies.shape()));
   // Each load validates its whole section before copying; a failure aborts
   // the run before any training step, and nothing on disk is touched.
   net.load_state_dict(model_dict, true);
+  loss.load_state_dict(loss_dict, true);
   optimizer.load_state_dict(optimizer_dict);
-  proxies.copy_(saved_proxies.to(proxies.device()));
   return progress;
 }
 

@@ -20,6 +20,7 @@
 #include "models/idml_net.h"
 #include "nn/optimizer.h"
 #include "nn/weights/safetensors.h"
+#include "train/losses/proxy_anchor.h"
 
 namespace idml::train {
 
@@ -35,17 +36,17 @@ struct TrainingProgress {
   nlohmann::json config;
 };
 
-void save_model_checkpoint(const std::string& path, const models::IDMLNet& net, const Tensor& proxies,
+void save_model_checkpoint(const std::string& path, const models::IDMLNet& net, const ProxyAnchor& loss,
                            int64_t epoch, const nlohmann::json& config, const nlohmann::json& metrics);
 
-void save_training_checkpoint(const std::string& path, const models::IDMLNet& net, const Tensor& proxies,
+void save_training_checkpoint(const std::string& path, const models::IDMLNet& net, const ProxyAnchor& loss,
                               const nn::Optimizer& optimizer, const TrainingProgress& progress);
 
 // The configuration stored in a training checkpoint (to rebuild the run before loading it).
 nlohmann::json read_checkpoint_config(const std::string& path);
 
 // Loads everything into an already built run; checks the whole file before changing anything.
-TrainingProgress load_training_checkpoint(const std::string& path, models::IDMLNet& net, const Tensor& proxies,
+TrainingProgress load_training_checkpoint(const std::string& path, models::IDMLNet& net, ProxyAnchor& loss,
                                           nn::Optimizer& optimizer);
 
 // Model weights for evaluation or embedding, from ours (`proxies` and a

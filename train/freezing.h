@@ -16,9 +16,10 @@
 
 #include "engine/tensor.h"
 #include "models/idml_net.h"
+#include "train/losses/proxy_anchor.h"
 
 namespace idml::train {
 
-void apply_trainable_state(models::IDMLNet& net, const Tensor& proxies, int64_t epoch, int64_t warm);
+void apply_trainable_state(models::IDMLNet& net, ProxyAnchor& loss, int64_t epoch, int64_t warm);
 
 }  // namespace idml::train

@@ -1,3 +1,4 @@
+// The mixup training step of SPEC §5.
 #include "train/mixup_step.h"
 
 #include <cmath>
@@ -20,7 +21,7 @@ std::vector<int64_t> random_permutation(int64_t n, Generator& gen) {
 
 }  // namespace
 
-StepResult mixup_train_step(models::IDMLNet& net, const Tensor& proxies, nn::Optimizer& optimizer,
+StepResult mixup_train_step(models::IDMLNet& net, const ProxyAnchor& criterion, nn::Optimizer& optimizer,
                             const Tensor& images, const Tensor& labels, Generator& gen, const StepOptions& options) {
   const int64_t n = images.size(0);
   const double lam = gen.uniform();
@@ -30,9 +31,9 @@ StepResult mixup_train_step(models::IDMLNet& net, const Tensor& proxies, nn::Opt
 
   const auto clean = net.forward(images);
   const auto mix = net.forward(mixed);
-  const Tensor loss_clean = proxy_anchor_loss(clean.semantic, clean.uncertainty, labels, proxies, options.loss);
-  const Tensor loss_a = proxy_anchor_loss(mix.semantic, mix.uncertainty, labels, proxies, options.loss);
-  const Tensor loss_b = proxy_anchor_loss(mix.semantic, mix.uncertainty, labels_perm, proxies, options.loss);
+  const Tensor loss_clean = criterion.forward(clean.semantic, clean.uncertainty, labels);
+  const Tensor loss_a = criterion.forward(mix.semantic, mix.uncertainty, labels);
+  const Tensor loss_b = criterion.forward(mix.semantic, mix.uncertainty, labels_perm);
   const Tensor loss = add(loss_clean, add(mul_scalar(loss_a, lam), mul_scalar(loss_b, 1.0 - lam)));
 
   const double value = loss.item();

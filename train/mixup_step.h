@@ -10,12 +10,11 @@
 #include "engine/generator.h"
 #include "models/idml_net.h"
 #include "nn/optimizer.h"
-#include "train/losses/proxy_anchor_loss.h"
+#include "train/losses/proxy_anchor.h"
 
 namespace idml::train {
 
 struct StepOptions {
-  ProxyAnchorOptions loss;
   double clip_value = 10.0;
 };
 
@@ -32,7 +31,7 @@ class NonFiniteLoss : public Error {
 
 // images float (N, 3, H, W), labels int64 (N), on the model's device. `gen`
 // draws lam and the permutation.
-StepResult mixup_train_step(models::IDMLNet& net, const Tensor& proxies, nn::Optimizer& optimizer,
+StepResult mixup_train_step(models::IDMLNet& net, const ProxyAnchor& loss, nn::Optimizer& optimizer,
                             const Tensor& images, const Tensor& labels, Generator& gen, const StepOptions& options);
 
 }  // namespace idml::train

@@ -1,14 +1,13 @@
 // The IDML network (SPEC §2) against the reference wrapper in PyTorch
 // (golden/make_models.py: ResNet-18 trunk, D = 16, BN frozen, l2-norm on):
 // outputs, gradients, checkpoint names; plus BN freeze, the l2-norm switch,
-// head initialisation and the SPEC §6 parameter groups.
+// head initialisation (the SPEC §6 parameter groups: tests/train/test_trainer.cpp).
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
-#include <set>
 
 #include "engine/autograd.h"
 #include "engine/ops.h"
@@ -118,23 +117,6 @@ TEST(IDMLNet, HeadInitialisation) {
   EXPECT_LE(stats(net.model->uncertainty->bias)[2], bound);
   // torchvision conv init: kaiming normal fan_out = 64 * 7 * 7
   EXPECT_NEAR(stats(net.model->conv1->weight)[1], std::sqrt(2.0 / (64 * 49)), 0.002);
-}
-
-TEST(IDMLNet, ParameterGroupsFollowSpec) {
-  Generator gen(5);
-  models::IDMLNet net(small_config(), gen);
-  const std::vector<nn::ParamGroup> groups = net.parameter_groups(1e-3, 1e-4);
-  ASSERT_EQ(groups.size(), 2u);
-  ASSERT_EQ(groups[1].params.size(), 2u);
-  EXPECT_TRUE(groups[1].params[0].same(net.model->embedding->weight));
-  EXPECT_TRUE(groups[1].params[1].same(net.model->embedding->bias));
-  std::set<const TensorImpl*> group0;
-  for (const Tensor& p : groups[0].params) group0.insert(&p.impl());
-  EXPECT_EQ(group0.size() + 2, net.parameters().size());
-  EXPECT_EQ(group0.count(&net.model->uncertainty->weight.impl()), 1u);
-  EXPECT_EQ(group0.count(&net.model->embedding->weight.impl()), 0u);
-  EXPECT_DOUBLE_EQ(groups[0].lr, 1e-3);
-  EXPECT_DOUBLE_EQ(groups[1].weight_decay, 1e-4);
 }
 
 TEST(IDMLNet, CheckpointRoundTripThroughSafetensors) {

@@ -16,6 +16,7 @@
 #include "train/cli/commands.h"
 #include "train/freezing.h"
 #include "train/mixup_step.h"
+#include "train/parameter_groups.h"
 
 namespace idml::cli {
 
@@ -58,12 +59,10 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     config.backbone = a->model;
     models::IDMLNet net(config, gen);
     net.to(device);
-    const Tensor proxies =
-        randn({a->classes, config.embedding_size}, gen, 0, std::sqrt(2.0 / a->classes)).to(device).set_requires_grad(true);
-    train::apply_trainable_state(net, proxies, /*epoch=*/1, /*warm=*/1);  // after warm-up: everything trains
-    auto groups = net.parameter_groups(1e-4, 1e-4);
-    groups.push_back({"proxies", {proxies}, 1e-2, 1e-4});
-    nn::AdamW optimizer(std::move(groups));
+    train::ProxyAnchor loss(a->classes, config.embedding_size, {}, gen);
+    loss.to(device);
+    train::apply_trainable_state(net, loss, /*epoch=*/1, /*warm=*/1);  // after warm-up: everything trains
+    nn::AdamW optimizer(train::idml_parameter_groups(net, loss, 1e-4, 1e-4));
     const Tensor images = randn({a->batch_size, 3, a->image_size, a->image_size}, gen).to(device);
     std::vector<int64_t> label_values(a->batch_size);
     for (auto& y : label_values) y = static_cast<int64_t>(gen.below(a->classes));
@@ -71,7 +70,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
 
     net.train();
     const double train_rate = images_per_second(a->batch_size, a->steps, device, [&] {
-      train::mixup_train_step(net, proxies, optimizer, images, labels, gen, {});
+      train::mixup_train_step(net, loss, optimizer, images, labels, gen, {});
     });
     net.eval();
     const double inference_rate = images_per_second(a->batch_size, a->steps, device, [&] {

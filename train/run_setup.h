@@ -1,0 +1,25 @@
+// What every training task (retrieval now, classification later) sets up the
+// same way from its flags: the device, the optimiser of --optimizer, and the
+// per-epoch step seed that makes a resumed run exact.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/device.h"
+#include "nn/optimizer.h"
+
+namespace idml::train {
+
+// "cpu" or "cuda" (device index gpu_id); a clear error when CUDA is asked for and absent.
+Device resolve_device(const std::string& device, int gpu_id);
+
+// adamw | adam | sgd (momentum 0.9, Nesterov) | rmsprop (alpha 0.9, momentum 0.9), as the reference builds them.
+std::unique_ptr<nn::Optimizer> make_optimizer(const std::string& name, std::vector<nn::ParamGroup> groups);
+
+// The step generator's seed of an epoch: a function of (seed, epoch) only.
+uint64_t epoch_seed(uint64_t seed, int64_t epoch);
+
+}  // namespace idml::train
