@@ -111,3 +111,19 @@ elseif(IDML_CUDA STREQUAL "OFF")
 else()
   message(STATUS "idml: backends: cpu (CUDA backend not built: ${_idml_cuda_missing})")
 endif()
+
+# NCCL (the collectives of CUDA tensors, engine/distributed/) ships with the
+# toolkit here; it needs MPI for start-up. IDML_WITH_NCCL when both are found.
+set(IDML_WITH_NCCL OFF)
+if(IDML_WITH_CUDA AND IDML_WITH_MPI)
+  _idml_find_cuda_library(NCCL nccl nccl.h nccl)
+  if(IDML_NCCL_LIBRARY AND IDML_NCCL_INCLUDE_DIR)
+    set(IDML_WITH_NCCL ON)
+    add_library(idml_nccl UNKNOWN IMPORTED)
+    set_target_properties(idml_nccl PROPERTIES IMPORTED_LOCATION ${IDML_NCCL_LIBRARY}
+                          INTERFACE_INCLUDE_DIRECTORIES ${IDML_NCCL_INCLUDE_DIR})
+    message(STATUS "idml: NCCL ${IDML_NCCL_LIBRARY}")
+  else()
+    message(STATUS "idml: NCCL not found: CUDA tensors are reduced through MPI on the host")
+  endif()
+endif()

@@ -7,7 +7,17 @@ namespace idml::data {
 
 DataLoader::DataLoader(const Dataset& dataset, const Transform& transform, BatchList batches,
                        LoaderOptions options)
-    : dataset_(dataset), transform_(transform), batches_(std::move(batches)), options_(options) {
+    : DataLoader(dataset, transform, std::move(batches), BatchList{}, options) {}
+
+DataLoader::DataLoader(const Dataset& dataset, const Transform& transform, BatchList batches, BatchList positions,
+                       LoaderOptions options)
+    : dataset_(dataset), transform_(transform), batches_(std::move(batches)), positions_(std::move(positions)),
+      options_(options) {
+  IDML_CHECK(positions_.empty() || positions_.size() == batches_.size(), "DataLoader: ", positions_.size(),
+             " position lists for ", batches_.size(), " batches");
+  for (size_t b = 0; b < positions_.size(); ++b)
+    IDML_CHECK(positions_[b].size() == batches_[b].size(), "DataLoader: batch ", b, " has ", batches_[b].size(),
+               " samples but ", positions_[b].size(), " positions");
   IDML_CHECK(options_.threads >= 0, "DataLoader: threads must be >= 0, got ", options_.threads);
   prefetch_ = options_.prefetch > 0 ? static_cast<size_t>(options_.prefetch)
                                     : static_cast<size_t>(options_.threads) + 2;
@@ -45,7 +55,8 @@ void DataLoader::build(size_t batch_number, Slot& slot) const {
   for (size_t k = 0; k < members.size(); ++k) {
     const size_t index = members[k];
     try {
-      SampleRandom random = SampleRandom::for_sample(options_.seed, options_.epoch, first_position_[batch_number] + k);
+      const size_t position = positions_.empty() ? first_position_[batch_number] + k : positions_[batch_number][k];
+      SampleRandom random = SampleRandom::for_sample(options_.seed, options_.epoch, position);
       transform_.apply(dataset_.load(index), random, batch.images.data() + k * per_image);
       batch.labels[k] = dataset_.label(index);
     } catch (const std::exception& e) {

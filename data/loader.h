@@ -46,6 +46,11 @@ class DataLoader {
   // `dataset` and `transform` must outlive the loader.
   DataLoader(const Dataset& dataset, const Transform& transform, BatchList batches,
              LoaderOptions options = {});
+  // positions[b][k]: the stream position whose augmentation sample k of batch b
+  // gets (a data-parallel rank loads a shard of each global batch, augmented as
+  // one device would have: train/data_parallel.h). Same shape as `batches`.
+  DataLoader(const Dataset& dataset, const Transform& transform, BatchList batches, BatchList positions,
+             LoaderOptions options = {});
   ~DataLoader();
   DataLoader(const DataLoader&) = delete;
   DataLoader& operator=(const DataLoader&) = delete;
@@ -65,7 +70,8 @@ class DataLoader {
   const Dataset& dataset_;
   const Transform& transform_;
   BatchList batches_;
-  std::vector<size_t> first_position_;  // stream position of each batch's first sample
+  BatchList positions_;                 // stream position of each sample, when given
+  std::vector<size_t> first_position_;  // else: of each batch's first sample
   LoaderOptions options_;
   size_t prefetch_;
 

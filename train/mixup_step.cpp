@@ -21,34 +21,53 @@ std::vector<int64_t> random_permutation(int64_t n, Generator& gen) {
 
 }  // namespace
 
-StepResult mixup_train_step(models::IDMLNet& net, const ProxyAnchor& criterion, nn::Optimizer& optimizer,
-                            const Tensor& images, const Tensor& labels, Generator& gen, const StepOptions& options) {
-  const int64_t n = images.size(0);
-  const double lam = gen.uniform();
-  const Tensor perm = from_vector(random_permutation(n, gen), {n}, images.device());
-  const Tensor mixed = add(mul_scalar(images, lam), mul_scalar(index_select(images, perm), 1.0 - lam));
-  const Tensor labels_perm = index_select(labels, perm);
+MixupDraw draw_mixup(int64_t batch, Generator& gen) {
+  MixupDraw draw;
+  draw.lam = gen.uniform();
+  draw.perm = random_permutation(batch, gen);
+  return draw;
+}
 
-  const auto clean = net.forward(images);
-  const auto mix = net.forward(mixed);
+Tensor mixup_loss(const ProxyAnchor& criterion, const models::IDMLNet::Output& clean,
+                  const models::IDMLNet::Output& mix, const Tensor& labels, const MixupDraw& draw) {
+  const int64_t n = static_cast<int64_t>(draw.perm.size());
+  const Tensor labels_perm = index_select(labels, from_vector(draw.perm, {n}, labels.device()));
   const Tensor loss_clean = criterion.forward(clean.semantic, clean.uncertainty, labels);
   const Tensor loss_a = criterion.forward(mix.semantic, mix.uncertainty, labels);
   const Tensor loss_b = criterion.forward(mix.semantic, mix.uncertainty, labels_perm);
-  const Tensor loss = add(loss_clean, add(mul_scalar(loss_a, lam), mul_scalar(loss_b, 1.0 - lam)));
+  return add(loss_clean, add(mul_scalar(loss_a, draw.lam), mul_scalar(loss_b, 1.0 - draw.lam)));
+}
 
-  const double value = loss.item();
+void check_finite_loss(double value) {
   if (!std::isfinite(value))
     throw NonFiniteLoss(std::string("the training loss is ") + (std::isnan(value) ? "NaN" : "infinite") +
                         " (lower --lr, check the data, or raise --clip); no update was applied");
-  optimizer.zero_grad();
-  loss.backward();
+}
+
+void clip_and_step(nn::Optimizer& optimizer, double clip_value) {
   std::vector<Tensor> trainable;
   for (const auto& group : optimizer.param_groups())
     for (const Tensor& p : group.params)
       if (p.grad().defined()) trainable.push_back(p);
-  nn::clip_grad_value_(trainable, options.clip_value);
+  nn::clip_grad_value_(trainable, clip_value);
   optimizer.step();
-  return {value, lam};
+}
+
+StepResult mixup_train_step(models::IDMLNet& net, const ProxyAnchor& criterion, nn::Optimizer& optimizer,
+                            const Tensor& images, const Tensor& labels, Generator& gen, const StepOptions& options) {
+  const int64_t n = images.size(0);
+  const MixupDraw draw = draw_mixup(n, gen);
+  const Tensor perm = from_vector(draw.perm, {n}, images.device());
+  const Tensor mixed = add(mul_scalar(images, draw.lam), mul_scalar(index_select(images, perm), 1.0 - draw.lam));
+  const auto clean = net.forward(images);
+  const auto mix = net.forward(mixed);
+  const Tensor loss = mixup_loss(criterion, clean, mix, labels, draw);
+  const double value = loss.item();
+  check_finite_loss(value);
+  optimizer.zero_grad();
+  loss.backward();
+  clip_and_step(optimizer, options.clip_value);
+  return {value, draw.lam};
 }
 
 }  // namespace idml::train

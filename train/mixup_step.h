@@ -7,6 +7,8 @@
 // (model parameters and proxies), optimizer step.
 #pragma once
 
+#include <vector>
+
 #include "engine/generator.h"
 #include "models/idml_net.h"
 #include "nn/optimizer.h"
@@ -23,6 +25,19 @@ struct StepResult {
   double lambda = 0;
 };
 
+// The step's random draws: lam ~ U(0, 1), then perm, in that order from the
+// step generator. Data-parallel ranks draw the same ones (train/data_parallel.h).
+struct MixupDraw {
+  double lam = 0;
+  std::vector<int64_t> perm;  // (batch)
+};
+MixupDraw draw_mixup(int64_t batch, Generator& gen);
+
+// The SPEC §5 loss on (s1, u1) of the clean and (s2, u2) of the mixed images,
+// y = labels; shared by the one-device and the data-parallel step.
+Tensor mixup_loss(const ProxyAnchor& loss, const models::IDMLNet::Output& clean, const models::IDMLNet::Output& mix,
+                  const Tensor& labels, const MixupDraw& draw);
+
 // The loss was NaN or infinite: nothing was updated.
 class NonFiniteLoss : public Error {
  public:
@@ -31,6 +46,12 @@ class NonFiniteLoss : public Error {
 
 // images float (N, 3, H, W), labels int64 (N), on the model's device. `gen`
 // draws lam and the permutation.
+// Throws NonFiniteLoss unless `value` is finite.
+void check_finite_loss(double value);
+
+// Clips every gradient of the optimiser's parameters to [-clip, clip], then steps.
+void clip_and_step(nn::Optimizer& optimizer, double clip_value);
+
 StepResult mixup_train_step(models::IDMLNet& net, const ProxyAnchor& loss, nn::Optimizer& optimizer,
                             const Tensor& images, const Tensor& labels, Generator& gen, const StepOptions& options);
 

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 #include "data/batch_tensors.h"
 #include "data/loader.h"
@@ -32,21 +33,32 @@ nlohmann::json metrics_json(const metrics::EvaluationResult& result) {
 
 }  // namespace
 
-TrainingRun::TrainingRun(const TrainConfig& config) : config_(config), device_(Device::cpu()) {
+TrainingRun::TrainingRun(const TrainConfig& config, distributed::Communicator& comm)
+    : config_(config), comm_(comm), device_(Device::cpu()) {
   validate(config_);
+  if (comm_.size() > 1) data_parallel_ = std::make_unique<DataParallel>(comm_, config_.batch_size);
   if (config_.threads > 0) omp_set_num_threads(config_.threads);
-  device_ = resolve_device(config_.device, config_.gpu_id);
+  // One GPU per rank of a machine: --gpu-id -1, or any run on several ranks, takes the local rank's.
+  const bool local_rank_gpu = config_.gpu_id < 0 || comm_.size() > 1;
+  device_ = resolve_device(config_.device, local_rank_gpu ? comm_.local_rank() : config_.gpu_id);
+  if (comm_.size() > 1)
+    std::printf("data parallel: %d ranks (%s), %lld images per rank and step\n", comm_.size(),
+                comm_.transport().c_str(), static_cast<long long>(data_parallel_->shard_rows()));
   open_data();
   build_model();
   progress_.config = to_json(config_);
   if (!config_.resume.empty()) resume();
 
-  log_ = std::make_unique<RunLog>(run_directory(config_));
-  log_->write_config(progress_.config);
-  std::printf("configuration: %s\nlog directory: %s\n", progress_.config.dump().c_str(), log_->directory().c_str());
+  directory_ = run_directory(config_);
+  if (is_root()) {
+    log_ = std::make_unique<RunLog>(directory_);
+    log_->write_config(progress_.config);
+    directory_ = log_->directory();
+  }
+  std::printf("configuration: %s\nlog directory: %s\n", progress_.config.dump().c_str(), directory_.c_str());
   stem_ = config_.dataset + "_" + config_.model;
-  best_path_ = log_->path(stem_ + "_best.safetensors");
-  last_path_ = log_->path(stem_ + "_last.safetensors");
+  best_path_ = directory_ + "/" + stem_ + "_best.safetensors";
+  last_path_ = directory_ + "/" + stem_ + "_last.safetensors";
 }
 
 void TrainingRun::open_data() {
@@ -114,42 +126,57 @@ TrainingRun::EpochStats TrainingRun::train_epoch(int64_t epoch) {
   scheduler_->set_epoch(epoch);
   apply_trainable_state(*net_, *loss_, epoch, config_.warm);
   net_->train();
-  data::LoaderOptions loader_options;
-  loader_options.threads = config_.workers;
-  loader_options.seed = config_.seed;
-  loader_options.epoch = static_cast<uint64_t>(epoch);
-  data::DataLoader loader(*train_set_, *train_transform_,
-                          data::epoch_batches(*train_set_, true, config_.batch_size, config_.images_per_class,
-                                              config_.seed, epoch),
-                          loader_options);
   Generator step_gen(epoch_seed(config_.seed, epoch));
-  StepOptions step_options;
-  step_options.clip_value = config_.clip_value;
-  ProgressBar bar(epoch, config_.epochs, static_cast<int64_t>(loader.num_batches()));
+  const std::unique_ptr<data::DataLoader> loader = epoch_loader(epoch, step_gen);
+  std::optional<ProgressBar> bar;
+  if (is_root()) bar.emplace(epoch, config_.epochs, static_cast<int64_t>(loader->num_batches()));
   EpochStats stats;
   double loss_sum = 0;
   data::Batch batch;
-  while (loader.next(batch)) {
-    const data::BatchTensors tensors = data::to_tensors(batch, device_);
+  while (loader->next(batch)) {
     StepResult step;
     try {
-      step = mixup_train_step(*net_, *loss_, *optimizer_, tensors.images, tensors.labels, step_gen, step_options);
+      step = train_step(batch, stats.steps, step_gen);
     } catch (const NonFiniteLoss& e) {
-      bar.finish();
-      log_->append({{"event", "stopped"}, {"epoch", epoch}, {"step", stats.steps}, {"reason", e.what()}});
+      if (bar) bar->finish();
+      if (log_) log_->append({{"event", "stopped"}, {"epoch", epoch}, {"step", stats.steps}, {"reason", e.what()}});
       throw Error("training stopped at epoch " + std::to_string(epoch) + ", step " + std::to_string(stats.steps) +
                   ": " + e.what() + ". The last good checkpoint is " +
                   (progress_.next_epoch > 0 ? last_path_ : std::string("(none yet)")));
     }
     loss_sum += step.loss;
-    stats.images += batch.size;
+    stats.images += config_.batch_size;
     ++stats.steps;
-    bar.update(stats.steps, loss_sum / stats.steps, stats.images / seconds_since(start));
+    if (bar) bar->update(stats.steps, loss_sum / stats.steps, stats.images / seconds_since(start));
   }
-  bar.finish();
+  if (bar) bar->finish();
+  if (data_parallel_) {
+    data_parallel_->check_replicas_equal(*net_, *loss_, *optimizer_);
+    stats.communication_seconds = data_parallel_->take_communication_seconds();
+  }
   stats.mean_loss = stats.steps ? loss_sum / stats.steps : 0.0;
   stats.seconds = seconds_since(start);
   return stats;
+}
+
+// One device: the loader of whole batches; N ranks: this rank's shards (data_parallel.h).
+std::unique_ptr<data::DataLoader> TrainingRun::epoch_loader(int64_t epoch, Generator& step_gen) {
+  data::LoaderOptions options;
+  options.threads = config_.workers;
+  options.seed = config_.seed;
+  options.epoch = static_cast<uint64_t>(epoch);
+  data::BatchList batches =
+      data::epoch_batches(*train_set_, true, config_.batch_size, config_.images_per_class, config_.seed, epoch);
+  if (data_parallel_) return data_parallel_->epoch_loader(*train_set_, *train_transform_, batches, step_gen, options);
+  return std::make_unique<data::DataLoader>(*train_set_, *train_transform_, std::move(batches), options);
+}
+
+StepResult TrainingRun::train_step(const data::Batch& batch, int64_t step, Generator& step_gen) {
+  StepOptions options;
+  options.clip_value = config_.clip_value;
+  if (data_parallel_) return data_parallel_->step(*net_, *loss_, *optimizer_, batch, step, device_, options);
+  const data::BatchTensors tensors = data::to_tensors(batch, device_);
+  return mixup_train_step(*net_, *loss_, *optimizer_, tensors.images, tensors.labels, step_gen, options);
 }
 
 TrainingRun::Evaluation TrainingRun::evaluate(int64_t epoch) {
@@ -158,8 +185,9 @@ TrainingRun::Evaluation TrainingRun::evaluate(int64_t epoch) {
   const std::vector<int64_t> recall_ks = recall_ks_for(config_.dataset);
   const bool clustering = clustering_enabled(config_.clustering, config_.dataset);
   auto score = [&](const data::Dataset& split) {
-    return evaluate_embeddings(compute_embeddings(*net_, split, *eval_transform_, embed_options), recall_ks,
-                               config_.seed, clustering);
+    const Embeddings embeddings = data_parallel_ ? data_parallel_->embed(*net_, split, *eval_transform_, embed_options)
+                                                 : compute_embeddings(*net_, split, *eval_transform_, embed_options);
+    return evaluate_embeddings(embeddings, recall_ks, config_.seed, clustering);
   };
   Evaluation out;
   out.record = {{"event", "eval"}, {"epoch", epoch}};
@@ -180,6 +208,7 @@ void TrainingRun::keep_if_best(int64_t epoch, const metrics::EvaluationResult& e
   const double r1 = eval.get("R@1");
   if (r1 <= progress_.best.recall_at_1) return;
   progress_.best = {epoch, r1, metrics_json(eval)};
+  if (!is_root()) return;
   save_model_checkpoint(best_path_, *net_, *loss_, epoch, progress_.config, progress_.best.metrics);
   std::vector<std::pair<int64_t, double>> recalls;
   for (int64_t k : recall_ks_for(config_.dataset)) recalls.push_back({k, eval.get("R@" + std::to_string(k))});
@@ -189,6 +218,7 @@ void TrainingRun::keep_if_best(int64_t epoch, const metrics::EvaluationResult& e
 
 void TrainingRun::save(int64_t epoch, nlohmann::json record) {
   progress_.next_epoch = epoch + 1;
+  if (!is_root()) return;
   save_training_checkpoint(last_path_, *net_, *loss_, *optimizer_, progress_);
   log_->append(record);
   std::fflush(stdout);
@@ -202,7 +232,8 @@ TrainSummary TrainingRun::run() {
   const auto run_start = Clock::now();
   if (config_.eval_before_training && progress_.next_epoch == 0) {
     std::printf("before training:\n");
-    log_->append(evaluate(-1).record);
+    const nlohmann::json record = evaluate(-1).record;
+    if (log_) log_->append(record);
   }
   for (int64_t epoch = progress_.next_epoch; epoch < config_.epochs; ++epoch) {
     const auto epoch_start = Clock::now();
@@ -214,6 +245,10 @@ TrainSummary TrainingRun::run() {
                              {"lr", lr},
                              {"images_per_second", stats.images / stats.seconds},
                              {"train_seconds", stats.seconds}};
+    if (data_parallel_) {
+      record["ranks"] = comm_.size();
+      record["communication_seconds"] = stats.communication_seconds;
+    }
     std::printf("epoch %lld/%lld: loss %.4f, lr %g, %.1f img/s, %.1f s\n", static_cast<long long>(epoch + 1),
                 static_cast<long long>(config_.epochs), stats.mean_loss, lr, stats.images / stats.seconds,
                 stats.seconds);
@@ -227,7 +262,7 @@ TrainSummary TrainingRun::run() {
     record["seconds"] = seconds_since(epoch_start);
     save(epoch, std::move(record));
   }
-  return {log_->directory(), progress_.best.epoch, progress_.best.recall_at_1, seconds_since(run_start)};
+  return {directory_, progress_.best.epoch, progress_.best.recall_at_1, seconds_since(run_start)};
 }
 
 TrainSummary run_training(const TrainConfig& config) { return TrainingRun(config).run(); }

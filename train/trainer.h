@@ -8,6 +8,9 @@
 //             model by R@1), save (the last checkpoint and a metrics.jsonl line)
 // An epoch's randomness depends on (seed, epoch) only, so a resumed run
 // continues exactly where its last checkpoint left it.
+// On N ranks (mpirun, or --gpu-id -1) the steps run the data-parallel
+// algorithm of train/data_parallel.h; rank 0 alone writes files and progress,
+// and the checkpoints do not depend on N.
 #pragma once
 
 #include <memory>
@@ -16,11 +19,14 @@
 #include <nlohmann/json.hpp>
 
 #include "data/dataset.h"
+#include "data/loader.h"
 #include "data/transforms.h"
+#include "engine/distributed/communicator.h"
 #include "models/idml_net.h"
 #include "nn/lr_scheduler.h"
 #include "nn/optimizer.h"
 #include "train/checkpoint.h"
+#include "train/data_parallel.h"
 #include "train/evaluation.h"
 #include "train/losses/proxy_anchor.h"
 #include "train/run_log.h"
@@ -37,14 +43,15 @@ struct TrainSummary {
 
 class TrainingRun {
  public:
-  explicit TrainingRun(const TrainConfig& config);  // validates the config and builds the run
+  // Validates the config and builds the run, on every rank of `comm`.
+  explicit TrainingRun(const TrainConfig& config, distributed::Communicator& comm = distributed::world());
   TrainSummary run();
 
  private:
   struct EpochStats {
     double mean_loss = 0;
-    int64_t steps = 0, images = 0;
-    double seconds = 0;
+    int64_t steps = 0, images = 0;  // images of the global batches (all ranks)
+    double seconds = 0, communication_seconds = 0;
   };
   struct Evaluation {
     metrics::EvaluationResult eval;
@@ -59,8 +66,13 @@ class TrainingRun {
   void keep_if_best(int64_t epoch, const metrics::EvaluationResult& eval);
   void save(int64_t epoch, nlohmann::json record);
   bool evaluates_after(int64_t epoch) const;
+  bool is_root() const { return comm_.rank() == 0; }
+  std::unique_ptr<data::DataLoader> epoch_loader(int64_t epoch, Generator& step_gen);
+  StepResult train_step(const data::Batch& batch, int64_t step, Generator& step_gen);
 
   TrainConfig config_;
+  distributed::Communicator& comm_;
+  std::unique_ptr<DataParallel> data_parallel_;  // null on one rank
   Device device_;
   std::unique_ptr<data::Dataset> train_set_, eval_set_, seen_set_;
   std::unique_ptr<data::TrainTransform> train_transform_;
@@ -70,8 +82,8 @@ class TrainingRun {
   std::unique_ptr<nn::Optimizer> optimizer_;
   std::unique_ptr<nn::StepLR> scheduler_;
   TrainingProgress progress_;
-  std::unique_ptr<RunLog> log_;
-  std::string stem_, best_path_, last_path_;
+  std::unique_ptr<RunLog> log_;  // rank 0 only
+  std::string directory_, stem_, best_path_, last_path_;
 };
 
 // TrainingRun(config).run().
