@@ -8,6 +8,7 @@
 
 #include "engine/error.h"
 #include "train/cli/commands.h"
+#include "train/cli/launch.h"
 
 int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress reaches log files line by line
@@ -25,15 +26,14 @@ int main(int argc, char** argv) {
   idml::cli::add_data_command(app, exit_code);
 
   try {
+    idml::cli::start_ranks(argc, argv);
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const idml::Error& e) {
-    std::cerr << "idml: error: " << e.what() << "\n";
-    return 1;
+    idml::cli::fail(e.what());
   } catch (const std::exception& e) {
-    std::cerr << "idml: unexpected error: " << e.what() << "\n";
-    return 1;
+    idml::cli::fail(e.what(), "unexpected error");
   }
   if (app.get_subcommands().empty()) std::cout << app.help();
   return exit_code;

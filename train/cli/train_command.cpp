@@ -5,6 +5,7 @@
 
 #include "train/checkpoint.h"
 #include "train/cli/commands.h"
+#include "train/cli/launch.h"
 #include "train/trainer.h"
 
 namespace idml::cli {
@@ -20,7 +21,7 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--embedding-size,--sz-embedding", c.embedding_size, "embedding size D")->capture_default_str();
   cmd->add_option("--batch-size,--sz-batch", c.batch_size, "images per step")->capture_default_str();
   cmd->add_option("--epochs,--nb-epochs", c.epochs, "epochs")->capture_default_str();
-  cmd->add_option("--gpu-id,--gpu", c.gpu_id, "CUDA device index (with --device cuda)")->capture_default_str();
+  cmd->add_option("--gpu-id,--gpu", c.gpu_id, "CUDA device index; -1: every visible GPU (one rank each)")->capture_default_str();
   cmd->add_option("--workers,--nb-workers", c.workers, "data loader threads")->capture_default_str();
   cmd->add_option("--model", c.model, "resnet18 | resnet34 | resnet50 | resnet101")->capture_default_str();
   cmd->add_option("--loss", c.loss, "Proxy_Anchor")->capture_default_str();
@@ -71,6 +72,7 @@ void add_train_command(CLI::App& app, int& exit_code) {
       saved.resume = run.resume;
       run = saved;
     }
+    if (run.device == "cuda" && run.gpu_id < 0) relaunch_on_every_gpu();  // one rank per visible GPU
     const train::TrainSummary summary = train::run_training(run);
     std::printf("done in %.1f s; best R@1 %.2f at epoch %lld; run directory %s\n", summary.seconds,
                 100.0 * summary.best_recall_at_1, static_cast<long long>(summary.best_epoch),

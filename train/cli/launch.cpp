@@ -1,0 +1,72 @@
+// Rank start-up, the failure path and the one-machine GPU launcher; see launch.h.
+#include "train/cli/launch.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include "engine/backend.h"
+#include "engine/distributed/communicator.h"
+#include "engine/error.h"
+#ifdef IDML_WITH_CUDA
+#include "engine/cuda/cuda_backend.h"
+#endif
+
+namespace idml::cli {
+
+namespace {
+std::vector<std::string> command_line;
+bool in_world = false;
+}  // namespace
+
+void start_ranks(int argc, char** argv) {
+  command_line.assign(argv, argv + argc);
+  if (!distributed::launched_by_mpi()) return;
+  distributed::Communicator& comm = distributed::world();
+  in_world = true;
+  if (comm.rank() != 0 && std::freopen("/dev/null", "w", stdout) == nullptr)
+    std::cerr << "idml: rank " << comm.rank() << ": could not mute stdout\n";
+}
+
+[[noreturn]] void fail(const std::string& message, const char* kind) {
+  if (in_world && distributed::world().size() > 1) {
+    distributed::Communicator& comm = distributed::world();
+    std::cerr << "idml: " << kind << ": " << distributed::rank_prefix(comm) << message << std::endl;
+    // A moment for the launcher to forward this line before it tears the job down.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    comm.abort(1);  // the other ranks may be waiting in a collective: end them all
+  }
+  std::cerr << "idml: " << kind << ": " << message << std::endl;
+  std::exit(1);
+}
+
+void relaunch_on_every_gpu() {
+  if (distributed::launched_by_mpi()) return;
+  int gpus = 0;
+#ifdef IDML_WITH_CUDA
+  gpus = cuda::device_count();
+#endif
+  if (gpus <= 1) return;
+  IDML_CHECK(distributed::built_with_mpi(), "--gpu-id -1 with ", gpus,
+             " GPUs needs MPI: rebuild with -DIDML_MPI=ON (libopenmpi-dev)");
+  std::vector<std::string> args = {IDML_MPIEXEC, "-np", std::to_string(gpus), "--bind-to", "none"};
+  if (geteuid() == 0) args.push_back("--allow-run-as-root");
+  char self[4096];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  args.push_back(n > 0 ? std::string(self, static_cast<size_t>(n)) : command_line.at(0));
+  args.insert(args.end(), command_line.begin() + 1, command_line.end());
+  std::fprintf(stderr, "idml: --gpu-id -1: %d GPUs, running %s -np %d ...\n", gpus, IDML_MPIEXEC, gpus);
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  execvp(argv[0], argv.data());
+  throw Error(detail::concat("--gpu-id -1: could not start ", IDML_MPIEXEC, " (install openmpi-bin, or run "
+                             "`mpirun -np ", gpus, " idml train ...` yourself)"));
+}
+
+}  // namespace idml::cli
