@@ -10,7 +10,8 @@ what="${1:-build}"
 
 packages=(build-essential cmake ninja-build pkg-config
           libopenblas-openmp-dev libstb-dev libcli11-dev nlohmann-json3-dev libmatio-dev zlib1g-dev
-          libgtest-dev libgmock-dev libbenchmark-dev dataset-fashion-mnist)
+          libgtest-dev libgmock-dev libbenchmark-dev dataset-fashion-mnist
+          libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
