@@ -7,10 +7,10 @@ namespace idml::data {
 
 DataLoader::DataLoader(const Dataset& dataset, const Transform& transform, BatchList batches,
                        LoaderOptions options)
-    : DataLoader(dataset, transform, std::move(batches), BatchList{}, options) {}
+    : DataLoader(dataset, transform, std::move(batches), options, BatchList{}) {}
 
-DataLoader::DataLoader(const Dataset& dataset, const Transform& transform, BatchList batches, BatchList positions,
-                       LoaderOptions options)
+DataLoader::DataLoader(const Dataset& dataset, const Transform& transform, BatchList batches, LoaderOptions options,
+                       BatchList positions)
     : dataset_(dataset), transform_(transform), batches_(std::move(batches)), positions_(std::move(positions)),
       options_(options) {
   IDML_CHECK(positions_.empty() || positions_.size() == batches_.size(), "DataLoader: ", positions_.size(),

@@ -49,8 +49,8 @@ class DataLoader {
   // positions[b][k]: the stream position whose augmentation sample k of batch b
   // gets (a data-parallel rank loads a shard of each global batch, augmented as
   // one device would have: train/data_parallel.h). Same shape as `batches`.
-  DataLoader(const Dataset& dataset, const Transform& transform, BatchList batches, BatchList positions,
-             LoaderOptions options = {});
+  DataLoader(const Dataset& dataset, const Transform& transform, BatchList batches, LoaderOptions options,
+             BatchList positions);
   ~DataLoader();
   DataLoader(const DataLoader&) = delete;
   DataLoader& operator=(const DataLoader&) = delete;

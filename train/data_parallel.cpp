@@ -92,7 +92,7 @@ std::unique_ptr<data::DataLoader> DataParallel::epoch_loader(const data::Dataset
       }
     stream_position += batch.size();
   }
-  return std::make_unique<data::DataLoader>(dataset, transform, std::move(members), std::move(positions), options);
+  return std::make_unique<data::DataLoader>(dataset, transform, std::move(members), options, std::move(positions));
 }
 
 StepResult DataParallel::step(models::IDMLNet& net, const ProxyAnchor& criterion, nn::Optimizer& optimizer,

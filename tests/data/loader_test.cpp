@@ -98,6 +98,31 @@ TEST(DataLoader, RepeatedIndexInABatchIsAugmentedPerPosition) {
   EXPECT_TRUE(differs);
 }
 
+// A data-parallel rank loads a shard of each global batch (and mixup partners)
+// with the augmentation one device gives those stream positions.
+TEST(DataLoader, GivenStreamPositionsAugmentAsTheWholeEpochWould) {
+  const SyntheticDataset dataset(20);
+  const TrainTransform transform(small());
+  const BatchList batches = shuffled_batches(dataset.size(), 4, 42, 3);
+  const std::vector<Batch> whole = run_epoch(dataset, transform, batches, 2);
+  // Batch 1 (stream positions 4..7): rows 2, 3, then row 0 again (a partner).
+  LoaderOptions options;
+  options.threads = 2;
+  options.seed = 42;
+  options.epoch = 3;
+  DataLoader shard(dataset, transform, {{batches[1][2], batches[1][3], batches[1][0]}}, options, {{6, 7, 4}});
+  Batch got;
+  ASSERT_TRUE(shard.next(got));
+  const size_t per_image = 3 * 12 * 12;
+  const auto image = [&](const Batch& b, size_t k) {
+    return std::vector<float>(b.images.begin() + k * per_image, b.images.begin() + (k + 1) * per_image);
+  };
+  EXPECT_EQ(image(got, 0), image(whole[1], 2));
+  EXPECT_EQ(image(got, 1), image(whole[1], 3));
+  EXPECT_EQ(image(got, 2), image(whole[1], 0));
+  EXPECT_THROW(DataLoader(dataset, transform, {{1, 2}}, options, {{0}}), Error);
+}
+
 TEST(DataLoader, EvalBatchesAreSequentialAndDeterministic) {
   const SyntheticDataset dataset(10);
   const EvalTransform transform(small());
