@@ -10,6 +10,7 @@
 #include "data/loader.h"
 #include "models/pretrained.h"
 #include "train/freezing.h"
+#include "train/interrupt.h"
 #include "train/mixup_step.h"
 #include "train/parameter_groups.h"
 #include "train/run_setup.h"
@@ -42,11 +43,33 @@ TrainingRun::TrainingRun(const TrainConfig& config) : config_(config), device_(D
   if (!config_.resume.empty()) resume();
 
   log_ = std::make_unique<RunLog>(run_directory(config_));
+  if (const int stale = log_->remove_stale_temporaries())
+    std::printf("removed %d stale *.tmp file(s) of an interrupted run in %s\n", stale, log_->directory().c_str());
   log_->write_config(progress_.config);
   std::printf("configuration: %s\nlog directory: %s\n", progress_.config.dump().c_str(), log_->directory().c_str());
   stem_ = config_.dataset + "_" + config_.model;
   best_path_ = log_->path(stem_ + "_best.safetensors");
   last_path_ = log_->path(stem_ + "_last.safetensors");
+  complete_log();
+}
+
+void TrainingRun::complete_log() {
+  // The checkpoint is written before its epoch's line; a run that died (or hit
+  // a full disk) between the two left the line out, and it is written now.
+  const int64_t epoch = progress_.next_epoch - 1;
+  if (epoch < 0 || !progress_.epoch_record.is_object() || log_->has_epoch_line(epoch)) return;
+  log_->append(progress_.epoch_record);
+  std::printf("metrics.jsonl: wrote the missing line of epoch %lld from the checkpoint\n",
+              static_cast<long long>(epoch));
+}
+
+void TrainingRun::stop_for_signal(int64_t epoch, int64_t total_steps) {
+  save_training_checkpoint(last_path_, *net_, *loss_, *optimizer_, progress_);
+  const std::string where = total_steps > 0 ? detail::concat("epoch ", epoch + 1, "/", config_.epochs, ", step ",
+                                                             progress_.mid_epoch.steps, " of ", total_steps)
+                                            : detail::concat("before epoch ", epoch + 1, "/", config_.epochs);
+  throw TrainingInterrupted(detail::concat("interrupted at ", where, "; saved ", last_path_,
+                                           "\nresume with: idml train --resume ", last_path_));
 }
 
 void TrainingRun::open_data() {
@@ -110,7 +133,7 @@ void TrainingRun::resume() {
 }
 
 TrainingRun::EpochStats TrainingRun::train_epoch(int64_t epoch) {
-  const auto start = Clock::now();
+  const auto start_time = Clock::now();
   scheduler_->set_epoch(epoch);
   apply_trainable_state(*net_, *loss_, epoch, config_.warm);
   net_->train();
@@ -118,16 +141,22 @@ TrainingRun::EpochStats TrainingRun::train_epoch(int64_t epoch) {
   loader_options.threads = config_.workers;
   loader_options.seed = config_.seed;
   loader_options.epoch = static_cast<uint64_t>(epoch);
+  // Resuming inside this epoch (a Ctrl-C checkpoint): skip the batches done.
+  const MidEpoch start = epoch == progress_.next_epoch ? progress_.mid_epoch : MidEpoch{};
+  loader_options.first_batch = static_cast<size_t>(start.steps);
   data::DataLoader loader(*train_set_, *train_transform_,
                           data::epoch_batches(*train_set_, true, config_.batch_size, config_.images_per_class,
                                               config_.seed, epoch),
                           loader_options);
   Generator step_gen(epoch_seed(config_.seed, epoch));
+  if (start.steps > 0) step_gen.set_state(start.step_rng);
   StepOptions step_options;
   step_options.clip_value = config_.clip_value;
   ProgressBar bar(epoch, config_.epochs, static_cast<int64_t>(loader.num_batches()));
   EpochStats stats;
-  double loss_sum = 0;
+  stats.steps = start.steps;
+  stats.images = start.images;
+  double loss_sum = start.loss_sum;
   data::Batch batch;
   while (loader.next(batch)) {
     const data::BatchTensors tensors = data::to_tensors(batch, device_);
@@ -144,11 +173,16 @@ TrainingRun::EpochStats TrainingRun::train_epoch(int64_t epoch) {
     loss_sum += step.loss;
     stats.images += batch.size;
     ++stats.steps;
-    bar.update(stats.steps, loss_sum / stats.steps, stats.images / seconds_since(start));
+    bar.update(stats.steps, loss_sum / stats.steps, stats.images / seconds_since(start_time));
+    if (stop_requested() && stats.steps < static_cast<int64_t>(loader.num_batches())) {
+      bar.finish();
+      progress_.mid_epoch = {stats.steps, stats.images, loss_sum, step_gen.state()};
+      stop_for_signal(epoch, static_cast<int64_t>(loader.num_batches()));
+    }
   }
   bar.finish();
   stats.mean_loss = stats.steps ? loss_sum / stats.steps : 0.0;
-  stats.seconds = seconds_since(start);
+  stats.seconds = seconds_since(start_time);
   return stats;
 }
 
@@ -189,6 +223,8 @@ void TrainingRun::keep_if_best(int64_t epoch, const metrics::EvaluationResult& e
 
 void TrainingRun::save(int64_t epoch, nlohmann::json record) {
   progress_.next_epoch = epoch + 1;
+  progress_.mid_epoch = {};
+  progress_.epoch_record = record;  // in the checkpoint first: the line can be completed on resume
   save_training_checkpoint(last_path_, *net_, *loss_, *optimizer_, progress_);
   log_->append(record);
   std::fflush(stdout);
@@ -200,11 +236,13 @@ bool TrainingRun::evaluates_after(int64_t epoch) const {
 
 TrainSummary TrainingRun::run() {
   const auto run_start = Clock::now();
-  if (config_.eval_before_training && progress_.next_epoch == 0) {
+  const StopOnSignal stop_on_signal;  // Ctrl-C: finish the step, save, throw TrainingInterrupted
+  if (config_.eval_before_training && progress_.next_epoch == 0 && progress_.mid_epoch.steps == 0) {
     std::printf("before training:\n");
     log_->append(evaluate(-1).record);
   }
   for (int64_t epoch = progress_.next_epoch; epoch < config_.epochs; ++epoch) {
+    if (stop_requested()) stop_for_signal(epoch, 0);  // between epochs: the last save is current
     const auto epoch_start = Clock::now();
     const EpochStats stats = train_epoch(epoch);
     const double lr = optimizer_->param_groups()[0].lr;

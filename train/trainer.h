@@ -7,7 +7,10 @@
 //             split, and `seen` where the dataset has it), keep_if_best (best
 //             model by R@1), save (the last checkpoint and a metrics.jsonl line)
 // An epoch's randomness depends on (seed, epoch) only, so a resumed run
-// continues exactly where its last checkpoint left it.
+// continues exactly where its last checkpoint left it. Ctrl-C (SIGINT or
+// SIGTERM) finishes the current step and writes a checkpoint that resumes
+// inside the epoch (train/interrupt.h); the checkpoint is written before the
+// epoch's metrics line, which it holds, so a resume can always complete the log.
 #pragma once
 
 #include <memory>
@@ -59,6 +62,9 @@ class TrainingRun {
   void keep_if_best(int64_t epoch, const metrics::EvaluationResult& eval);
   void save(int64_t epoch, nlohmann::json record);
   bool evaluates_after(int64_t epoch) const;
+  void complete_log();  // the last epoch's metrics line, if a kill lost it
+  // Ctrl-C: writes the resumable checkpoint (progress_.mid_epoch says where) and throws TrainingInterrupted.
+  [[noreturn]] void stop_for_signal(int64_t epoch, int64_t total_steps);
 
   TrainConfig config_;
   Device device_;
