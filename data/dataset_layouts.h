@@ -19,11 +19,15 @@ std::unique_ptr<Dataset> open_fashion_mnist(const std::string& root, Split split
 
 // torchvision.datasets.ImageFolder's listing of `dir`: class sub-folders in
 // sorted order (label = position), files found recursively (os.walk order,
-// sorted) with an image extension.
+// sorted) with an image extension. Symbolic links to folders are followed,
+// except to a folder already on the path from the dataset root (a loop such as
+// c0/loop -> ..): those are skipped and counted (and reported on stderr). A
+// folder that cannot be read is an error with the system's reason.
 struct ImageFolderListing {
   std::vector<std::string> class_names;
   std::vector<std::string> paths;
   std::vector<int64_t> labels;
+  size_t skipped_loops = 0;
 };
 ImageFolderListing list_image_folder(const std::string& dir, const std::string& expected_layout);
 

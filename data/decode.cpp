@@ -1,6 +1,8 @@
 // JPEG/PNG decoding through stb_image; see decode.h.
 #include "data/decode.h"
 
+#include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -11,6 +13,18 @@
 #include "engine/error.h"
 
 namespace idml::data {
+namespace {
+
+std::atomic<int64_t> max_pixels{kDefaultMaxImagePixels};
+
+}  // namespace
+
+void set_max_image_pixels(int64_t pixels) {
+  IDML_CHECK(pixels > 0, "--max-image-pixels must be positive, got ", pixels);
+  max_pixels = pixels;
+}
+
+int64_t max_image_pixels() { return max_pixels; }
 
 std::vector<uint8_t> read_file_bytes(const std::string& path) {
   std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
@@ -32,12 +46,20 @@ Image decode_image_memory(const uint8_t* bytes, size_t size, const std::string& 
   const std::string problem = jpeg_huffman_table_problem(bytes, size);
   IDML_CHECK(problem.empty(), "cannot decode image ", name, ": ", problem);
   int width = 0, height = 0, channels_in_file = 0;
+  // The header's size, before decoding (stb would allocate and decode it all).
+  if (stb::info(bytes, static_cast<int>(size), &width, &height, &channels_in_file)) {
+    const int64_t declared = int64_t{width} * height;
+    IDML_CHECK(declared <= max_image_pixels(), "cannot decode image ", name, ": it declares ", width, " x ",
+               height, " pixels (", declared, "), more than the limit of ", max_image_pixels(),
+               " (a decompression bomb? raise the limit with --max-image-pixels)");
+  }
   unsigned char* pixels = stb::load_rgb(bytes, static_cast<int>(size), &width, &height,
                                         &channels_in_file);
   if (pixels == nullptr) {
     const char* reason = stb::failure_reason();
+    const bool has_reason = reason != nullptr && reason[0] != '\0';
     throw Error(detail::concat("cannot decode image ", name, ": ",
-                               reason ? reason : "unknown error",
+                               has_reason ? reason : "not a decodable JPEG or PNG (corrupt or unsupported)",
                                " (JPEG and PNG are supported)"));
   }
   std::unique_ptr<unsigned char, void (*)(unsigned char*)> owned(pixels, &stb::free_pixels);

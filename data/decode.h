@@ -14,6 +14,15 @@
 
 namespace idml::data {
 
+// Decompression bombs: an image whose header declares more than this many
+// pixels (width x height) is refused before any pixel is decoded. The default
+// is far above every image of the supported datasets (CUB, Cars, SOP: a few
+// megapixels at most) yet keeps one decode under ~1 GB; `--max-image-pixels`
+// raises it.
+constexpr int64_t kDefaultMaxImagePixels = 50'000'000;
+void set_max_image_pixels(int64_t pixels);  // process-wide; > 0
+int64_t max_image_pixels();
+
 // Reads and decodes `path`.
 Image decode_image_file(const std::string& path);
 

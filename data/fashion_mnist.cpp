@@ -6,6 +6,7 @@
 #include <array>
 #include <filesystem>
 #include <memory>
+#include <string>
 
 #include <zlib.h>
 
@@ -42,10 +43,21 @@ std::vector<uint8_t> read_idx(const std::string& path, uint32_t ndim, std::vecto
   const size_t header = 4 + 4 * ndim;
   IDML_CHECK(bytes.size() >= header && big_endian_u32(bytes, 0) == (0x0800u | ndim), path,
              " is not an IDX file of unsigned bytes with ", ndim, " dimension(s)");
+  // The product is bounded by the data present at every step, so it cannot wrap.
+  const size_t present = bytes.size() - header;
   size_t count = 1;
+  std::string declared;
   dims.resize(ndim);
-  for (uint32_t d = 0; d < ndim; ++d) count *= dims[d] = big_endian_u32(bytes, 4 + 4 * d);
-  IDML_CHECK(bytes.size() == header + count, path, ": ", bytes.size() - header, " data bytes, header says ", count);
+  for (uint32_t d = 0; d < ndim; ++d) {
+    dims[d] = big_endian_u32(bytes, 4 + 4 * d);
+    declared += (d ? " x " : "") + std::to_string(dims[d]);
+  }
+  for (uint32_t d = 0; d < ndim; ++d) {
+    IDML_CHECK(dims[d] == 0 || count <= present / dims[d], path, ": header declares ", declared,
+               " bytes but the file holds ", present, " data bytes");
+    count *= dims[d];
+  }
+  IDML_CHECK(present == count, path, ": ", present, " data bytes, header says ", declared, " = ", count);
   bytes.erase(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(header));
   return bytes;
 }
@@ -110,6 +122,8 @@ std::unique_ptr<Dataset> open_fashion_mnist(const std::string& root_option, Spli
   const std::vector<uint8_t> labels = read_idx(labels_path, 1, label_dims);
   IDML_CHECK(image_dims[0] == label_dims[0], images_path, " holds ", image_dims[0], " images but ",
              labels_path, " ", label_dims[0], " labels");
+  IDML_CHECK(image_dims[1] <= 65535 && image_dims[2] <= 65535, images_path, ": images of ", image_dims[1],
+             " x ", image_dims[2], " pixels (at most 65535 a side)");
   const int rows = static_cast<int>(image_dims[1]), cols = static_cast<int>(image_dims[2]);
   const size_t plane = static_cast<size_t>(rows) * cols;
 

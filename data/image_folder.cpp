@@ -3,6 +3,7 @@
 // `train_classes`) train, the rest eval.
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
 #include <system_error>
 
@@ -28,15 +29,41 @@ bool has_image_extension(const std::string& name) {
   return false;
 }
 
+// Sub-folders of `dir` (symlinks followed) not already on `ancestors`, the
+// canonical paths from the dataset root down to `dir`.
+void collect_dirs(const fs::path& dir, std::vector<fs::path>& ancestors, std::vector<std::string>& dirs,
+                  size_t& skipped_loops) {
+  std::error_code ec;
+  fs::directory_iterator it(dir, ec);
+  IDML_CHECK(!ec, "cannot read folder ", dir.string(), ": ", ec.message());
+  std::vector<fs::path> children;
+  for (fs::directory_iterator end; it != end; it.increment(ec)) {
+    IDML_CHECK(!ec, "cannot read folder ", dir.string(), ": ", ec.message());
+    if (it->is_directory(ec)) children.push_back(it->path());
+  }
+  for (const fs::path& child : children) {
+    const fs::path real = fs::canonical(child, ec);
+    IDML_CHECK(!ec, "cannot resolve ", child.string(), ": ", ec.message());
+    if (std::find(ancestors.begin(), ancestors.end(), real) != ancestors.end()) {
+      ++skipped_loops;
+      continue;
+    }
+    dirs.push_back(child.string());
+    ancestors.push_back(real);
+    collect_dirs(child, ancestors, dirs, skipped_loops);
+    ancestors.pop_back();
+  }
+}
+
 // sorted(os.walk(dir, followlinks=True)) then sorted(fnames): directories in
 // path-string order, files sorted within each.
-std::vector<std::string> walk_sorted(const fs::path& dir) {
+std::vector<std::string> walk_sorted(const fs::path& root, const fs::path& dir, size_t& skipped_loops) {
   std::vector<std::string> dirs{dir.string()};
   std::error_code ec;
-  for (fs::recursive_directory_iterator it(dir, fs::directory_options::follow_directory_symlink, ec), end;
-       !ec && it != end; it.increment(ec)) {
-    if (it->is_directory(ec)) dirs.push_back(it->path().string());
-  }
+  std::vector<fs::path> ancestors{fs::canonical(root, ec)};
+  if (!ec) ancestors.push_back(fs::canonical(dir, ec));
+  IDML_CHECK(!ec, "cannot resolve ", dir.string(), ": ", ec.message());
+  collect_dirs(dir, ancestors, dirs, skipped_loops);
   std::sort(dirs.begin(), dirs.end());
   std::vector<std::string> files;
   for (const auto& d : dirs) {
@@ -66,7 +93,7 @@ ImageFolderListing list_image_folder(const std::string& dir, const std::string& 
              expected_layout);
   for (size_t c = 0; c < listing.class_names.size(); ++c) {
     const fs::path class_dir = fs::path(dir) / listing.class_names[c];
-    const std::vector<std::string> files = walk_sorted(class_dir);
+    const std::vector<std::string> files = walk_sorted(dir, class_dir, listing.skipped_loops);
     IDML_CHECK(!files.empty(), "class folder ", class_dir.string(),
                " holds no image files\nexpected layout:\n", expected_layout);
     for (const auto& f : files) {
@@ -74,6 +101,9 @@ ImageFolderListing list_image_folder(const std::string& dir, const std::string& 
       listing.labels.push_back(static_cast<int64_t>(c));
     }
   }
+  if (listing.skipped_loops > 0)
+    std::fprintf(stderr, "%s: skipped %zu symbolic link(s) to a folder already on their own path (loops)\n",
+                 dir.c_str(), listing.skipped_loops);
   return listing;
 }
 

@@ -8,10 +8,14 @@
 namespace idml::data {
 
 std::string jpeg_huffman_table_problem(const uint8_t* bytes, size_t size) {
-  if (size < 2 || bytes[0] != 0xFF || bytes[1] != 0xD8) return "";
+  // SOI as stbi__get_marker finds it: 0xFF, any number of 0xFF fill bytes, 0xD8.
+  size_t p = 0;
+  if (size < 2 || bytes[0] != 0xFF) return "";
+  while (p < size && bytes[p] == 0xFF) ++p;
+  if (p >= size || bytes[p] != 0xD8) return "";
+  ++p;
   // stb reads 0 past the end of the buffer; so do we.
   auto get8 = [&](size_t& at) -> int { return at < size ? bytes[at++] : (++at, 0); };
-  size_t p = 2;
   while (p < size) {
     if (bytes[p] != 0xFF) {
       ++p;

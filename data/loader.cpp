@@ -30,6 +30,9 @@ DataLoader::DataLoader(const Dataset& dataset, const Transform& transform, Batch
     first_position_.push_back(position);
     position += batch.size();
   }
+  IDML_CHECK(options_.first_batch <= batches_.size(), "DataLoader: first batch ", options_.first_batch,
+             " past the epoch's ", batches_.size(), " batches");
+  next_claim_ = next_yield_ = options_.first_batch;
   for (int t = 0; t < options_.threads; ++t) workers_.emplace_back([this] { worker(); });
 }
 

@@ -39,6 +39,9 @@ struct LoaderOptions {
   int prefetch = 0;      // batches ready or in flight ahead of the consumer; 0: threads + 2
   uint64_t seed = 0;
   uint64_t epoch = 0;
+  // Resume inside an epoch: start at this batch; samples keep their stream
+  // positions, so the batches are those an uninterrupted epoch would build.
+  size_t first_batch = 0;
 };
 
 class DataLoader {

@@ -19,7 +19,7 @@
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
 #endif
-#include <stb_image.h>
+#include "stb_image_checked.h"  // Debian stb_image.h + bounds checks, cmake/StbPatch.cmake
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop
 #endif

@@ -2,7 +2,9 @@
 # Installs what idml needs on Debian (as root), builds a Release binary in
 # build/, then runs the demo or the tests.
 #   scripts/setup.sh demo   # install, build, run the Fashion-MNIST demo
-#   scripts/setup.sh test   # install, build, run the whole test suite
+#   scripts/setup.sh test   # install, build, run the whole test suite, then the
+#                           # ASan+UBSan suite and the fuzz targets (scripts/sanitize.sh;
+#                           # IDML_SKIP_SANITIZE=1 skips that part)
 #   scripts/setup.sh build  # install and build only
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +13,8 @@ what="${1:-build}"
 packages=(build-essential cmake ninja-build pkg-config
           libopenblas-openmp-dev libstb-dev libcli11-dev nlohmann-json3-dev libmatio-dev zlib1g-dev
           libgtest-dev libgmock-dev libbenchmark-dev dataset-fashion-mnist
-          libopenmpi-dev openmpi-bin)
+          libopenmpi-dev openmpi-bin
+          clang-14 libclang-rt-14-dev libomp-14-dev)  # the sanitizer + fuzzing job (scripts/sanitize.sh)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -28,7 +31,9 @@ cmake --build build -j "$(nproc)"
 
 case "$what" in
   demo) exec scripts/demo.sh ;;
-  test) exec ctest --test-dir build --output-on-failure -j "$(nproc)" ;;
+  test)
+    ctest --test-dir build --output-on-failure -j "$(nproc)"
+    [ "${IDML_SKIP_SANITIZE:-0}" = 1 ] || scripts/sanitize.sh "${IDML_FUZZ_SECONDS:-20}" ;;
   build) ;;
   *) echo "usage: scripts/setup.sh [demo|test|build]" >&2; exit 2 ;;
 esac

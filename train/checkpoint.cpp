@@ -1,6 +1,8 @@
 // Model and training checkpoints as safetensors files, and reading model weights back.
 #include "train/checkpoint.h"
 
+#include <array>
+
 #include "engine/ops.h"
 #include "nn/weights/load_weights.h"
 
@@ -28,6 +30,25 @@ nlohmann::json parse_metadata_json(const weights::Metadata& metadata, const std:
   }
 }
 
+// Doubles are written with 17 significant digits, so they read back exactly.
+nlohmann::json mid_epoch_json(const MidEpoch& m) {
+  return {{"steps", m.steps}, {"images", m.images}, {"loss_sum", m.loss_sum},
+          {"rng_words", m.step_rng.words}, {"rng_has_spare", m.step_rng.has_spare_normal},
+          {"rng_spare", m.step_rng.spare_normal}};
+}
+
+MidEpoch mid_epoch_from_json(const nlohmann::json& j) {
+  MidEpoch m;
+  m.steps = j.at("steps");
+  m.images = j.at("images");
+  m.loss_sum = j.at("loss_sum");
+  m.step_rng.words = j.at("rng_words").get<std::array<uint64_t, 4>>();
+  m.step_rng.has_spare_normal = j.at("rng_has_spare");
+  m.step_rng.spare_normal = j.at("rng_spare");
+  IDML_CHECK(m.steps >= 0 && m.images >= 0, "negative position in idml.mid_epoch");
+  return m;
+}
+
 }  // namespace
 
 void save_model_checkpoint(const std::string& path, const models::IDMLNet& net, const ProxyAnchor& loss,
@@ -49,7 +70,9 @@ void save_training_checkpoint(const std::string& path, const models::IDMLNet& ne
                             {{"idml.kind", "training"},
                              {"idml.next_epoch", std::to_string(progress.next_epoch)},
                              {"idml.best", best.dump()},
-                             {"idml.config", progress.config.dump()}});
+                             {"idml.config", progress.config.dump()},
+                             {"idml.epoch_record", progress.epoch_record.dump()},
+                             {"idml.mid_epoch", mid_epoch_json(progress.mid_epoch).dump()}});
 }
 
 nlohmann::json read_checkpoint_config(const std::string& path) {
@@ -73,6 +96,10 @@ TrainingProgress load_training_checkpoint(const std::string& path, models::IDMLN
     progress.best.epoch = best.at("epoch");
     progress.best.recall_at_1 = best.at("R@1");
     progress.best.metrics = best.at("metrics");
+    // Absent from checkpoints written before these fields existed.
+    if (metadata.count("idml.epoch_record")) progress.epoch_record = parse_metadata_json(metadata, "idml.epoch_record", path);
+    if (metadata.count("idml.mid_epoch"))
+      progress.mid_epoch = mid_epoch_from_json(parse_metadata_json(metadata, "idml.mid_epoch", path));
   } catch (const std::exception& e) {
     throw Error(path + ": damaged training metadata: " + e.what());
   }

@@ -10,13 +10,16 @@
 // state under `optimizer.` (moments, step counts) and metadata with the next
 // epoch, the best result so far and the configuration. With the loader's
 // (seed, epoch, index) randomness and the step generator seeded from (seed,
-// epoch), that is everything an exact resume needs.
+// epoch), that is everything an exact resume needs. A checkpoint written on
+// Ctrl-C also holds the position inside the epoch (`idml.mid_epoch`), and
+// every one holds its epoch's metrics line (`idml.epoch_record`).
 #pragma once
 
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/generator.h"
 #include "models/idml_net.h"
 #include "nn/optimizer.h"
 #include "nn/weights/safetensors.h"
@@ -30,10 +33,22 @@ struct BestSoFar {
   nlohmann::json metrics = nlohmann::json::object();
 };
 
+// Where an interrupted epoch stopped (Ctrl-C): batches done, the step
+// generator, and the sums its metrics line needs. steps == 0: at an epoch boundary.
+struct MidEpoch {
+  int64_t steps = 0, images = 0;
+  double loss_sum = 0;
+  Generator::State step_rng{};
+};
+
 struct TrainingProgress {
   int64_t next_epoch = 0;
   BestSoFar best;
   nlohmann::json config;
+  // The metrics.jsonl line of epoch next_epoch - 1, saved with the checkpoint
+  // before it is appended, so a resume can write it if the append was lost.
+  nlohmann::json epoch_record;
+  MidEpoch mid_epoch;  // inside epoch next_epoch
 };
 
 void save_model_checkpoint(const std::string& path, const models::IDMLNet& net, const ProxyAnchor& loss,

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 #include "engine/error.h"
@@ -13,10 +15,10 @@ void write_file_atomically(const std::string& path, const std::string& text) {
   const std::string temporary = path + ".tmp";
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    IDML_CHECK(out.good(), "cannot write ", temporary);
+    IDML_CHECK(out.good(), "cannot write ", temporary, ": ", std::strerror(errno));
     out << text;
     out.flush();
-    IDML_CHECK(out.good(), "writing ", temporary, " failed (disk full?)");
+    IDML_CHECK(out.good(), "writing ", temporary, " failed: ", std::strerror(errno));
   }
   std::error_code error;
   std::filesystem::rename(temporary, path, error);
@@ -27,8 +29,40 @@ RunLog::RunLog(std::string directory) : directory_(std::move(directory)) {
   std::error_code error;
   std::filesystem::create_directories(directory_, error);
   IDML_CHECK(!error, "cannot create the log directory ", directory_, ": ", error.message());
+  // A line torn by a kill is ended, so the next record starts a line of its own.
+  std::string last_char;
+  {
+    std::ifstream existing(path("metrics.jsonl"), std::ios::binary | std::ios::ate);
+    if (existing && existing.tellg() > 0) {
+      existing.seekg(-1, std::ios::end);
+      last_char.assign(1, static_cast<char>(existing.get()));
+    }
+  }
   metrics_.open(path("metrics.jsonl"), std::ios::app);
-  IDML_CHECK(metrics_.good(), "cannot open ", path("metrics.jsonl"), " for writing");
+  IDML_CHECK(metrics_.good(), "cannot open ", path("metrics.jsonl"), " for writing: ", std::strerror(errno));
+  if (!last_char.empty() && last_char != "\n") metrics_ << "\n";
+}
+
+int RunLog::remove_stale_temporaries() const {
+  int removed = 0;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(directory_, error)) {
+    if (entry.path().extension() == ".tmp" && entry.is_regular_file(error) &&
+        std::filesystem::remove(entry.path(), error))
+      ++removed;
+  }
+  return removed;
+}
+
+bool RunLog::has_epoch_line(int64_t epoch) const {
+  std::ifstream in(path("metrics.jsonl"));
+  std::string line;
+  while (std::getline(in, line)) {
+    const nlohmann::json record = nlohmann::json::parse(line, nullptr, false);
+    if (record.is_object() && record.value("event", "") == "epoch" && record.value("epoch", int64_t{-2}) == epoch)
+      return true;
+  }
+  return false;
 }
 
 void RunLog::write_config(const nlohmann::json& config) const {
@@ -38,7 +72,7 @@ void RunLog::write_config(const nlohmann::json& config) const {
 void RunLog::append(const nlohmann::json& record) {
   metrics_ << record.dump() << "\n";
   metrics_.flush();
-  IDML_CHECK(metrics_.good(), "writing ", path("metrics.jsonl"), " failed");
+  IDML_CHECK(metrics_.good(), "writing ", path("metrics.jsonl"), " failed: ", std::strerror(errno));
 }
 
 void RunLog::write_best_results(const std::string& file, int64_t epoch,

@@ -27,7 +27,10 @@ class RunLog {
   const std::string& directory() const { return directory_; }
   std::string path(const std::string& file) const { return directory_ + "/" + file; }
   void write_config(const nlohmann::json& config) const;
-  void append(const nlohmann::json& record);  // one line, flushed
+  void append(const nlohmann::json& record);  // one line, flushed; a failure says why (strerror)
+  bool has_epoch_line(int64_t epoch) const;    // an {"event": "epoch", "epoch": epoch} line exists
+  // Deletes the *.tmp files a killed run left in the directory; returns how many.
+  int remove_stale_temporaries() const;
   // recalls: (K, value in [0, 1]) pairs, written as percentages with 4 decimals.
   void write_best_results(const std::string& file, int64_t epoch,
                           const std::vector<std::pair<int64_t, double>>& recalls) const;

@@ -1,6 +1,8 @@
 #include "train/train_config.h"
 
+#include <cmath>
 #include <sstream>
+#include <type_traits>
 
 #include "data/dataset.h"
 #include "engine/error.h"
@@ -32,9 +34,17 @@ std::string python_float(double value) {
 }
 
 template <typename T>
+void check_finite(T value, const char* flag) {
+  if constexpr (std::is_floating_point_v<T>) IDML_CHECK(std::isfinite(value), flag, " must be a finite number, got ", value);
+}
+
+template <typename T>
 void check_positive(T value, const char* flag) {
+  check_finite(value, flag);
   IDML_CHECK(value > 0, flag, " must be positive, got ", value);
 }
+
+constexpr int64_t kMaxImageSide = 2048;
 
 }  // namespace
 
@@ -60,6 +70,10 @@ void validate(const TrainConfig& c) {
   check_positive(c.image_size, "--image-size");
   check_positive(c.eval_every, "--eval-every");
   check_positive(c.clip_value, "--clip");
+  check_finite(c.margin, "--mrg");
+  check_finite(c.weight_decay, "--weight-decay");
+  // Sizes the batch buffers: beyond this a run cannot fit in memory anyway.
+  IDML_CHECK(c.resize_size <= kMaxImageSide, "--resize-size must be at most ", kMaxImageSide, ", got ", c.resize_size);
   IDML_CHECK(c.resize_size >= c.image_size, "--resize-size (", c.resize_size, ") must be at least --image-size (",
              c.image_size, ")");
   IDML_CHECK(c.weight_decay >= 0, "--weight-decay must not be negative, got ", c.weight_decay);

@@ -11,6 +11,7 @@
 #include "data/loader.h"
 #include "models/pretrained.h"
 #include "train/freezing.h"
+#include "train/interrupt.h"
 #include "train/mixup_step.h"
 #include "train/parameter_groups.h"
 #include "train/run_setup.h"
@@ -52,6 +53,8 @@ TrainingRun::TrainingRun(const TrainConfig& config, distributed::Communicator& c
   directory_ = run_directory(config_);
   if (is_root()) {
     log_ = std::make_unique<RunLog>(directory_);
+    if (const int stale = log_->remove_stale_temporaries())
+      std::printf("removed %d stale *.tmp file(s) of an interrupted run in %s\n", stale, log_->directory().c_str());
     log_->write_config(progress_.config);
     directory_ = log_->directory();
   }
@@ -59,6 +62,35 @@ TrainingRun::TrainingRun(const TrainConfig& config, distributed::Communicator& c
   stem_ = config_.dataset + "_" + config_.model;
   best_path_ = directory_ + "/" + stem_ + "_best.safetensors";
   last_path_ = directory_ + "/" + stem_ + "_last.safetensors";
+  complete_log();
+}
+
+void TrainingRun::complete_log() {
+  // The checkpoint is written before its epoch's line; a run that died (or hit
+  // a full disk) between the two left the line out, and it is written now.
+  const int64_t epoch = progress_.next_epoch - 1;
+  if (!log_ || epoch < 0 || !progress_.epoch_record.is_object() || log_->has_epoch_line(epoch)) return;
+  log_->append(progress_.epoch_record);
+  std::printf("metrics.jsonl: wrote the missing line of epoch %lld from the checkpoint\n",
+              static_cast<long long>(epoch));
+}
+
+bool TrainingRun::stop_agreed() {
+  if (!data_parallel_) return stop_requested();
+  // One byte per rank: every rank sees the same answer, so all stop after the same step.
+  const std::vector<char> mine{static_cast<char>(stop_requested())};
+  for (const std::vector<char>& flag : comm_.all_gather_bytes(mine))
+    if (!flag.empty() && flag[0]) return true;
+  return false;
+}
+
+void TrainingRun::stop_for_signal(int64_t epoch, int64_t total_steps) {
+  if (is_root()) save_training_checkpoint(last_path_, *net_, *loss_, *optimizer_, progress_);
+  const std::string where = total_steps > 0 ? detail::concat("epoch ", epoch + 1, "/", config_.epochs, ", step ",
+                                                             progress_.mid_epoch.steps, " of ", total_steps)
+                                            : detail::concat("before epoch ", epoch + 1, "/", config_.epochs);
+  throw TrainingInterrupted(detail::concat("interrupted at ", where, "; saved ", last_path_,
+                                           "\nresume with: idml train --resume ", last_path_));
 }
 
 void TrainingRun::open_data() {
@@ -122,16 +154,22 @@ void TrainingRun::resume() {
 }
 
 TrainingRun::EpochStats TrainingRun::train_epoch(int64_t epoch) {
-  const auto start = Clock::now();
+  const auto start_time = Clock::now();
   scheduler_->set_epoch(epoch);
   apply_trainable_state(*net_, *loss_, epoch, config_.warm);
   net_->train();
+  // Resuming inside this epoch (a Ctrl-C checkpoint): skip the batches done.
+  const MidEpoch start = epoch == progress_.next_epoch ? progress_.mid_epoch : MidEpoch{};
   Generator step_gen(epoch_seed(config_.seed, epoch));
-  const std::unique_ptr<data::DataLoader> loader = epoch_loader(epoch, step_gen);
+  const std::unique_ptr<data::DataLoader> loader = epoch_loader(epoch, step_gen, static_cast<size_t>(start.steps));
+  // One device draws lam and perm step by step; data parallelism drew them all in epoch_loader.
+  if (start.steps > 0 && !data_parallel_) step_gen.set_state(start.step_rng);
   std::optional<ProgressBar> bar;
   if (is_root()) bar.emplace(epoch, config_.epochs, static_cast<int64_t>(loader->num_batches()));
   EpochStats stats;
-  double loss_sum = 0;
+  stats.steps = start.steps;
+  stats.images = start.images;
+  double loss_sum = start.loss_sum;
   data::Batch batch;
   while (loader->next(batch)) {
     StepResult step;
@@ -147,7 +185,12 @@ TrainingRun::EpochStats TrainingRun::train_epoch(int64_t epoch) {
     loss_sum += step.loss;
     stats.images += config_.batch_size;
     ++stats.steps;
-    if (bar) bar->update(stats.steps, loss_sum / stats.steps, stats.images / seconds_since(start));
+    if (bar) bar->update(stats.steps, loss_sum / stats.steps, stats.images / seconds_since(start_time));
+    if (stop_agreed() && stats.steps < static_cast<int64_t>(loader->num_batches())) {
+      if (bar) bar->finish();
+      progress_.mid_epoch = {stats.steps, stats.images, loss_sum, step_gen.state()};
+      stop_for_signal(epoch, static_cast<int64_t>(loader->num_batches()));
+    }
   }
   if (bar) bar->finish();
   if (data_parallel_) {
@@ -155,16 +198,18 @@ TrainingRun::EpochStats TrainingRun::train_epoch(int64_t epoch) {
     stats.communication_seconds = data_parallel_->take_communication_seconds();
   }
   stats.mean_loss = stats.steps ? loss_sum / stats.steps : 0.0;
-  stats.seconds = seconds_since(start);
+  stats.seconds = seconds_since(start_time);
   return stats;
 }
 
 // One device: the loader of whole batches; N ranks: this rank's shards (data_parallel.h).
-std::unique_ptr<data::DataLoader> TrainingRun::epoch_loader(int64_t epoch, Generator& step_gen) {
+// Either starts at `first_batch` (resuming inside the epoch).
+std::unique_ptr<data::DataLoader> TrainingRun::epoch_loader(int64_t epoch, Generator& step_gen, size_t first_batch) {
   data::LoaderOptions options;
   options.threads = config_.workers;
   options.seed = config_.seed;
   options.epoch = static_cast<uint64_t>(epoch);
+  options.first_batch = first_batch;
   data::BatchList batches =
       data::epoch_batches(*train_set_, true, config_.batch_size, config_.images_per_class, config_.seed, epoch);
   if (data_parallel_) return data_parallel_->epoch_loader(*train_set_, *train_transform_, batches, step_gen, options);
@@ -218,6 +263,8 @@ void TrainingRun::keep_if_best(int64_t epoch, const metrics::EvaluationResult& e
 
 void TrainingRun::save(int64_t epoch, nlohmann::json record) {
   progress_.next_epoch = epoch + 1;
+  progress_.mid_epoch = {};
+  progress_.epoch_record = record;  // in the checkpoint first: the line can be completed on resume
   if (!is_root()) return;
   save_training_checkpoint(last_path_, *net_, *loss_, *optimizer_, progress_);
   log_->append(record);
@@ -230,12 +277,14 @@ bool TrainingRun::evaluates_after(int64_t epoch) const {
 
 TrainSummary TrainingRun::run() {
   const auto run_start = Clock::now();
-  if (config_.eval_before_training && progress_.next_epoch == 0) {
+  const StopOnSignal stop_on_signal;  // Ctrl-C: finish the step, save, throw TrainingInterrupted
+  if (config_.eval_before_training && progress_.next_epoch == 0 && progress_.mid_epoch.steps == 0) {
     std::printf("before training:\n");
     const nlohmann::json record = evaluate(-1).record;
     if (log_) log_->append(record);
   }
   for (int64_t epoch = progress_.next_epoch; epoch < config_.epochs; ++epoch) {
+    if (stop_agreed()) stop_for_signal(epoch, 0);  // between epochs: the last save is current
     const auto epoch_start = Clock::now();
     const EpochStats stats = train_epoch(epoch);
     const double lr = optimizer_->param_groups()[0].lr;

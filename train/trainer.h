@@ -7,7 +7,10 @@
 //             split, and `seen` where the dataset has it), keep_if_best (best
 //             model by R@1), save (the last checkpoint and a metrics.jsonl line)
 // An epoch's randomness depends on (seed, epoch) only, so a resumed run
-// continues exactly where its last checkpoint left it.
+// continues exactly where its last checkpoint left it. Ctrl-C (SIGINT or
+// SIGTERM) finishes the current step and writes a checkpoint that resumes
+// inside the epoch (train/interrupt.h); the checkpoint is written before the
+// epoch's metrics line, which it holds, so a resume can always complete the log.
 // On N ranks (mpirun, or --gpu-id -1) the steps run the data-parallel
 // algorithm of train/data_parallel.h; rank 0 alone writes files and progress,
 // and the checkpoints do not depend on N.
@@ -67,8 +70,12 @@ class TrainingRun {
   void save(int64_t epoch, nlohmann::json record);
   bool evaluates_after(int64_t epoch) const;
   bool is_root() const { return comm_.rank() == 0; }
-  std::unique_ptr<data::DataLoader> epoch_loader(int64_t epoch, Generator& step_gen);
+  std::unique_ptr<data::DataLoader> epoch_loader(int64_t epoch, Generator& step_gen, size_t first_batch);
   StepResult train_step(const data::Batch& batch, int64_t step, Generator& step_gen);
+  void complete_log();  // the last epoch's metrics line, if a kill lost it
+  // Ctrl-C: writes the resumable checkpoint (progress_.mid_epoch says where) and throws TrainingInterrupted.
+  [[noreturn]] void stop_for_signal(int64_t epoch, int64_t total_steps);
+  bool stop_agreed();  // a Ctrl-C on any rank stops every rank at the same step
 
   TrainConfig config_;
   distributed::Communicator& comm_;

@@ -7,8 +7,30 @@
 #include <iomanip>
 #include <sstream>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace idml::weights {
+
+PyObject::~PyObject() {
+  // Children this object alone owns are handed to the outermost destructor on
+  // this thread, which frees them one at a time, so the depth never recurses.
+  thread_local std::vector<PyValue>* pending = nullptr;
+  std::vector<PyValue> mine;
+  const bool outermost = pending == nullptr;
+  if (outermost) pending = &mine;
+  for (PyValue& item : items) pending->push_back(std::move(item));
+  for (auto& [key, value] : entries) {
+    pending->push_back(std::move(key));
+    pending->push_back(std::move(value));
+  }
+  if (!outermost) return;
+  while (!mine.empty()) {
+    PyValue next = std::move(mine.back());
+    mine.pop_back();
+    next.reset();  // may push its own children onto `mine`
+  }
+  pending = nullptr;
+}
 
 PyValue make_value(PyKind kind) {
   auto value = std::make_shared<PyObject>();
@@ -104,10 +126,30 @@ class Machine {
     return p;
   }
   PyValue long_from_bytes(std::string bytes);
+  // Putting `value` into `container` must not close a loop: shared_ptr cycles
+  // are never freed (a list appended to itself leaked), and weights never need one.
+  void refuse_cycle(const PyValue& container, const PyValue& value) {
+    std::vector<const PyObject*> todo{value.get()};
+    std::unordered_set<const PyObject*> seen;
+    while (!todo.empty()) {
+      const PyObject* at = todo.back();
+      todo.pop_back();
+      IDML_CHECK(at != container.get(), source_, ": malformed pickle (a ", kind_name(container->kind),
+                 " that contains itself, at byte ", pos_, ")");
+      if (!seen.insert(at).second) continue;
+      for (const PyValue& item : at->items) todo.push_back(item.get());
+      for (const auto& [k, v] : at->entries) {
+        todo.push_back(k.get());
+        todo.push_back(v.get());
+      }
+    }
+  }
   void set_items(const PyValue& dict, const std::vector<PyValue>& flat) {
     IDML_CHECK(dict->kind == PyKind::Dict, source_, ": malformed pickle (SETITEM on a ", kind_name(dict->kind), ")");
     IDML_CHECK(flat.size() % 2 == 0, source_, ": malformed pickle (odd SETITEMS)");
     for (size_t i = 0; i < flat.size(); i += 2) {
+      refuse_cycle(dict, flat[i]);
+      refuse_cycle(dict, flat[i + 1]);
       auto same_key = [&](const std::pair<PyValue, PyValue>& e) {
         const PyObject& a = *e.first;
         const PyObject& b = *flat[i];
@@ -121,6 +163,7 @@ class Machine {
   }
   void append(const PyValue& list, std::vector<PyValue> items) {
     IDML_CHECK(list->kind == PyKind::List, source_, ": malformed pickle (APPEND to a ", kind_name(list->kind), ")");
+    for (const PyValue& item : items) refuse_cycle(list, item);
     list->items.insert(list->items.end(), items.begin(), items.end());
   }
   PyValue memo_get(uint64_t key) {

@@ -37,6 +37,7 @@ struct PyObject {
   FileDType storage_dtype = FileDType::Float32;
   std::shared_ptr<RawStorage> storage;
   RawTensor tensor;  // Tensor
+  ~PyObject();       // iterative: a hostile pickle nested 60,000 deep must not overflow the stack
 };
 
 PyValue make_value(PyKind kind);

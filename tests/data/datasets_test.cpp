@@ -2,10 +2,13 @@
 // labels, order, and an error naming what is missing for each wrong layout.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "data/dataset.h"
 #include "data/dataset_check.h"
+#include "data/dataset_layouts.h"
 #include "engine/error.h"
 #include "layouts.h"
 
@@ -72,6 +75,33 @@ TEST(ImageFolder, WrongLayoutsAreErrorsNamingThePath) {
   expect_error([&] { open("folder", dir / "two", Split::Train, 2); }, {"no eval classes"});
   fs::create_directories(dir / "two/class_002_empty");
   expect_error([&] { open("folder", dir / "two", Split::Train); }, {"class_002_empty", "no image files"});
+}
+
+// Issue 13 item 8: class_000/loop -> .. (the dataset root) was followed 40
+// levels deep, listing 972 images instead of 12, eval-class images among them.
+TEST(ImageFolder, SymlinkLoopsAreSkippedAndCounted) {
+  TempDir dir;
+  testing::make_image_folder(dir / "ds", 4, 3);
+  fs::create_directory_symlink("..", dir / "ds/class_000/loop");
+  fs::create_directory_symlink(".", dir / "ds/class_001/self");
+  fs::create_directory_symlink("../class_003", dir / "ds/class_002/sibling");  // not a loop: followed
+  const ImageFolderListing listing = list_image_folder(dir / "ds", "layout");
+  EXPECT_EQ(listing.paths.size(), 15u);  // 12 + class_003's 3 again under class_002
+  EXPECT_EQ(listing.skipped_loops, 2u);
+  for (size_t i = 0; i < listing.paths.size(); ++i)
+    if (listing.labels[i] == 0) EXPECT_EQ(listing.paths[i].find("loop"), std::string::npos) << listing.paths[i];
+}
+
+// An unreadable class folder is reported with the system's reason (not "holds
+// no image files"). Root reads every folder regardless of its mode, so the
+// check only runs as an ordinary user (CI runs as root: skipped there).
+TEST(ImageFolder, UnreadableClassFolderReportsThePermissionError) {
+  if (geteuid() == 0) GTEST_SKIP() << "running as root: permissions do not apply";
+  TempDir dir;
+  testing::make_image_folder(dir / "ds", 2, 2);
+  fs::permissions(dir / "ds/class_001", fs::perms::none);
+  expect_error([&] { open("folder", dir / "ds", Split::Train); }, {"class_001", "Permission denied"});
+  fs::permissions(dir / "ds/class_001", fs::perms::owner_all);
 }
 
 TEST(Cub, HundredTrainHundredEvalClassesSkippingResourceForks) {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "data/decode.h"
+#include "data/stb_image_wrapper.h"
 #include "engine/error.h"
 #include "golden_cases.h"
 
@@ -80,6 +81,86 @@ TEST(Decode, OversizedHuffmanTableIsRejectedBeforeStb) {
     EXPECT_NE(std::string(e.what()).find("huffman.jpg"), std::string::npos);
     EXPECT_NE(std::string(e.what()).find("Huffman"), std::string::npos) << e.what();
   }
+}
+
+// Issue 13 item 1, the 283-byte file: FF FF D8 (stb skips FF fill before SOI),
+// then a DHT whose counts (2, 255, 0 x 14) sum to 257, 257 values, EOI. stb
+// 2.27 wrote past size[257] in stbi__build_huffman.
+std::vector<uint8_t> dht_257_codes() {
+  std::vector<uint8_t> bytes = {0xFF, 0xFF, 0xD8, 0xFF, 0xC4, 0x01, 0x14, 0x00, 0x02, 0xFF};
+  bytes.resize(bytes.size() + 14 + 257, 0);
+  bytes.push_back(0xFF);
+  bytes.push_back(0xD9);
+  return bytes;
+}
+
+TEST(Decode, HuffmanTableOf257CodesAfterFillBytesIsRefusedByTheGuard) {
+  const std::vector<uint8_t> bytes = dht_257_codes();
+  ASSERT_EQ(bytes.size(), 283u);
+  try {
+    decode_image_memory(bytes.data(), bytes.size(), "fill.jpg");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("fill.jpg: corrupt JPEG: a Huffman table declares 257 codes"),
+              std::string::npos) << e.what();
+  }
+}
+
+TEST(Decode, HuffmanTableOf257CodesIsRefusedByStbItself) {
+  // Without the guard: the bounds check compiled into stb's table builder.
+  const std::vector<uint8_t> bytes = dht_257_codes();
+  int width = 0, height = 0, channels = 0;
+  unsigned char* pixels = stb::load_rgb(bytes.data(), static_cast<int>(bytes.size()), &width, &height, &channels);
+  if (pixels != nullptr) stb::free_pixels(pixels);
+  EXPECT_EQ(pixels, nullptr);
+  EXPECT_STREQ(stb::failure_reason(), "bad size list");
+}
+
+// Issue 13 item 4: headers declaring 26000 x 26000 (JPEG) and 32000 x 32000
+// grey (PNG) decoded for seconds at gigabytes; refused from the header now.
+std::vector<uint8_t> jpeg_header_only(int width, int height) {
+  return {0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x0B, 0x08, uint8_t(height >> 8), uint8_t(height), uint8_t(width >> 8),
+          uint8_t(width), 0x01, 0x01, 0x11, 0x00, 0xFF, 0xD9};
+}
+
+std::vector<uint8_t> png_header_only(uint32_t side) {
+  std::vector<uint8_t> bytes = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+  for (int copy = 0; copy < 2; ++copy)
+    for (int shift = 24; shift >= 0; shift -= 8) bytes.push_back(uint8_t(side >> shift));
+  for (int b : {8, 0, 0, 0, 0, 0, 0, 0, 0}) bytes.push_back(static_cast<uint8_t>(b));  // depth 8, grey; CRC (unchecked)
+  return bytes;
+}
+
+void expect_bomb_refused(const std::vector<uint8_t>& bytes, const std::string& name, const std::string& size) {
+  try {
+    decode_image_memory(bytes.data(), bytes.size(), name);
+    FAIL() << name;
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(name + ": it declares " + size), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("--max-image-pixels"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Decode, ImagesDeclaringMorePixelsThanTheLimitAreRefusedBeforeDecoding) {
+  EXPECT_EQ(max_image_pixels(), kDefaultMaxImagePixels);
+  expect_bomb_refused(jpeg_header_only(26000, 26000), "bomb.jpg", "26000 x 26000 pixels (676000000)");
+  expect_bomb_refused(png_header_only(32000), "bomb.png", "32000 x 32000 pixels (1024000000)");
+  // The limit is a setting: a small one refuses the real 32 x 32 golden JPEG.
+  const std::vector<uint8_t> real = read_file_bytes(golden_path("baseline.jpg"));
+  const Image image = decode_image_memory(real.data(), real.size(), "baseline.jpg");
+  set_max_image_pixels(int64_t{image.width} * image.height - 1);
+  EXPECT_THROW(decode_image_memory(real.data(), real.size(), "baseline.jpg"), Error);
+  set_max_image_pixels(kDefaultMaxImagePixels);
+  EXPECT_THROW(set_max_image_pixels(0), Error);
+}
+
+// Issue 13 item 1 (UBSan): a PNG whose first IDAT is empty made stbi__getn
+// memcpy into a null buffer; under the sanitizer job this test would report it.
+TEST(Decode, EmptyPngChunkIsACleanError) {
+  std::vector<uint8_t> bytes = png_header_only(2);
+  const std::string chunks("\0\0\0\0IDAT\0\0\0\0" "\0\0\0\0IEND\0\0\0\0", 24);  // empty IDAT, IEND
+  bytes.insert(bytes.end(), chunks.begin(), chunks.end());
+  EXPECT_THROW(decode_image_memory(bytes.data(), bytes.size(), "empty_idat.png"), Error);
 }
 
 TEST(Decode, NotAnImageIsAnError) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "data/dataset.h"
 #include "engine/error.h"
@@ -75,6 +76,23 @@ TEST(FashionMnist, MissingOrCorruptFilesAreErrors) {
   testing::write_idx_labels(dir / "train-images-idx3-ubyte.gz", {1, 2, 3});  // labels where images belong
   testing::write_idx_labels(dir / "train-labels-idx1-ubyte.gz", {1, 2, 3});
   EXPECT_THROW(open_fmnist(dir.path().string(), Split::Train), Error);
+}
+
+// Issue 13 item 3: 65536 x 2^24 x 2^24 wraps to 0 in size_t, so the size check
+// passed and a later 2^48-byte allocation failed as a bare bad_alloc.
+TEST(FashionMnist, DimensionProductThatWrapsIsAnErrorNamingTheFile) {
+  testing::TempDir dir;
+  const std::string images = dir / "train-images-idx3-ubyte";
+  const unsigned char header[16] = {0, 0, 8, 3, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0};
+  std::ofstream(images, std::ios::binary).write(reinterpret_cast<const char*>(header), sizeof header);
+  testing::write_idx_labels(dir / "train-labels-idx1-ubyte.gz", {1, 2, 3});
+  try {
+    open_fmnist(dir.path().string(), Split::Train);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(images + ": header declares 65536 x 16777216"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(FashionMnist, DebianPackageSplitSizes) {

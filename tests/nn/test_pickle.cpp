@@ -86,5 +86,29 @@ TEST(Unpickle, MalformedStackIsAnError) {
   expect_error([] { run(BYTES("\x80\x02.")); }, {"test.pkl", "empty stack"});
 }
 
+// Issue 13 item 5: EMPTY_LIST, DUP, APPEND put a list inside itself, a
+// shared_ptr cycle that was never freed (LeakSanitizer reported it).
+TEST(Unpickle, ContainerThatContainsItselfIsRefused) {
+  expect_error([] { run(BYTES("\x80\x02]2a.")); }, {"test.pkl", "list that contains itself"});
+  // A dict reached through the memo: d = {}; d["k"] = [d]
+  expect_error([] { run(BYTES("\x80\x02}q\x00X\x01\x00\x00\x00k]h\x00" "as.")); },
+               {"test.pkl", "dict that contains itself"});
+  // Sharing without a loop stays fine: [x, x]
+  const PyValue shared = run(BYTES("\x80\x02](]q\x00h\x00" "e."));
+  ASSERT_EQ(shared->items.size(), 2u);
+  EXPECT_EQ(shared->items[0], shared->items[1]);
+}
+
+// 200,000 nested one-element tuples (EMPTY_LIST, then TUPLE1 200,000 times):
+// freeing them recursed once per level and overflowed the stack.
+TEST(Unpickle, DeeplyNestedContainersAreFreedWithoutRecursion) {
+  std::string bytes = BYTES("\x80\x02]");
+  bytes += std::string(200000, '\x85');
+  bytes += '.';
+  PyValue v = run(bytes);
+  EXPECT_EQ(v->kind, PyKind::Tuple);
+  v.reset();  // must not crash
+}
+
 }  // namespace
 }  // namespace idml::weights

@@ -39,5 +39,15 @@ expect_error 'checkpoint.*pretrained'                                 embed --im
 expect_error '--batch-size'                         bench --batch-size 1
 expect_error '--clustering: expected'              train --dataset fashion-mnist --clustering maybe
 
+# Issue 13 item 9: non-finite values, sizes that only fail as bad_alloc, flags
+# not named, an unwritable --out found late, a decompression-bomb limit of 0.
+expect_error '--lr must be a finite number'          train --dataset fashion-mnist --lr inf
+expect_error '--mrg must be a finite number'         train --dataset fashion-mnist --mrg nan
+expect_error '--resize-size must be at most 2048'    train --dataset fashion-mnist --image-size 100000 --resize-size 100000
+expect_error '--batch-size'                          eval --checkpoint "$work/junk.safetensors" --dataset fashion-mnist --batch-size 0
+expect_error '--image-size'                          eval --checkpoint "$work/junk.safetensors" --dataset fashion-mnist --image-size 100000
+expect_error '--out /nonexistent_dir/x: cannot write .*No such file' embed --images "$work" --pretrained "$work/junk.safetensors" --out /nonexistent_dir/x
+expect_error '--max-image-pixels must be positive'   data --max-image-pixels 0
+
 echo "cli errors: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

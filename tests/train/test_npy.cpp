@@ -134,4 +134,30 @@ TEST(Npy, MissingTruncatedAndNonNpyFilesNameTheFile) {
   std::remove(text.c_str());
 }
 
+// A version-1 file whose header declares `shape` over `data_bytes` zero bytes.
+std::string write_with_shape(const std::string& name, const std::string& shape, size_t data_bytes) {
+  std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+  while ((10 + dict.size() + 1) % 64 != 0) dict += ' ';
+  dict += '\n';
+  std::string file = std::string("\x93NUMPY\x01\x00", 8);
+  file += static_cast<char>(dict.size() & 0xFF);
+  file += static_cast<char>(dict.size() >> 8);
+  file += dict + std::string(data_bytes, '\0');
+  const std::string path = temporary_path(name);
+  std::ofstream(path, std::ios::binary) << file;
+  return path;
+}
+
+// Issue 13 item 2: 64 * (2^58 + 1) wraps to 64 elements (passed the size check,
+// then `metrics` read past the buffer); 3037000500^2 overflows int64.
+TEST(Npy, ShapeWhoseElementCountOverflowsIsRejectedNamingTheFile) {
+  const std::string wraps = write_with_shape("wraps.npy", "(64, 288230376151711745)", 256);
+  expect_error([&] { read_npy_float32(wraps); }, {wraps, "more elements than fit in 64 bits"});
+  const std::string huge = write_with_shape("huge.npy", "(3037000500, 3037000500)", 256);
+  expect_error([&] { read_npy_float32(huge); }, {huge, "more elements than fit in 64 bits"});
+  const std::string fits = write_with_shape("fits.npy", "(8, 8)", 256);
+  EXPECT_EQ(read_npy_float32(fits).values.size(), 64u);
+  for (const auto& path : {wraps, huge, fits}) std::remove(path.c_str());
+}
+
 }  // namespace

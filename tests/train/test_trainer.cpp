@@ -17,8 +17,10 @@
 #include "nn/adam.h"
 #include "nn/weights/safetensors.h"
 #include "train/freezing.h"
+#include "train/interrupt.h"
 #include "train/mixup_step.h"
 #include "train/parameter_groups.h"
+#include "train/run_log.h"
 #include "train/trainer.h"
 
 namespace idml::train {
@@ -248,4 +250,100 @@ TEST_F(TrainerRun, WritesTheReferenceFilesAndStopsCleanlyOnANaNLoss) {
 }
 
 }  // namespace
+// The tensors of two checkpoints are byte-identical (model, proxies, optimizer).
+void expect_same_tensors(const std::string& a_path, const std::string& b_path) {
+  const weights::StateDict a = weights::load_safetensors(a_path);
+  const weights::StateDict b = weights::load_safetensors(b_path);
+  ASSERT_EQ(a.size(), b.size());
+  for (const auto& [name, tensor] : a) {
+    ASSERT_TRUE(b.count(name)) << name;
+    ASSERT_EQ(tensor.shape(), b.at(name).shape()) << name;
+    ASSERT_EQ(std::memcmp(tensor.raw_data(), b.at(name).raw_data(), tensor.nbytes()), 0) << name << " differs";
+  }
+}
+
+std::vector<nlohmann::json> epoch_lines(const std::string& dir) {
+  std::ifstream in(dir + "/metrics.jsonl");
+  std::vector<nlohmann::json> lines;
+  for (std::string line; std::getline(in, line);) {
+    const nlohmann::json j = nlohmann::json::parse(line);
+    if (j.at("event") == "epoch") lines.push_back(j);
+  }
+  return lines;
+}
+
+// Issue 13 item 7: Ctrl-C in the middle of an epoch (here the 9th check: epoch
+// 2 of 2, after its 2nd of 5 steps) saves a checkpoint that resumes there, and
+// the resumed run ends bit-identical to an uninterrupted one.
+TEST_F(TrainerRun, StopMidEpochThenResumeIsBitExact) {
+  TrainConfig straight = tiny_config(fresh_directory("stop_straight"));
+  straight.epochs = 2;
+  run_training(straight);
+
+  TrainConfig interrupted = tiny_config(fresh_directory("stop_split"));
+  interrupted.epochs = 2;
+  request_stop_at_check(9);
+  try {
+    run_training(interrupted);
+    FAIL() << "not interrupted";
+  } catch (const TrainingInterrupted& e) {
+    EXPECT_NE(std::string(e.what()).find("epoch 2/2, step 2 of 5"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("idml train --resume " + last_checkpoint(interrupted)), std::string::npos);
+  }
+  request_stop_at_check(0);
+  EXPECT_EQ(epoch_lines(run_directory(interrupted)).size(), 1u);
+  TrainConfig rest = interrupted;
+  rest.resume = last_checkpoint(interrupted);
+  run_training(rest);
+
+  expect_same_tensors(last_checkpoint(straight), last_checkpoint(interrupted));
+  const auto a = epoch_lines(run_directory(straight)), b = epoch_lines(run_directory(interrupted));
+  ASSERT_EQ(a.size(), 2u);
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_EQ(a[1].at("loss").get<double>(), b[1].at("loss").get<double>());
+}
+
+// Issue 13 item 6: the checkpoint is written before the epoch's metrics line
+// and holds it; when the line was lost (a kill or a full disk between the two
+// writes), the resumed run writes it. Stale *.tmp files are removed at start.
+TEST_F(TrainerRun, ResumeWritesTheEpochLineALostAppendLeftOutAndRemovesStaleTemporaries) {
+  TrainConfig c = tiny_config(fresh_directory("lost_line"));
+  c.epochs = 1;
+  run_training(c);
+  const std::string dir = run_directory(c);
+  const auto before = epoch_lines(dir);
+  ASSERT_EQ(before.size(), 1u);
+  {  // drop the epoch line, as if the process died right after the checkpoint
+    std::ifstream in(dir + "/metrics.jsonl");
+    std::string kept;
+    for (std::string line; std::getline(in, line);)
+      if (line.find("\"event\":\"epoch\"") == std::string::npos) kept += line + "\n";
+    in.close();
+    std::ofstream(dir + "/metrics.jsonl", std::ios::trunc) << kept;
+  }
+  std::ofstream(dir + "/fashion-mnist_resnet18_last.safetensors.tmp") << "half a checkpoint";
+  ASSERT_TRUE(epoch_lines(dir).empty());
+  TrainConfig resumed = c;
+  resumed.resume = last_checkpoint(c);
+  run_training(resumed);
+  const auto after = epoch_lines(dir);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0], before[0]);
+  EXPECT_FALSE(fs::exists(dir + "/fashion-mnist_resnet18_last.safetensors.tmp"));
+}
+
+// Issue 13 item 6: a failed append says why (here ENOSPC from /dev/full).
+TEST(RunLog, FailedWriteSaysWhy) {
+  const fs::path dir = fresh_directory("full_disk");
+  fs::create_symlink("/dev/full", dir / "metrics.jsonl");
+  RunLog log(dir.string());
+  try {
+    log.append({{"event", "epoch"}, {"epoch", 0}});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("metrics.jsonl failed: No space left on device"), std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace idml::train

@@ -4,7 +4,9 @@
 //   PREFIX_paths.txt        the image of each row, in row order
 // Images: a directory (read recursively, sorted) or a text file with one path per line.
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -67,15 +69,22 @@ void add_embed_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--embedding-size", a->embedding_size, "D with --pretrained")->capture_default_str();
   cmd->add_option("--images", a->images, "a directory (recursive, sorted) or a file listing paths")->required();
   cmd->add_option("--out", a->out, "output prefix")->required();
-  cmd->add_option("--image-size", a->image_size, "centre crop size")->capture_default_str();
-  cmd->add_option("--resize-size", a->resize_size, "shorter side before the crop")->capture_default_str();
-  cmd->add_option("--batch-size", a->batch_size, "images per forward pass")->capture_default_str();
+  cmd->add_option("--image-size", a->image_size, "centre crop size")->capture_default_str()->check(CLI::Range(1, 2048));
+  cmd->add_option("--resize-size", a->resize_size, "shorter side before the crop")->capture_default_str()->check(CLI::Range(1, 2048));
+  cmd->add_option("--batch-size", a->batch_size, "images per forward pass")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--workers", a->workers, "decoding threads")->capture_default_str();
   cmd->add_option("--l2-norm", a->l2_norm, "1: l2-normalise the embeddings")->capture_default_str();
   cmd->add_option("--device", a->device, "cpu | cuda")->capture_default_str();
   cmd->add_option("--gpu-id,--gpu", a->gpu_id, "CUDA device index");
   cmd->add_option("--seed", a->seed, "initialisation of the heads with --pretrained")->capture_default_str();
   cmd->callback([a, &exit_code] {
+    {  // an unwritable --out is found now, not after computing everything
+      const std::string probe = a->out + "_paths.txt.tmp";
+      std::FILE* file = std::fopen(probe.c_str(), "w");
+      IDML_CHECK(file != nullptr, "--out ", a->out, ": cannot write ", probe, ": ", std::strerror(errno));
+      std::fclose(file);
+      std::remove(probe.c_str());
+    }
     const std::vector<std::string> paths = list_images(a->images);  // cheap checks first
     models::IDMLNetConfig config;
     config.l2_norm = a->l2_norm;

@@ -31,9 +31,9 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--checkpoint", args->checkpoint, "model weights: .safetensors or .pth")->required();
   cmd->add_option("--dataset", args->dataset, "cub | cars | SOP | folder | fashion-mnist")->required();
   cmd->add_option("--data-root", args->data_root, "folder holding the dataset");
-  cmd->add_option("--image-size", args->image_size, "centre crop size")->capture_default_str();
-  cmd->add_option("--resize-size", args->resize_size, "shorter side before the crop")->capture_default_str();
-  cmd->add_option("--batch-size", args->batch_size, "images per forward pass")->capture_default_str();
+  cmd->add_option("--image-size", args->image_size, "centre crop size")->capture_default_str()->check(CLI::Range(1, 2048));
+  cmd->add_option("--resize-size", args->resize_size, "shorter side before the crop")->capture_default_str()->check(CLI::Range(1, 2048));
+  cmd->add_option("--batch-size", args->batch_size, "images per forward pass")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--workers", args->workers, "data loader threads")->capture_default_str();
   cmd->add_option("--per-class-cap", args->per_class_cap, "fashion-mnist: images per class");
   cmd->add_option("--train-classes", args->train_classes, "folder: classes in the train split");

@@ -3,9 +3,11 @@
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
+#include "data/decode.h"
 #include "engine/error.h"
 #include "train/cli/commands.h"
 #include "train/cli/launch.h"
@@ -15,6 +17,11 @@ int main(int argc, char** argv) {
   CLI::App app{"idml: Introspective Deep Metric Learning (IDML, T-PAMI 2023) on its own tensor engine"};
   app.set_version_flag("--version", std::string("idml ") + IDML_VERSION);
   app.require_subcommand(0, 1);
+  app.fallthrough();  // process-wide options below are accepted after the subcommand too
+  app.add_option_function<int64_t>("--max-image-pixels", [](int64_t pixels) { idml::data::set_max_image_pixels(pixels); },
+                                   "refuse images declaring more pixels (width x height) than this "
+                                   "(decompression bombs; default " + std::to_string(idml::data::kDefaultMaxImagePixels) + ")")
+      ->trigger_on_parse();
   int exit_code = 0;
   (void)exit_code;  // set by the subcommands' callbacks
   idml::cli::add_train_command(app, exit_code);

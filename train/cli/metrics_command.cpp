@@ -2,6 +2,7 @@
 // .npy, e.g. by `idml embed` or by NumPy. Prints a table, or with --json one
 // JSON object {"R@1": ..., ..., "NMI": ..., "F1": ..., "RP": ..., "MAP@R": ...}.
 // Not here: the metric definitions (train/metrics/), computing embeddings.
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -56,8 +57,10 @@ int run_metrics(const MetricsArguments& args) {
   } else {
     std::cout << n << " embeddings of dimension " << d << ", " << result.scored_queries
               << " queries with a same-class sample\n";
+    size_t width = 8;  // wider when a name is ("R@1000000"), so columns never run together
+    for (const auto& entry : result.metrics) width = std::max(width, entry.first.size() + 2);
     for (const auto& [name, value] : result.metrics) {
-      std::cout << std::left << std::setw(8) << name << std::fixed << std::setprecision(4) << value << "\n";
+      std::cout << std::left << std::setw(static_cast<int>(width)) << name << std::fixed << std::setprecision(4) << value << "\n";
     }
   }
   return 0;

@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "train/checkpoint.h"
+#include "train/interrupt.h"
 #include "train/cli/commands.h"
 #include "train/cli/launch.h"
 #include "train/trainer.h"
@@ -73,7 +74,14 @@ void add_train_command(CLI::App& app, int& exit_code) {
       run = saved;
     }
     if (run.device == "cuda" && run.gpu_id < 0) relaunch_on_every_gpu();  // one rank per visible GPU
-    const train::TrainSummary summary = train::run_training(run);
+    train::TrainSummary summary;
+    try {
+      summary = train::run_training(run);
+    } catch (const train::TrainingInterrupted& e) {
+      std::fprintf(stderr, "idml: %s\n", e.what());
+      exit_code = train::kInterruptedExitStatus;
+      return;
+    }
     std::printf("done in %.1f s; best R@1 %.2f at epoch %lld; run directory %s\n", summary.seconds,
                 100.0 * summary.best_recall_at_1, static_cast<long long>(summary.best_epoch),
                 summary.run_directory.c_str());

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include <unistd.h>
@@ -31,6 +32,13 @@ bool host_is_little_endian() {
 }
 
 // Position just after `'key':` (or `"key":`) in the header dict, or npos.
+// "(a, b, c" for the dimensions read so far plus `next`, for error messages.
+std::string dims_text(const std::vector<int64_t>& shape, int64_t next) {
+  std::string text = "(";
+  for (const int64_t dim : shape) text += std::to_string(dim) + ", ";
+  return text + std::to_string(next) + ", ...)";
+}
+
 size_t find_value(const std::string& dict, const std::string& key) {
   for (const char quote : {'\'', '"'}) {
     const std::string quoted = std::string(1, quote) + key + quote;
@@ -71,6 +79,7 @@ NpyHeader parse_header_dict(const std::string& dict, const std::string& path) {
   for (char& c : dims) if (c == ',') c = ' ';
   std::istringstream in(dims);
   std::string token;
+  int64_t count = 1;
   while (in >> token) {
     if (!token.empty() && token.back() == 'L') token.pop_back();  // Python 2 longs: (3L, 4L)
     int64_t dim = -1;
@@ -82,6 +91,11 @@ NpyHeader parse_header_dict(const std::string& dict, const std::string& path) {
       IDML_CHECK(false, "npy: ", path, ": bad dimension '", token, "' in shape");
     }
     IDML_CHECK(dim >= 0, "npy: ", path, ": negative dimension in shape");
+    // The element count must fit int64 (a wrapped product would pass the
+    // truncation check and let the reader run past its buffer).
+    IDML_CHECK(dim == 0 || count <= std::numeric_limits<int64_t>::max() / dim, "npy: ", path,
+               ": shape ", dims_text(header.shape, dim), " has more elements than fit in 64 bits");
+    count *= dim;
     header.shape.push_back(dim);
   }
   return header;

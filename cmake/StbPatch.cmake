@@ -1,0 +1,38 @@
+# Debian's stb_image.h (v2.27) with four bounds checks added, written to the
+# build tree at configure time; data/stb_image_impl.cpp compiles this copy.
+# stb's own code stays the decoder; the checks are the ones upstream later made:
+#  - stbi__build_huffman: a DHT declaring more than 256 codes wrote past
+#    size[257] and values[256] (memory corruption from a crafted JPEG);
+#  - stbi__extend_receive / stbi__jpeg_get_bits / stbi__jpeg_get_bit: with the
+#    bit buffer exhausted, return 0 bits instead of driving code_bits negative
+#    (a shift by 32 or more, undefined behaviour);
+#  - stbi__getn: no memcpy into a null buffer when a PNG chunk is empty.
+# A newer stb that already has a check is used as is; an unknown layout stops
+# the configure step rather than building an unchecked decoder.
+set(_stb_in "${STB_INCLUDE_DIR}/stb_image.h")
+file(READ "${_stb_in}" _stb)
+# (Sequential calls, not a list: the C code is full of semicolons.)
+macro(_idml_stb_patch from to)
+  string(FIND "${_stb}" "${from}" _at)
+  if(_at EQUAL -1)
+    string(FIND "${_stb}" "bad size list" _new)
+    if(_new EQUAL -1)
+      message(FATAL_ERROR "idml: ${_stb_in} is not the stb_image this build knows how to bounds-check "
+                          "(looked for: ${from}); see cmake/StbPatch.cmake")
+    endif()
+  else()
+    string(REPLACE "${from}" "${to}" _stb "${_stb}")
+  endif()
+endmacro()
+_idml_stb_patch("         h->size[k++] = (stbi_uc) (i+1);\n"
+  "         { h->size[k++] = (stbi_uc) (i+1); if (k >= 257) return stbi__err(\"bad size list\",\"Corrupt JPEG\"); }\n")
+_idml_stb_patch("   if (j->code_bits < n) stbi__grow_buffer_unsafe(j);\n"
+  "   if (j->code_bits < n) stbi__grow_buffer_unsafe(j);\n   if (j->code_bits < n) return 0;\n")
+_idml_stb_patch("   if (j->code_bits < 1) stbi__grow_buffer_unsafe(j);\n"
+  "   if (j->code_bits < 1) stbi__grow_buffer_unsafe(j);\n   if (j->code_bits < 1) return 0;\n")
+_idml_stb_patch("      memcpy(buffer, s->img_buffer, n);\n"
+  "      if (n > 0) memcpy(buffer, s->img_buffer, n);\n")
+set(STB_PATCHED_DIR "${CMAKE_BINARY_DIR}/stb_checked")
+file(WRITE "${STB_PATCHED_DIR}/stb_image_checked.h.new" "${_stb}")
+configure_file("${STB_PATCHED_DIR}/stb_image_checked.h.new" "${STB_PATCHED_DIR}/stb_image_checked.h" COPYONLY)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_stb_in}" "${CMAKE_CURRENT_LIST_FILE}")

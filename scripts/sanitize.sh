@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The sanitizer and fuzzing job of CI (scripts/setup.sh test runs it after the
+# Release tests). One clang build in build-sanitize with ASan + UBSan (every
+# report fatal; LeakSanitizer on) and libFuzzer instrumentation, CUDA and
+# benchmarks off; then
+#   1. the whole CTest suite under the sanitizers,
+#   2. every fuzz target of tests/fuzz for FUZZ_SECONDS (default 20) each,
+#      from its committed seed corpus (new inputs go to a scratch copy).
+#   scripts/sanitize.sh [FUZZ_SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-20}"
+build=build-sanitize
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O2 -g1" \
+  -DIDML_CUDA=OFF -DIDML_BUILD_BENCH=OFF -DIDML_FUZZ=ON ${IDML_CMAKE_ARGS:-}
+cmake --build "$build" -j "$(nproc)"
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ctest --test-dir "$build" --output-on-failure -j "$(nproc)"
+
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+for corpus in tests/fuzz/corpus/*/; do
+  name=$(basename "$corpus")
+  [ -x "$build/tests/fuzz/fuzz_$name" ] || continue
+  mkdir -p "$scratch/$name" "$scratch/tmp"
+  status=0
+  TMPDIR="$scratch/tmp" "$build/tests/fuzz/fuzz_$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -max_len=65536 -print_final_stats=1 -artifact_prefix="$scratch/$name-" "$scratch/$name" "$corpus" \
+    > "$scratch/$name.log" 2>&1 || status=$?
+  runs=$(grep -o "stat::number_of_executed_units: *[0-9]*" "$scratch/$name.log" | grep -o "[0-9]*$" || echo "?")
+  echo "fuzz_$name: ${seconds} s, $runs runs, exit $status"
+  if [ "$status" -ne 0 ]; then
+    grep -E "ERROR|SUMMARY|Test unit written" "$scratch/$name.log" | head -20
+    exit 1
+  fi
+done
+echo "sanitize: tests and fuzzing clean"

@@ -1,0 +1,45 @@
+"""Writes the generated seeds of the fuzz corpus (dev tool; the fuzz targets
+and CI only read the files). The other seeds are copies of test goldens.
+    /usr/bin/python3 tests/fuzz/corpus/make_seeds.py"""
+import os
+import struct
+import zipfile
+
+import numpy as np
+import scipy.io
+
+here = os.path.dirname(os.path.abspath(__file__))
+
+
+def put(folder, name, data):
+    with open(os.path.join(here, folder, name), "wb") as f:
+        f.write(data)
+
+
+# pickle: the data.pkl of a torch ZIP checkpoint, and small hand-made ones.
+with zipfile.ZipFile(os.path.join(here, "pth", "views_zip.pth")) as z:
+    put("pickle", "views_data.pkl", z.read([n for n in z.namelist() if n.endswith("data.pkl")][0]))
+put("pickle", "dict_memo.pkl", b"\x80\x02}q\x00(X\x01\x00\x00\x00aK\x01X\x01\x00\x00\x00b]q\x01(K\x02h\x01eu.")
+put("pickle", "cycle.pkl", b"\x80\x02]2a.")
+
+# idx: byte 0 = images length / 4; a 2-image 2x2 file and its labels.
+images = struct.pack(">IIII", 0x803, 2, 2, 2) + bytes(range(8))
+labels = struct.pack(">II", 0x801, 2) + bytes([5, 7])
+put("idx", "two_images", bytes([len(images) // 4]) + images + labels)
+
+# SOP lists: train list, NUL, test list.
+train = b"image_id class_id super_class_id path\n1 1 1 bicycle_final/111085122871_0.JPG\n"
+test = b"image_id class_id super_class_id path\n1 2 1 bicycle_final/111265328556_0.JPG\n"
+put("sop_lists", "one_each", train + b"\0" + test)
+
+# cars_annos.mat: two annotations, v5 uncompressed and compressed.
+dtype = [("relative_im_path", "O"), ("bbox_x1", "O"), ("bbox_y1", "O"), ("bbox_x2", "O"),
+         ("bbox_y2", "O"), ("class", "O"), ("test", "O")]
+annotations = np.zeros((1, 2), dtype=dtype)
+for i in range(2):
+    annotations[0, i] = ("car_ims/%06d.jpg" % (i + 1), np.array([[1]], np.uint8), np.array([[2]], np.uint8),
+                         np.array([[30]], np.uint8), np.array([[20]], np.uint8),
+                         np.array([[1 + 98 * i]], np.uint8), np.array([[i]], np.uint8))
+for compressed in (False, True):
+    path = os.path.join(here, "cars_mat", "annos_%s.mat" % ("v7" if compressed else "v5"))
+    scipy.io.savemat(path, {"annotations": annotations}, do_compression=compressed)
