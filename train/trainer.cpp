@@ -12,6 +12,7 @@
 #include "train/freezing.h"
 #include "train/mixup_step.h"
 #include "train/parameter_groups.h"
+#include "train/report/run_report.h"
 #include "train/run_setup.h"
 
 namespace idml::train {
@@ -198,6 +199,20 @@ bool TrainingRun::evaluates_after(int64_t epoch) const {
   return (epoch + 1) % config_.eval_every == 0 || epoch + 1 == config_.epochs;
 }
 
+void TrainingRun::write_report() const {
+  if (!config_.report) return;
+  report::ReportOptions options;
+  options.seed = config_.seed;
+  options.batch_size = config_.batch_size;
+  options.workers = config_.workers;
+  options.device = device_;
+  try {
+    std::printf("  report: %s\n", report::write_run_report(log_->directory(), options).c_str());
+  } catch (const Error& e) {
+    std::fprintf(stderr, "warning: report.html not written: %s\n", e.what());
+  }
+}
+
 TrainSummary TrainingRun::run() {
   const auto run_start = Clock::now();
   if (config_.eval_before_training && progress_.next_epoch == 0) {
@@ -226,6 +241,7 @@ TrainSummary TrainingRun::run() {
     }
     record["seconds"] = seconds_since(epoch_start);
     save(epoch, std::move(record));
+    if (evaluates_after(epoch)) write_report();
   }
   return {log_->directory(), progress_.best.epoch, progress_.best.recall_at_1, seconds_since(run_start)};
 }

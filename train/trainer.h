@@ -59,6 +59,7 @@ class TrainingRun {
   void keep_if_best(int64_t epoch, const metrics::EvaluationResult& eval);
   void save(int64_t epoch, nlohmann::json record);
   bool evaluates_after(int64_t epoch) const;
+  void write_report() const;  // report.html of the run directory (--report 1); never stops the run
 
   TrainConfig config_;
   Device device_;
