@@ -65,8 +65,8 @@ check "search: --html writes the page with thumbnails" grep -q 'data:image/jpeg;
   --json > "$work/search.json" 2> /dev/null
 check "search --json: one entry per query image" test "$(grep -o '"query":' "$work/search.json" | wc -l)" -eq "$n"
 check "search --json: rank, similarity, path, class" grep -q '"class":null,"path":"[^"]*","rank":1,"similarity":' "$work/search.json"
-cp "$golden/metrics_embeddings.npy" "$work/other.npy"
-for i in $(seq 302); do echo "img$i.jpg"; done > "$work/other_paths.txt"
+cp "$golden/npy_float32.npy" "$work/other.npy"  # (2, 3)
+printf 'a.jpg\nb.jpg\n' > "$work/other_paths.txt"
 check "search: checkpoint and index of different D" \
   errors "makes 16-d embeddings but --index $work/other.npy holds" "$idml" search --checkpoint "$last" --index "$work/other" --query "$first"
 head -n -1 "$work/emb_paths.txt" > "$work/short_paths.txt"

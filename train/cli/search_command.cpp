@@ -82,7 +82,10 @@ void add_search_command(CLI::App& app, int& exit_code) {
     IDML_CHECK(a->k >= 1, "-k must be at least 1, got ", a->k);
     IDML_CHECK(a->device == "cpu" || a->device == "cuda", "--device: expected cpu or cuda, got ", a->device);
     const std::vector<std::string> queries = list_images(a->query, "--query");
+    const auto load_start = std::chrono::steady_clock::now();
     const search::EmbeddingIndex index = search::load_embedding_index(a->index);
+    const double load_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
     const weights::StateDict dict = train::read_model_weights(a->checkpoint);
     models::IDMLNetConfig config;
     config.backbone = train::infer_backbone(dict, a->checkpoint);
@@ -109,9 +112,9 @@ void add_search_command(CLI::App& app, int& exit_code) {
     const metrics::NearestNeighbours found = search::search_index(e.semantic.data(), e.count, index.rows.data(),
                                                                   index.count, index.dim, k);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    std::fprintf(stderr, "searched %lld images (D = %lld) for %lld queries in %.1f ms\n",
+    std::fprintf(stderr, "searched %lld images (D = %lld) for %lld queries in %.1f ms (index loaded in %.2f s)\n",
                  static_cast<long long>(index.count), static_cast<long long>(index.dim),
-                 static_cast<long long>(e.count), ms);
+                 static_cast<long long>(e.count), ms, load_seconds);
 
     nlohmann::json json = nlohmann::json::array();
     for (int64_t q = 0; q < e.count; ++q) {

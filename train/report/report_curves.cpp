@@ -127,7 +127,7 @@ std::string curves_section(const RunRecords& records, int64_t best_epoch) {
     ChartOptions options;
     options.title = chart.title;
     options.marker_x = best_x;
-    html << line_chart_svg({run_series(chart.key, chart.key, kEvalColor)}, options) << "\n";
+    html << line_chart_svg({run_series(chart.key, "", kEvalColor)}, options) << "\n";
   }
   for (const std::string& metric : metric_names(records)) {
     std::vector<Series> series;

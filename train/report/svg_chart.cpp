@@ -71,7 +71,7 @@ void draw_marker(std::ostringstream& svg, const Frame& f, double x, const std::s
   if (label.empty()) return;
   // The label goes on the side of the line with room for it.
   const bool left = f.px(x) > (f.left + f.right) / 2;
-  svg << "<text x=\"" << number(f.px(x) + (left ? -4 : 4)) << "\" y=\"" << f.top + 10 << "\" text-anchor=\""
+  svg << "<text x=\"" << number(f.px(x) + (left ? -4 : 4)) << "\" y=\"" << f.top - 3 << "\" text-anchor=\""
       << (left ? "end" : "start") << "\" fill=\"#2a9d3a\">" << html_escape(label) << "</text>";
 }
 
@@ -96,10 +96,12 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
 
 std::string format_tick(double value, double step) {
   char text[32];
-  if (value != 0 && (std::abs(value) < 1e-3 || std::abs(value) >= 1e6)) {
-    // Enough significant digits that neighbouring ticks differ (1.05e-04 beside 1.1e-04).
-    const int digits = std::max(1, static_cast<int>(std::ceil(std::log10(std::abs(value) / step) + 1e-9)) + 1);
-    std::snprintf(text, sizeof text, "%.*g", std::min(digits, 8), value);
+  if (value == 0) return "0";
+  if (step < 1e-3 || std::abs(value) >= 1e6) {
+    // Scientific, with the same number of digits on every tick of the axis and
+    // enough that neighbouring ticks differ (1.05e-04 beside 1.10e-04).
+    const int digits = std::max(0, static_cast<int>(std::ceil(std::log10(std::abs(value) / step) - 1e-9)));
+    std::snprintf(text, sizeof text, "%.*e", std::min(digits, 6), value);
   } else {
     const int decimals = step >= 1 ? 0 : std::min(6, static_cast<int>(std::ceil(-std::log10(step) - 1e-9)));
     std::snprintf(text, sizeof text, "%.*f", decimals, value);
@@ -140,6 +142,7 @@ std::string line_chart_svg(const std::vector<Series>& series, const ChartOptions
   double legend_x = f.right;
   for (auto it = series.rbegin(); it != series.rend(); ++it) {  // legend right-aligned on the title line
     const Series& s = *it;
+    if (s.name.empty()) continue;
     const double w = 14 + 6.5 * s.name.size();
     legend_x -= w + 8;
     svg << "<rect x=\"" << number(legend_x) << "\" y=\"8\" width=\"10\" height=\"10\" fill=\"" << s.color << "\"/>";
