@@ -106,7 +106,8 @@ nlohmann::json to_json(const TrainConfig& c) {
           {"eval_before_training", c.eval_before_training}, {"device", c.device},
           {"gpu_id", c.gpu_id},           {"threads", c.threads},
           {"LOG_DIR", c.log_dir},         {"remark", c.remark},
-          {"resume", c.resume}};
+          {"resume", c.resume},           {"report", c.report},
+          {"command_line", c.command_line}};
 }
 
 TrainConfig config_from_json(const nlohmann::json& j) {
@@ -148,6 +149,8 @@ TrainConfig config_from_json(const nlohmann::json& j) {
     c.log_dir = j.at("LOG_DIR");
     c.remark = j.at("remark");
     c.resume = j.at("resume");
+    c.report = j.value("report", true);
+    c.command_line = j.value("command_line", std::string());
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("training configuration: ") + e.what());
   }

@@ -53,6 +53,8 @@ struct TrainConfig {
   std::string log_dir = "./logs";
   std::string remark;
   std::string resume;          // checkpoint to continue from
+  bool report = true;          // write report.html after every evaluation (train/report)
+  std::string command_line;    // how this run was started, for the report
 };
 
 // Throws idml::Error naming the flag when a value is out of range or unknown.

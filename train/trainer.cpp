@@ -14,6 +14,7 @@
 #include "train/interrupt.h"
 #include "train/mixup_step.h"
 #include "train/parameter_groups.h"
+#include "train/report/run_report.h"
 #include "train/run_setup.h"
 
 namespace idml::train {
@@ -275,6 +276,20 @@ bool TrainingRun::evaluates_after(int64_t epoch) const {
   return (epoch + 1) % config_.eval_every == 0 || epoch + 1 == config_.epochs;
 }
 
+void TrainingRun::write_report() const {
+  if (!config_.report || !log_) return;  // rank 0 writes it
+  report::ReportOptions options;
+  options.seed = config_.seed;
+  options.batch_size = config_.batch_size;
+  options.workers = config_.workers;
+  options.device = device_;
+  try {
+    std::printf("  report: %s\n", report::write_run_report(log_->directory(), options).c_str());
+  } catch (const Error& e) {
+    std::fprintf(stderr, "warning: report.html not written: %s\n", e.what());
+  }
+}
+
 TrainSummary TrainingRun::run() {
   const auto run_start = Clock::now();
   const StopOnSignal stop_on_signal;  // Ctrl-C: finish the step, save, throw TrainingInterrupted
@@ -310,6 +325,7 @@ TrainSummary TrainingRun::run() {
     }
     record["seconds"] = seconds_since(epoch_start);
     save(epoch, std::move(record));
+    if (evaluates_after(epoch)) write_report();
   }
   return {directory_, progress_.best.epoch, progress_.best.recall_at_1, seconds_since(run_start)};
 }

@@ -76,6 +76,7 @@ class TrainingRun {
   // Ctrl-C: writes the resumable checkpoint (progress_.mid_epoch says where) and throws TrainingInterrupted.
   [[noreturn]] void stop_for_signal(int64_t epoch, int64_t total_steps);
   bool stop_agreed();  // a Ctrl-C on any rank stops every rank at the same step
+  void write_report() const;  // report.html of the run directory (--report 1); never stops the run
 
   TrainConfig config_;
   distributed::Communicator& comm_;

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The CLI end to end on a tiny run: train (1 epoch, Fashion-MNIST capped at 8
 # images per class, ResNet-18 at 32 px), then eval the best checkpoint (JSON),
-# embed a folder of images with it, score embeddings with `idml metrics`, and
-# bench. Usage: cli_workflow.sh IDML IMAGE_DIR
+# embed a folder of images with it, render the run report and check it, search
+# the embedded folder, and bench.
+# Usage: cli_workflow.sh IDML IMAGE_DIR REPORT_CHECK TRAIN_GOLDEN_DIR
 set -euo pipefail
 idml="$1"
 images="$2"
+report_check="$3"
+golden="$4"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 passed=0 failed=0
@@ -36,6 +39,40 @@ n=$(ls "$images" | grep -Eic '\.(jpg|jpeg|png)$')
 check "embed lists every image in row order" test "$(wc -l < "$work/emb_paths.txt")" -eq "$n"
 check "embed writes (N, 16) float32" grep -aq "'descr': '<f4', 'fortran_order': False, 'shape': ($n, 16)" "$work/emb.npy"
 check "embed writes the uncertainty embeddings" test -s "$work/emb_uncertainty.npy"
+
+# The report: written by train itself, and by `idml report`; its structure and numbers.
+check "train writes report.html" grep -q '<h2 id="gallery"' "$run/report.html"
+"$idml" report "$run" --out "$work/report.html" --workers 2 > "$work/report.log"
+check "the report has every section, decodable images and metrics.jsonl's numbers" \
+  "$report_check" "$work/report.html" "$run/metrics.jsonl"
+errors() {  # errors EXPECTED_MESSAGE COMMAND...: fails unless COMMAND exits non-zero printing the message
+  local expected="$1"; shift
+  local out; if out=$("$@" 2>&1); then echo "exit 0: $*"; return 1; fi
+  grep -qF -- "$expected" <<< "$out" || { echo "got: $out"; return 1; }
+}
+check "report: missing run directory" errors "no-such-run does not exist" "$idml" report "$work/no-such-run"
+
+# Search the embedded folder with the checkpoint that embedded it.
+last="$run/fashion-mnist_resnet18_last.safetensors"
+first=$(head -1 "$work/emb_paths.txt")
+"$idml" search --checkpoint "$last" --index "$work/emb" --query "$first" -k 3 --image-size 32 --resize-size 32 \
+  --html "$work/search.html" > "$work/search.txt" 2> "$work/search.err"
+check "search: an indexed image finds itself first with similarity 1" \
+  grep -Eq "^ +1 +(1\.000000|0\.99999[89]) +$first " "$work/search.txt"
+check "search: k results" test "$(grep -Ec '^ +[0-9]+ +[0-9.-]+ ' "$work/search.txt")" -eq 3
+check "search: --html writes the page with thumbnails" grep -q 'data:image/jpeg;base64' "$work/search.html"
+"$idml" search --checkpoint "$last" --index "$work/emb" --query "$images" -k 2 --image-size 32 --resize-size 32 \
+  --json > "$work/search.json" 2> /dev/null
+check "search --json: one entry per query image" test "$(grep -o '"query":' "$work/search.json" | wc -l)" -eq "$n"
+check "search --json: rank, similarity, path, class" grep -q '"class":null,"path":"[^"]*","rank":1,"similarity":' "$work/search.json"
+cp "$golden/npy_float32.npy" "$work/other.npy"  # (2, 3)
+printf 'a.jpg\nb.jpg\n' > "$work/other_paths.txt"
+check "search: checkpoint and index of different D" \
+  errors "makes 16-d embeddings but --index $work/other.npy holds" "$idml" search --checkpoint "$last" --index "$work/other" --query "$first"
+head -n -1 "$work/emb_paths.txt" > "$work/short_paths.txt"
+cp "$work/emb.npy" "$work/short.npy"
+check "search: paths file not matching the rows" \
+  errors "lists $((n - 1)) images but $work/short.npy has $n rows" "$idml" search --checkpoint "$last" --index "$work/short" --query "$first"
 
 check "bench prints both rates" bash -c "'$idml' bench --model resnet18 --batch-size 4 --image-size 32 --steps 1 --json | grep -q inference_images_per_second"
 

@@ -4,6 +4,8 @@
 // idml::Error; main() prints them and exits with status 1.
 #pragma once
 
+#include <string>
+
 #include <CLI/CLI.hpp>
 
 namespace idml::cli {
@@ -16,5 +18,11 @@ void add_train_command(CLI::App& app, int& exit_code);
 void add_eval_command(CLI::App& app, int& exit_code);
 void add_embed_command(CLI::App& app, int& exit_code);
 void add_bench_command(CLI::App& app, int& exit_code);
+void add_report_command(CLI::App& app, int& exit_code);
+void add_search_command(CLI::App& app, int& exit_code);
+
+// The command line of this process, as the shell would re-run it (set by main).
+const std::string& command_line();
+void set_command_line(int argc, char** argv);
 
 }  // namespace idml::cli

@@ -3,17 +3,15 @@
 //   PREFIX_uncertainty.npy  uncertainty embeddings, (N, D) float32
 //   PREFIX_paths.txt        the image of each row, in row order
 // Images: a directory (read recursively, sorted) or a text file with one path per line.
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 
 #include "engine/backend.h"
 #include "models/pretrained.h"
 #include "train/checkpoint.h"
 #include "train/cli/commands.h"
+#include "train/cli/image_list.h"
 #include "train/evaluation.h"
 #include "train/npy/npy.h"
 #include "train/run_log.h"
@@ -29,32 +27,6 @@ struct EmbedArguments {
   bool l2_norm = true;
   uint64_t seed = 0;
 };
-
-bool is_image_name(const std::filesystem::path& p) {
-  std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
-  return ext == ".jpg" || ext == ".jpeg" || ext == ".png";
-}
-
-std::vector<std::string> list_images(const std::string& where) {
-  namespace fs = std::filesystem;
-  std::vector<std::string> paths;
-  std::error_code error;
-  if (fs::is_directory(where, error)) {
-    for (auto it = fs::recursive_directory_iterator(where, error); !error && it != fs::recursive_directory_iterator();
-         it.increment(error))
-      if (it->is_regular_file() && is_image_name(it->path())) paths.push_back(it->path().string());
-    IDML_CHECK(!error, "--images: cannot read directory ", where, ": ", error.message());
-    std::sort(paths.begin(), paths.end());
-  } else {
-    std::ifstream in(where);
-    IDML_CHECK(in.good(), "--images: ", where, " is neither a directory nor a readable list file");
-    for (std::string line; std::getline(in, line);)
-      if (!line.empty()) paths.push_back(line);
-  }
-  IDML_CHECK(!paths.empty(), "--images: no images (.jpg, .jpeg, .png) found in ", where);
-  return paths;
-}
 
 }  // namespace
 
@@ -85,7 +57,7 @@ void add_embed_command(CLI::App& app, int& exit_code) {
       std::fclose(file);
       std::remove(probe.c_str());
     }
-    const std::vector<std::string> paths = list_images(a->images);  // cheap checks first
+    const std::vector<std::string> paths = list_images(a->images, "--images");  // cheap checks first
     models::IDMLNetConfig config;
     config.l2_norm = a->l2_norm;
     weights::StateDict dict;

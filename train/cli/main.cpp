@@ -12,6 +12,21 @@
 #include "train/cli/commands.h"
 #include "train/cli/launch.h"
 
+namespace idml::cli {
+namespace {
+std::string g_command_line;
+}
+void set_command_line(int argc, char** argv) {
+  for (int i = 0; i < argc; ++i) {
+    const std::string word = argv[i];
+    const bool plain = !word.empty() && word.find_first_not_of(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=.,/:@%") == std::string::npos;
+    g_command_line += (i ? " " : "") + (plain ? word : "'" + word + "'");  // quoted so it can be pasted back
+  }
+}
+const std::string& command_line() { return g_command_line; }
+}  // namespace idml::cli
+
 int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress reaches log files line by line
   CLI::App app{"idml: Introspective Deep Metric Learning (IDML, T-PAMI 2023) on its own tensor engine"};
@@ -31,6 +46,9 @@ int main(int argc, char** argv) {
   idml::cli::add_convert_command(app, exit_code);
   idml::cli::add_metrics_command(app, exit_code);
   idml::cli::add_data_command(app, exit_code);
+  idml::cli::add_report_command(app, exit_code);
+  idml::cli::add_search_command(app, exit_code);
+  idml::cli::set_command_line(argc, argv);
 
   try {
     idml::cli::start_ranks(argc, argv);

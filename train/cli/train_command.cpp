@@ -52,9 +52,12 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--resume", c.resume, "continue a run from its *_last.safetensors checkpoint");
   cmd->add_option("--device", c.device, "cpu | cuda")->capture_default_str();
   cmd->add_option("--threads", c.threads, "engine threads (0: all cores)")->capture_default_str();
+  cmd->add_option("--report", c.report, "1: write report.html in the run directory after every evaluation")
+      ->capture_default_str();
 
   cmd->callback([cmd, config, &exit_code] {
     train::TrainConfig run = *config;
+    run.command_line = command_line();
     if (!run.resume.empty()) {
       // A resumed run keeps its recipe; only where and how long it runs may change.
       train::TrainConfig saved = train::config_from_json(train::read_checkpoint_config(run.resume));
@@ -67,10 +70,12 @@ void add_train_command(CLI::App& app, int& exit_code) {
           {"--data-root", [&] { saved.data_root = run.data_root; }},
           {"--eval-every", [&] { saved.eval_every = run.eval_every; }},
           {"--clustering", [&] { saved.clustering = run.clustering; }},
-          {"--LOG_DIR", [&] { saved.log_dir = run.log_dir; }}};
+          {"--LOG_DIR", [&] { saved.log_dir = run.log_dir; }},
+          {"--report", [&] { saved.report = run.report; }}};
       for (const auto& [flag, apply] : overridable)
         if (cmd->count(flag) > 0) apply();
       saved.resume = run.resume;
+      saved.command_line = run.command_line;
       run = saved;
     }
     if (run.device == "cuda" && run.gpu_id < 0) relaunch_on_every_gpu();  // one rank per visible GPU

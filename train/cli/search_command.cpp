@@ -1,0 +1,144 @@
+// `idml search`: the nearest images of an `idml embed` index to query images,
+// by cosine similarity of the semantic embeddings, exact (search/embedding_index.h).
+//   idml search --checkpoint F --index PREFIX --query IMG_OR_DIR [-k 10] [--json] [--html FILE]
+#include <chrono>
+#include <cstdio>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "data/decode.h"
+#include "engine/backend.h"
+#include "train/checkpoint.h"
+#include "train/cli/commands.h"
+#include "train/cli/image_list.h"
+#include "train/evaluation.h"
+#include "train/report/html.h"
+#include "train/run_log.h"
+#include "train/search/embedding_index.h"
+
+namespace idml::cli {
+namespace {
+
+struct SearchArguments {
+  std::string checkpoint, index, query, html, device = "cpu";
+  int64_t k = 10, batch_size = 64;
+  int image_size = 224, resize_size = 256, workers = 2, gpu_id = 0;
+  bool json = false;
+};
+
+std::string thumbnail_or_blank(const std::string& path) {
+  try {
+    return report::jpeg_data_uri(data::decode_image_file(path), 96);
+  } catch (const Error&) {
+    return "";  // an index image that moved since `idml embed`: the page still shows its path
+  }
+}
+
+void write_search_page(const std::string& out, const std::vector<std::string>& queries,
+                       const search::EmbeddingIndex& index, const metrics::NearestNeighbours& found) {
+  std::ostringstream page;
+  page << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>idml search</title><style>"
+       << report::page_style() << "</style></head><body>\n<h1>idml search</h1>\n<p class=\"sub\">"
+       << index.count << " images in the index; cosine similarity under each result</p>\n";
+  for (size_t q = 0; q < queries.size(); ++q) {
+    page << "<div class=\"row\"><div class=\"cell q\"><img alt=\"\" src=\"" << thumbnail_or_blank(queries[q])
+         << "\"><div class=\"n\" title=\"" << report::html_escape(queries[q]) << "\">" << report::html_escape(queries[q])
+         << "</div><div>query</div></div><div class=\"gap\"></div>";
+    for (int64_t r = 0; r < found.k; ++r) {
+      const size_t j = static_cast<size_t>(found.neighbours_of(static_cast<int64_t>(q))[r]);
+      char similarity[32];
+      std::snprintf(similarity, sizeof similarity, "%.3f", found.similarities[q * found.k + r]);
+      const std::string& name = index.classes[j].empty() ? index.paths[j] : index.classes[j];
+      page << "<div class=\"cell\"><img alt=\"\" src=\"" << thumbnail_or_blank(index.paths[j]) << "\"><div class=\"n\" title=\""
+           << report::html_escape(index.paths[j]) << "\">" << report::html_escape(name) << "</div><div>" << similarity
+           << "</div></div>";
+    }
+    page << "</div>\n";
+  }
+  page << "</body></html>\n";
+  train::write_file_atomically(out, page.str());
+}
+
+}  // namespace
+
+void add_search_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("search", "The nearest images of an `idml embed` index to query images");
+  auto a = std::make_shared<SearchArguments>();
+  cmd->add_option("--checkpoint", a->checkpoint, "the model that embedded the index (.safetensors or .pth)")->required();
+  cmd->add_option("--index", a->index, "PREFIX of `idml embed --out PREFIX` (PREFIX.npy, PREFIX_paths.txt)")->required();
+  cmd->add_option("--query", a->query, "an image, a directory of images or a file listing paths")->required();
+  cmd->add_option("-k", a->k, "results per query")->capture_default_str();
+  cmd->add_flag("--json", a->json, "print JSON instead of a table");
+  cmd->add_option("--html", a->html, "also write the queries and their results as an HTML page");
+  cmd->add_option("--image-size", a->image_size, "centre crop size (as given to `idml embed`)")->capture_default_str();
+  cmd->add_option("--resize-size", a->resize_size, "shorter side before the crop (as given to `idml embed`)")
+      ->capture_default_str();
+  cmd->add_option("--batch-size", a->batch_size, "query images per forward pass")->capture_default_str();
+  cmd->add_option("--workers", a->workers, "decoding threads")->capture_default_str();
+  cmd->add_option("--device", a->device, "cpu | cuda")->capture_default_str();
+  cmd->add_option("--gpu-id,--gpu", a->gpu_id, "CUDA device index");
+  cmd->callback([a, &exit_code] {
+    IDML_CHECK(a->k >= 1, "-k must be at least 1, got ", a->k);
+    IDML_CHECK(a->device == "cpu" || a->device == "cuda", "--device: expected cpu or cuda, got ", a->device);
+    const std::vector<std::string> queries = list_images(a->query, "--query");
+    const auto load_start = std::chrono::steady_clock::now();
+    const search::EmbeddingIndex index = search::load_embedding_index(a->index);
+    const double load_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
+    const weights::StateDict dict = train::read_model_weights(a->checkpoint);
+    models::IDMLNetConfig config;
+    config.backbone = train::infer_backbone(dict, a->checkpoint);
+    config.embedding_size = train::infer_embedding_size(dict, a->checkpoint);
+    IDML_CHECK(config.embedding_size == index.dim, "--checkpoint ", a->checkpoint, " makes ", config.embedding_size,
+               "-d embeddings but --index ", a->index, ".npy holds ", index.dim,
+               "-d rows: embed the index with the same checkpoint");
+    const Device device = a->device == "cpu" ? Device::cpu() : Device::cuda(a->gpu_id);
+    IDML_CHECK(device.is_cpu() || cuda_available(), "--device cuda: no CUDA device is available");
+    Generator gen(0);
+    models::IDMLNet net(config, gen);
+    net.load_state_dict(dict, true);
+    net.to(device);
+    data::TransformOptions transform_options;
+    transform_options.image_size = a->image_size;
+    transform_options.resize_size = a->resize_size;
+    const data::ImageFileDataset dataset(queries, std::vector<int64_t>(queries.size(), 0));
+    train::Embeddings e = train::compute_embeddings(net, dataset, data::EvalTransform(transform_options),
+                                                    {a->batch_size, a->workers, device});
+    metrics::l2_normalize(e.semantic.data(), e.count, e.dim);
+
+    const int64_t k = std::min(a->k, index.count);
+    const auto start = std::chrono::steady_clock::now();
+    const metrics::NearestNeighbours found = search::search_index(e.semantic.data(), e.count, index.rows.data(),
+                                                                  index.count, index.dim, k);
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    std::fprintf(stderr, "searched %lld images (D = %lld) for %lld queries in %.1f ms (index loaded in %.2f s)\n",
+                 static_cast<long long>(index.count), static_cast<long long>(index.dim),
+                 static_cast<long long>(e.count), ms, load_seconds);
+
+    nlohmann::json json = nlohmann::json::array();
+    for (int64_t q = 0; q < e.count; ++q) {
+      nlohmann::json results = nlohmann::json::array();
+      if (!a->json) std::printf("query %s\n  rank  similarity  path  class\n", queries[q].c_str());
+      for (int64_t r = 0; r < k; ++r) {
+        const size_t j = static_cast<size_t>(found.neighbours_of(q)[r]);
+        const float similarity = found.similarities[static_cast<size_t>(q * k + r)];
+        const std::string& cls = index.classes[j];
+        results.push_back({{"rank", r + 1}, {"similarity", similarity}, {"path", index.paths[j]},
+                           {"class", cls.empty() ? nlohmann::json() : nlohmann::json(cls)}});
+        if (!a->json)
+          std::printf("  %4lld  %10.6f  %s  %s\n", static_cast<long long>(r + 1), similarity, index.paths[j].c_str(),
+                      cls.empty() ? "-" : cls.c_str());
+      }
+      json.push_back({{"query", queries[static_cast<size_t>(q)]}, {"results", results}});
+    }
+    if (a->json) std::printf("%s\n", json.dump().c_str());
+    if (!a->html.empty()) {
+      write_search_page(a->html, queries, index, found);
+      std::fprintf(stderr, "wrote %s\n", a->html.c_str());
+    }
+    exit_code = 0;
+  });
+}
+
+}  // namespace idml::cli

@@ -1,0 +1,213 @@
+// The checkpoint sections of the report: the best model embeds the eval split
+// (gallery, per-class Recall@1) and training-class images (proxy margins).
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include "data/dataset.h"
+#include "data/transforms.h"
+#include "engine/error.h"
+#include "models/idml_net.h"
+#include "nn/weights/safetensors.h"
+#include "train/checkpoint.h"
+#include "train/evaluation.h"
+#include "train/metrics/nearest_neighbours.h"
+#include "train/report/html.h"
+#include "train/report/proxy_margin.h"
+#include "train/report/report_sections.h"
+#include "train/report/retrieval_gallery.h"
+#include "train/report/svg_chart.h"
+#include "train/train_config.h"
+
+namespace idml::report {
+namespace {
+
+// Every `step`-th sample of another dataset (a deterministic, evenly spread subset).
+class EverySampleOf : public data::Dataset {
+ public:
+  EverySampleOf(const data::Dataset& base, size_t count) : base_(base) {
+    const size_t step = std::max<size_t>(1, base.size() / std::max<size_t>(1, count));
+    for (size_t i = 0; i < base.size() && indices_.size() < count; i += step) indices_.push_back(i);
+  }
+  size_t size() const override { return indices_.size(); }
+  int64_t label(size_t i) const override { return base_.label(indices_.at(i)); }
+  data::Image load(size_t i) const override { return base_.load(indices_.at(i)); }
+  std::string source(size_t i) const override { return base_.source(indices_.at(i)); }
+
+ private:
+  const data::Dataset& base_;
+  std::vector<size_t> indices_;
+};
+
+// A readable class name: Fashion-MNIST's names, the class folder for CUB and
+// folder datasets, else the label.
+std::string class_name(const std::string& dataset_name, const data::Dataset& dataset, size_t i) {
+  static const char* fashion[] = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                  "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+  const int64_t label = dataset.label(i);
+  if (dataset_name == "fashion-mnist" && label >= 0 && label < 10) return fashion[label];
+  if (dataset_name == "cub" || dataset_name == "folder")
+    return std::filesystem::path(dataset.source(i)).parent_path().filename().string();
+  return "class " + std::to_string(label);
+}
+
+std::string percent(double fraction, int decimals = 1) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.*f", decimals, 100.0 * fraction);
+  return text;
+}
+
+std::string cell(const std::string& css, const std::string& image_uri, const std::string& name,
+                 const std::string& detail) {
+  return "<div class=\"cell " + css + "\"><img alt=\"\" src=\"" + image_uri + "\"><div class=\"n\" title=\"" +
+         html_escape(name) + "\">" + html_escape(name) + "</div><div>" + html_escape(detail) + "</div></div>";
+}
+
+std::string gallery_html(const std::string& dataset_name, const data::Dataset& eval, const train::Embeddings& e,
+                         const metrics::NearestNeighbours& knn, const RetrievalAnalysis& analysis,
+                         const ReportOptions& options) {
+  std::ostringstream html;
+  html << "<h2 id=\"gallery\">Retrieval gallery (best checkpoint, eval split)</h2>\n"
+          "<p class=\"note legend\"><span><b style=\"color:#3566c8\">blue</b>: query</span><span><b style=\"color:"
+          "#2a9d3a\">green</b>: same class</span><span><b style=\"color:#d0302f\">red</b>: another class</span>"
+          "<span>below each neighbour: its class and cosine similarity to the query</span></p>\n";
+  bool worst_heading = false, random_heading = false;
+  for (const GalleryQuery& q : analysis.queries) {
+    if (q.worst && !worst_heading) {
+      html << "<h3>The worst failures (first neighbour of another class)</h3>\n";
+      worst_heading = true;
+    }
+    if (!q.worst && !random_heading) {
+      html << "<h3>Random queries (seed " << options.seed << ")</h3>\n";
+      random_heading = true;
+    }
+    const size_t qi = static_cast<size_t>(q.query);
+    html << "<div class=\"row\">"
+         << cell("q", jpeg_data_uri(eval.load(qi), options.thumbnail_size), class_name(dataset_name, eval, qi),
+                 "query #" + std::to_string(q.query))
+         << "<div class=\"gap\"></div>";
+    for (int64_t r = 0; r < knn.k; ++r) {
+      const size_t j = static_cast<size_t>(knn.neighbours_of(q.query)[r]);
+      char similarity[32];
+      std::snprintf(similarity, sizeof similarity, "%.3f", knn.similarities[static_cast<size_t>(q.query * knn.k + r)]);
+      html << cell(e.labels[j] == e.labels[qi] ? "hit" : "miss", jpeg_data_uri(eval.load(j), options.thumbnail_size),
+                   class_name(dataset_name, eval, j), similarity);
+    }
+    html << "</div>\n";
+  }
+  return html.str();
+}
+
+std::string classes_html(const std::string& dataset_name, const data::Dataset& eval,
+                         const RetrievalAnalysis& analysis) {
+  std::vector<double> recalls;
+  double weighted = 0;
+  int64_t queries = 0;
+  for (const ClassRecall& c : analysis.classes) {
+    recalls.push_back(100.0 * c.recall_at_1);
+    weighted += c.recall_at_1 * c.size;
+    queries += c.size;
+  }
+  HistogramOptions options;
+  options.title = "classes by Recall@1";
+  options.x_label = "Recall@1 of the class (%)";
+  options.lo = 0, options.hi = 100, options.bins = 20;
+  std::ostringstream html;
+  html << "<h2 id=\"classes\">Per-class Recall@1</h2>\n<div class=\"charts\">" << histogram_svg(recalls, options)
+       << "<div><table class=\"hardest\"><tr><th class=\"l\">hardest classes</th><th>R@1 %</th><th>queries</th></tr>";
+  std::map<int64_t, size_t> first_sample;  // label -> a sample of it, for the class name
+  for (size_t i = eval.size(); i-- > 0;) first_sample[eval.label(i)] = i;
+  for (const ClassRecall& c : hardest_classes(analysis.classes, 10))
+    html << "<tr><td class=\"l\">" << html_escape(class_name(dataset_name, eval, first_sample[c.label])) << "</td><td>"
+         << percent(c.recall_at_1) << "</td><td>" << c.size << "</td></tr>";
+  html << "</table></div></div>\n<p class=\"note\">" << analysis.classes.size() << " classes; the mean over queries ("
+       << percent(queries ? weighted / queries : 0, 2) << "%) is the R@1 of the checkpoint.</p>\n";
+  return html.str();
+}
+
+std::string margins_html(const std::vector<double>& margins, const std::string& split, const std::string& metric) {
+  std::ostringstream html;
+  html << "<h2 id=\"margins\">Proxy margins (" << (metric == "cosine" ? "cosine" : "ISM") << ")</h2>\n";
+  if (margins.empty()) return html.str() + "<p class=\"note\">The checkpoint holds no proxies.</p>\n";
+  std::vector<double> sorted = margins;
+  std::sort(sorted.begin(), sorted.end());
+  const double positive = static_cast<double>(std::count_if(margins.begin(), margins.end(), [](double m) { return m > 0; }));
+  HistogramOptions options;
+  options.title = "sim(true proxy) - max sim(other proxy)";
+  options.x_label = "margin";
+  const double span = std::max(0.05, std::max(std::abs(sorted.front()), std::abs(sorted.back())));
+  options.lo = std::min(0.0, sorted.front()) - 0.02 * span;
+  options.hi = std::max(0.0, sorted.back()) + 0.02 * span;
+  options.bins = 30;
+  options.marker_x = 0;
+  html << "<div class=\"charts\">" << histogram_svg(margins, options) << "</div>\n<p class=\"note\">" << margins.size()
+       << " images of the training classes (" << html_escape(split) << "); " << percent(positive / margins.size())
+       << "% lie closer to their own proxy than to any other (margin &gt; 0); median margin "
+       << format_tick(sorted[sorted.size() / 2], 0.001) << ".</p>\n";
+  return html.str();
+}
+
+}  // namespace
+
+std::string no_checkpoint_sections() {
+  return "<h2 id=\"gallery\">Retrieval gallery</h2><p class=\"note\">No best checkpoint yet (no evaluation has run)."
+         "</p>\n<h2 id=\"classes\">Per-class Recall@1</h2><p class=\"note\">-</p>\n"
+         "<h2 id=\"margins\">Proxy margins</h2><p class=\"note\">-</p>\n";
+}
+
+std::string checkpoint_sections(const nlohmann::json& config_json, const std::string& checkpoint,
+                                const ReportOptions& options) {
+  const train::TrainConfig config = train::config_from_json(config_json);
+  weights::StateDict file = weights::load_safetensors(checkpoint);
+  const weights::StateDict dict = train::read_model_weights(checkpoint);
+  models::IDMLNetConfig net_config{train::infer_backbone(dict, checkpoint), train::infer_embedding_size(dict, checkpoint),
+                                   config.l2_norm, config.bn_freeze};
+  Generator gen(0);
+  models::IDMLNet net(net_config, gen);
+  net.load_state_dict(dict, true);
+  net.to(options.device);
+
+  data::DatasetOptions data_options;
+  data_options.name = config.dataset;
+  data_options.root = config.data_root;
+  data_options.train_classes = config.train_classes;
+  data_options.per_class_cap = config.per_class_cap;
+  data_options.split = data::Split::Eval;
+  const auto eval = data::open_dataset(data_options);
+  data::TransformOptions transform_options;
+  transform_options.image_size = config.image_size;
+  transform_options.resize_size = config.resize_size;
+  const data::EvalTransform transform(transform_options);
+  const train::EmbedOptions embed_options{options.batch_size, options.workers, options.device};
+
+  train::Embeddings e = train::compute_embeddings(net, *eval, transform, embed_options);
+  IDML_CHECK(e.count >= 2, "report: the eval split of ", checkpoint, " has fewer than 2 images");
+  std::vector<float> points = e.semantic;
+  metrics::l2_normalize(points.data(), e.count, e.dim);
+  const metrics::NearestNeighbours knn =
+      metrics::nearest_neighbours(points.data(), e.count, e.dim, std::min<int64_t>(options.neighbours, e.count - 1));
+  const RetrievalAnalysis analysis =
+      analyse_retrieval(knn, e.labels, options.random_queries, options.worst_queries, options.seed);
+
+  std::string html = gallery_html(config.dataset, *eval, e, knn, analysis, options);
+  html += classes_html(config.dataset, *eval, analysis);
+
+  std::vector<double> margins;
+  std::string margin_split;
+  if (file.count("proxies")) {
+    data_options.split = config.dataset == "fashion-mnist" ? data::Split::Seen : data::Split::Train;
+    const auto base = data::open_dataset(data_options);
+    const EverySampleOf sample(*base, static_cast<size_t>(options.margin_samples));
+    const size_t step = std::max<size_t>(1, base->size() / std::max<size_t>(1, sample.size()));
+    margin_split = std::string(data::split_name(data_options.split)) + " split, " +
+                   (step == 1 ? std::string("every image") : "every " + std::to_string(step) + "-th image");
+    const train::Embeddings t = train::compute_embeddings(net, sample, transform, embed_options);
+    margins = proxy_margins(t.semantic, t.uncertainty, t.count, t.dim, t.labels, file.at("proxies"), config.metric);
+  }
+  html += margins_html(margins, margin_split, config.metric);
+  return html;
+}
+
+}  // namespace idml::report
