@@ -23,9 +23,19 @@ Tensor avg_pool2x2(const Tensor& x) {
   IDML_CHECK(x.dim() == 4 && x.size(2) % 2 == 0 && x.size(3) % 2 == 0,
              "avg_pool2x2: input must be (N, C, H, W) with even H and W, got ", x.str());
   const int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
-  const Tensor kernel = full({1, 1, 2, 2}, 0.25, x.dtype(), x.device());
-  const Tensor pooled = conv2d(x.reshape({n * c, 1, h, w}), kernel, Tensor(), Conv2dOptions{2, 0, 1});
-  return pooled.reshape({n, c, h / 2, w / 2});
+  // Columns: even + odd columns, picked as rows of the transposed (W, N C H) matrix.
+  const Tensor columns = transpose(x.reshape({n * c * h, w}));
+  std::vector<int64_t> even_index, odd_index;
+  for (int64_t j = 0; j < w / 2; ++j) {
+    even_index.push_back(2 * j);
+    odd_index.push_back(2 * j + 1);
+  }
+  const Tensor pairs = add(index_select(columns, from_vector(even_index, {w / 2}, x.device())),
+                           index_select(columns, from_vector(odd_index, {w / 2}, x.device())));
+  // Rows: row 2k and row 2k + 1 of each map sit side by side after this reshape.
+  const Tensor rows = transpose(pairs).reshape({n * c * h / 2, w});
+  const Tensor sum = add(narrow(rows, 1, 0, w / 2), narrow(rows, 1, w / 2, w / 2));
+  return mul_scalar(sum, 0.25).reshape({n, c, h / 2, w / 2});
 }
 
 PyramidBlock::PyramidBlock(int64_t inplanes, int64_t planes, int64_t stride, bool bottleneck, Generator& gen)

@@ -62,8 +62,8 @@ class PyramidNet : public nn::Module, public ClassifierNet {
   int64_t input_featuremap_dim_ = 16;
 };
 
-// AvgPool2d(2, stride 2) on even H and W (the stride-2 shortcut), as a fixed
-// 2x2 convolution of every channel on its own.
+// AvgPool2d(2, stride 2) on even H and W (the stride-2 shortcut), from
+// transposes, row selections and sums (memory-bound, differentiable; no pooling kernel needed).
 Tensor avg_pool2x2(const Tensor& x);
 
 }  // namespace idml::models

@@ -16,5 +16,6 @@ void add_train_command(CLI::App& app, int& exit_code);
 void add_eval_command(CLI::App& app, int& exit_code);
 void add_embed_command(CLI::App& app, int& exit_code);
 void add_bench_command(CLI::App& app, int& exit_code);
+void add_classify_command(CLI::App& app, int& exit_code);
 
 }  // namespace idml::cli
