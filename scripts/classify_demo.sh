@@ -5,15 +5,16 @@
 # Nesterov momentum, the CIFAR LR schedule. Baseline (plain logits, no mixing)
 # against ISM-Baseline (--ism 1) against IDML-CutMix (--ism 1 --mix cutmix),
 # each at 2 seeds; prints the top-1 error table.
-#   scripts/classify_demo.sh [path/to/idml]    (env: CAP, EPOCHS, SEEDS, LOG)
+#   scripts/classify_demo.sh [path/to/idml]    (env: CAP, EPOCHS, BATCH, SEEDS, LOG)
 set -euo pipefail
 IDML=${1:-build/idml}
 CAP=${CAP:-60}
 EPOCHS=${EPOCHS:-3}
+BATCH=${BATCH:-50}
 SEEDS=${SEEDS:-"0 1"}
 LOG=${LOG:-/tmp/idml_classify_demo}
 common=(--dataset fashion-mnist --per-class-cap "$CAP" --model pyramidnet --depth 11 --alpha 24
-        --batch-size 50 --lr 0.1 --epochs "$EPOCHS" --eval-every "$EPOCHS" --workers 1 --log-dir "$LOG")
+        --batch-size "$BATCH" --lr 0.1 --epochs "$EPOCHS" --eval-every "$EPOCHS" --workers 1 --log-dir "$LOG")
 declare -A flags=([Baseline]="--ism 0 --mix none" [ISM-Baseline]="--ism 1 --mix none"
                   [IDML-CutMix]="--ism 1 --mix cutmix --beta 1 --cutmix-prob 0.5")
 methods=(Baseline ISM-Baseline IDML-CutMix)
@@ -35,8 +36,8 @@ for method in "${methods[@]}"; do
   sum=0; count=0
   for seed in $SEEDS; do
     printf ' %s |' "${result[$method,$seed]}"
-    sum=$(echo "$sum + ${result[$method,$seed]}" | bc -l); count=$((count + 1))
+    sum=$(awk -v a="$sum" -v b="${result[$method,$seed]}" 'BEGIN { print a + b }'); count=$((count + 1))
   done
-  printf ' %.2f |\n' "$(echo "$sum / $count" | bc -l)"
+  awk -v s="$sum" -v n="$count" 'BEGIN { printf " %.2f |\n", s / n }'
 done
 echo "(top-1 error in %, Fashion-MNIST test images, $CAP per class; $EPOCHS epochs)"
