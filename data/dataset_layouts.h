@@ -15,7 +15,9 @@ std::unique_ptr<Dataset> open_cub(const std::string& root, Split split);
 std::unique_ptr<Dataset> open_cars(const std::string& root, Split split);
 std::unique_ptr<Dataset> open_sop(const std::string& root, Split split);
 std::unique_ptr<Dataset> open_image_folder(const std::string& root, Split split, int train_classes);
-std::unique_ptr<Dataset> open_fashion_mnist(const std::string& root, Split split, int per_class_cap);
+// all_classes (the classification task): train = every train-file image, eval = every test-file image.
+std::unique_ptr<Dataset> open_fashion_mnist(const std::string& root, Split split, int per_class_cap,
+                                            bool all_classes = false);
 
 // torchvision.datasets.ImageFolder's listing of `dir`: class sub-folders in
 // sorted order (label = position), files found recursively (os.walk order,

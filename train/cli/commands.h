@@ -24,5 +24,6 @@ void add_search_command(CLI::App& app, int& exit_code);
 // The command line of this process, as the shell would re-run it (set by main).
 const std::string& command_line();
 void set_command_line(int argc, char** argv);
+void add_classify_command(CLI::App& app, int& exit_code);
 
 }  // namespace idml::cli

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   idml::cli::add_eval_command(app, exit_code);
   idml::cli::add_embed_command(app, exit_code);
   idml::cli::add_bench_command(app, exit_code);
+  idml::cli::add_classify_command(app, exit_code);
   idml::cli::add_convert_command(app, exit_code);
   idml::cli::add_metrics_command(app, exit_code);
   idml::cli::add_data_command(app, exit_code);

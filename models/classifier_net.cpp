@@ -1,0 +1,44 @@
+// The ResNet classifier of SPEC §10 and the factory of classification networks.
+#include "models/classifier_net.h"
+
+#include "engine/ops.h"
+#include "models/pyramidnet.h"
+
+namespace idml::models {
+
+namespace {
+
+ResNetConfig config_with_classes(const std::string& name, int64_t num_classes) {
+  ResNetConfig config = resnet_config(name);
+  config.num_classes = num_classes;
+  return config;
+}
+
+}  // namespace
+
+ResNetClassifier::ResNetClassifier(const std::string& name, int64_t num_classes, int64_t uncertainty_size,
+                                   Generator& gen)
+    : ResNet(config_with_classes(name, num_classes), gen) {
+  uncertainty = register_module("uncertainty", std::make_shared<nn::Linear>(feature_channels(), uncertainty_size, gen));
+}
+
+ClassifierOutput ResNetClassifier::classify(const Tensor& x, bool with_uncertainty) {
+  const Tensor map = forward_features(x);
+  ClassifierOutput out;
+  out.features = adaptive_avg_pool2d_1x1(map).reshape({map.size(0), map.size(1)});
+  out.logits = fc->forward(out.features);
+  if (with_uncertainty) out.uncertainty = relu(uncertainty->forward(out.features));
+  return out;
+}
+
+std::unique_ptr<ClassifierNet> make_classifier(const ClassifierConfig& config, Generator& gen) {
+  if (config.model == "pyramidnet") {
+    PyramidNetConfig pyramid{config.depth, config.alpha, config.bottleneck, config.num_classes,
+                             config.uncertainty_size > 0 ? config.uncertainty_size : 128};
+    return std::make_unique<PyramidNet>(pyramid, gen);
+  }
+  return std::make_unique<ResNetClassifier>(config.model, config.num_classes,
+                                            config.uncertainty_size > 0 ? config.uncertainty_size : 512, gen);
+}
+
+}  // namespace idml::models
