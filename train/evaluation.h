@@ -11,6 +11,7 @@
 #include "data/transforms.h"
 #include "models/idml_net.h"
 #include "train/metrics/evaluate.h"
+#include "train/train_config.h"
 
 namespace idml::train {
 
@@ -32,11 +33,24 @@ struct EmbedOptions {
 Embeddings compute_embeddings(models::IDMLNet& net, const data::Dataset& dataset, const data::Transform& transform,
                               const EmbedOptions& options);
 
-// clustering: "on", "off", or "auto" (on, except for SOP, whose k-means over
-// 11,316 classes and 60k points takes hours on a CPU).
+// clustering: "on", "off", or "auto": on, except for SOP on a CPU, whose
+// 10-restart k-means (11,316 clusters over 60,502 points) takes hours there
+// (train/metrics/README.md); on a GPU it is on. When auto turns it off, a
+// message with the measured cost goes to stderr.
+bool clustering_enabled(const std::string& setting, const std::string& dataset, Device device = Device::cpu());
+// The message clustering_enabled prints when auto skips SOP's k-means.
+std::string clustering_skipped_message(const std::string& dataset);
+
+// The metrics of `embeddings` with `options` (recall Ks, seed, k-means restarts
+// and iterations, clustering on/off, device).
+metrics::EvaluationResult evaluate_embeddings(const Embeddings& embeddings, const metrics::EvaluationOptions& options);
+// Defaults for the rest (10 restarts, at most 300 iterations, CPU).
 metrics::EvaluationResult evaluate_embeddings(const Embeddings& embeddings, const std::vector<int64_t>& recall_ks,
                                               uint64_t seed, bool clustering = true);
-bool clustering_enabled(const std::string& setting, const std::string& dataset);
+// Everything `idml train` evaluates with: the dataset's recall Ks, the seed,
+// --kmeans-restarts / --kmeans-max-iterations, --clustering (for its device)
+// and --device (the kNN and k-means GEMMs run there).
+metrics::EvaluationOptions evaluation_options(const TrainConfig& config);
 
 // "R@1 62.41  R@2 73.90 ... MAP@R 23.10" (percentages, as the paper reports them).
 std::string format_metrics(const metrics::EvaluationResult& result);

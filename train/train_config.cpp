@@ -1,12 +1,16 @@
 #include "train/train_config.h"
 
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
 #include <sstream>
 #include <type_traits>
 
 #include "data/dataset.h"
 #include "engine/error.h"
+#include "models/pretrained.h"
 #include "models/resnet.h"
+#include "models/sha256.h"
 
 namespace idml::train {
 
@@ -45,6 +49,23 @@ void check_positive(T value, const char* flag) {
 }
 
 constexpr int64_t kMaxImageSide = 2048;
+// SPEC §2: the reference always starts from torchvision's ImageNet weights, so a
+// paper dataset without --pretrained would silently train from scratch.
+void check_pretrained(const TrainConfig& c) {
+  const bool paper_dataset = c.dataset == "cub" || c.dataset == "cars" || c.dataset == "SOP";
+  if (!c.resume.empty() || c.pretrained == "none") return;
+  IDML_CHECK(!paper_dataset || !c.pretrained.empty(), "--pretrained is required for --dataset ", c.dataset,
+             ": the paper's recipes start from torchvision's ImageNet ResNet-50 (SPEC §2). Pass the file, e.g. "
+             "--pretrained resnet50-0676ba61.pth (IMAGENET1K_V1, https://download.pytorch.org/models/"
+             "resnet50-0676ba61.pth), or --pretrained none to train the backbone from scratch");
+  if (c.pretrained.empty()) return;
+  IDML_CHECK(std::filesystem::is_regular_file(c.pretrained), "--pretrained ", c.pretrained,
+             ": no such file (expected torchvision ImageNet weights, .pth or .safetensors, or 'none')");
+  if (!paper_dataset) return;
+  const std::string warning =
+      models::paper_recipe_warning(models::lookup_known_weights(models::sha256_of_file(c.pretrained)), c.dataset);
+  if (!warning.empty()) std::fprintf(stderr, "%s\n", warning.c_str());
+}
 
 }  // namespace
 
@@ -85,6 +106,9 @@ void validate(const TrainConfig& c) {
     IDML_CHECK(c.batch_size % c.images_per_class == 0, "--IPC (", c.images_per_class,
                ") must divide --batch-size (", c.batch_size, ")");
   IDML_CHECK(c.batch_size >= 2, "--batch-size must be at least 2 (batch statistics and mixup need pairs)");
+  check_positive(c.kmeans_restarts, "--kmeans-restarts");
+  check_positive(c.kmeans_max_iterations, "--kmeans-max-iterations");
+  check_pretrained(c);
 }
 
 nlohmann::json to_json(const TrainConfig& c) {
@@ -102,7 +126,8 @@ nlohmann::json to_json(const TrainConfig& c) {
           {"lr_decay_gamma", c.lr_decay_gamma}, {"warm", c.warm},
           {"epochs", c.epochs},           {"clip", c.clip_value},
           {"seed", c.seed},               {"eval_every", c.eval_every},
-          {"clustering", c.clustering},
+          {"clustering", c.clustering},   {"kmeans_restarts", c.kmeans_restarts},
+          {"kmeans_max_iterations", c.kmeans_max_iterations},
           {"eval_before_training", c.eval_before_training}, {"device", c.device},
           {"gpu_id", c.gpu_id},           {"threads", c.threads},
           {"LOG_DIR", c.log_dir},         {"remark", c.remark},
@@ -142,6 +167,8 @@ TrainConfig config_from_json(const nlohmann::json& j) {
     c.seed = j.at("seed");
     c.eval_every = j.at("eval_every");
     c.clustering = j.value("clustering", std::string("auto"));
+    c.kmeans_restarts = j.value("kmeans_restarts", 10);
+    c.kmeans_max_iterations = j.value("kmeans_max_iterations", 300);
     c.eval_before_training = j.at("eval_before_training");
     c.device = j.at("device");
     c.gpu_id = j.at("gpu_id");

@@ -27,7 +27,8 @@ struct TrainConfig {
   int64_t embedding_size = 512;
   bool l2_norm = true;
   bool bn_freeze = true;
-  std::string pretrained;     // ImageNet backbone weights (.pth or safetensors)
+  std::string pretrained;     // ImageNet backbone weights (.pth or safetensors), or "none";
+                              // required for the paper's datasets (cub, cars, SOP)
   // loss
   std::string loss = "Proxy_Anchor";
   std::string metric = "ism";  // ism | cosine
@@ -45,7 +46,9 @@ struct TrainConfig {
   // run
   uint64_t seed = 0;
   int64_t eval_every = 1;
-  std::string clustering = "auto";  // NMI/F1 by k-means: auto (off for SOP) | on | off
+  std::string clustering = "auto";  // NMI/F1 by k-means: auto (off for SOP on a CPU) | on | off
+  int kmeans_restarts = 10;         // --kmeans-restarts (sklearn's n_init)
+  int kmeans_max_iterations = 300;  // --kmeans-max-iterations (sklearn's max_iter)
   bool eval_before_training = false;
   std::string device = "cpu";  // cpu | cuda
   int gpu_id = 0;
@@ -57,7 +60,10 @@ struct TrainConfig {
   std::string command_line;    // how this run was started, for the report
 };
 
-// Throws idml::Error naming the flag when a value is out of range or unknown.
+// Throws idml::Error naming the flag when a value is out of range or unknown,
+// or when a paper dataset (cub, cars, SOP) has no --pretrained (a new run;
+// a resumed one has its weights). Prints a warning on stderr when the
+// --pretrained file is torchvision's V2 ResNet-50 for a paper dataset.
 void validate(const TrainConfig& config);
 
 nlohmann::json to_json(const TrainConfig& config);

@@ -28,7 +28,7 @@ expect_error '--optimizer: expected'                train --dataset fashion-mnis
 expect_error '--IPC \(7\) must divide'              train --dataset fashion-mnist --IPC 7 --batch-size 20
 expect_error "unknown dataset 'imagenet'"              train --dataset imagenet
 expect_error 'resnet7|unknown'                         train --dataset fashion-mnist --model resnet7
-expect_error '/nonexistent'                            train --dataset cub --data-root /nonexistent
+expect_error '/nonexistent'                            train --dataset cub --data-root /nonexistent --pretrained none
 expect_error '/nonexistent/run_last.safetensors'       train --resume /nonexistent/run_last.safetensors
 expect_error '/nonexistent.safetensors'                eval --checkpoint /nonexistent.safetensors --dataset fashion-mnist
 expect_error "$work/junk.safetensors"                  eval --checkpoint "$work/junk.safetensors" --dataset fashion-mnist

@@ -1,5 +1,5 @@
 // evaluate(): metric names and order, a perfect embedding scoring 1 everywhere,
-// a tie decided by the lower-index rule with a lone query left out, the
+// a tie decided by the lower-index rule with a lone query (a miss in R@K), the
 // normalisation formula, and the errors.
 #include <gtest/gtest.h>
 
@@ -43,11 +43,12 @@ TEST(Evaluate, PerfectEmbeddingScoresOneEverywhere) {
   EXPECT_EQ(result.cluster_assignment.size(), static_cast<size_t>(n));
 }
 
-TEST(Evaluate, TieGoesToLowerIndexAndLoneQueryIsLeftOut) {
+TEST(Evaluate, TieGoesToLowerIndexAndLoneQueryIsAMiss) {
   // p0 (1,0) A, p1 (0,1) B (lone), p2 (0,-1) A, p3 (-1,0) A; normalisation keeps them exact.
   // q0: p1 and p2 tie at 0 -> p1 (lower index, class B) first: miss at 1, hit at 2.
   // q2: p0 and p3 tie at 0 -> p0: hit.   q3: p1 and p2 tie at 0 -> p1: miss at 1, hit at 2.
-  // R@1 = 1/3 (with ties to the higher index it would be 1); R@2 = 1. q1 is lone: not counted.
+  // q1 is lone: a miss at every K. R@1 = 1/4 (with ties to the higher index it would be 3/4);
+  // R@2 = 3/4. RP and MAP@R leave q1 out.
   // R = 2 for the class A queries: RP = (1/2 + 1 + 1/2) / 3 = 2/3;
   // MAP@R = ((1/2)(1/2) + 1 + (1/2)(1/2)) / 3 = 1/2.
   const std::vector<float> embeddings = {1, 0, 0, 1, 0, -1, -1, 0};
@@ -57,8 +58,8 @@ TEST(Evaluate, TieGoesToLowerIndexAndLoneQueryIsLeftOut) {
   options.compute_clustering = false;
   const auto result = evaluate(embeddings.data(), labels.data(), 4, 2, options);
   EXPECT_EQ(names(result), (std::vector<std::string>{"R@1", "R@2", "RP", "MAP@R"}));
-  EXPECT_DOUBLE_EQ(result.get("R@1"), 1.0 / 3);
-  EXPECT_DOUBLE_EQ(result.get("R@2"), 1.0);
+  EXPECT_DOUBLE_EQ(result.get("R@1"), 1.0 / 4);
+  EXPECT_DOUBLE_EQ(result.get("R@2"), 3.0 / 4);
   EXPECT_DOUBLE_EQ(result.get("RP"), 2.0 / 3);
   EXPECT_DOUBLE_EQ(result.get("MAP@R"), 0.5);
   EXPECT_EQ(result.scored_queries, 3);

@@ -1,5 +1,7 @@
-// k-means: finds well-separated clusters, is deterministic for a seed, reports
-// the inertia of what it returns, survives duplicates (empty clusters).
+// k-means: finds well-separated clusters, is deterministic for a seed and
+// across thread counts, reports the inertia of what it returns, survives
+// duplicates; Lloyd's empty-cluster relocation and sklearn's tolerance rule
+// on hand-worked cases.
 #include <gtest/gtest.h>
 #include <omp.h>
 
@@ -10,6 +12,7 @@
 #include "engine/error.h"
 #include "train/metrics/clustering_metrics.h"
 #include "train/metrics/kmeans.h"
+#include "train/metrics/kmeans_lloyd.h"
 
 namespace {
 
@@ -81,11 +84,50 @@ TEST(KMeans, SameResultWhateverTheThreadCount) {
   const int threads = omp_get_max_threads();
   omp_set_num_threads(1);
   const auto one = kmeans(noisy.data(), 300, 8, options);
+  omp_set_num_threads(2);
+  const auto two = kmeans(noisy.data(), 300, 8, options);
   omp_set_num_threads(3);
   const auto three = kmeans(noisy.data(), 300, 8, options);
   omp_set_num_threads(threads);
+  EXPECT_EQ(one.assignment, two.assignment);
+  EXPECT_EQ(one.centers, two.centers);
+  EXPECT_EQ(one.inertia, two.inertia);
   EXPECT_EQ(one.assignment, three.assignment);
   EXPECT_EQ(one.inertia, three.inertia);
+}
+
+TEST(Lloyd, EmptyClusterTakesTheFarthestPoint) {
+  // 1-d points 0, 0.1, 10, 10.1, 20 from centres 0, 5, 10: the first assignment is 0 0 2 2 2 and
+  // leaves centre 1 (x = 5) empty. Distances to the assigned centres: 0, 0.01, 0, 0.01, 100, so
+  // point 4 (x = 20) moves to cluster 1 in that update (sklearn's relocation): centres become
+  // 0.05, 20, 10.05. The next assignment, 0 0 2 2 1, gives the same centres: the shift 0 is
+  // within the tolerance 0, so Lloyd stops after 2 iterations (and re-assigns: unchanged).
+  const std::vector<float> points = {0, 0.1f, 10, 10.1f, 20};
+  const idml::metrics::InnerProducts products;
+  const auto result = idml::metrics::lloyd(products, products.matrix(points.data(), 5, 1), {0, 5, 10}, 3, 300, 0.0);
+  EXPECT_EQ(result.assignment, (std::vector<int64_t>{0, 0, 2, 2, 1}));
+  EXPECT_FLOAT_EQ(result.centers[0], 0.05f);
+  EXPECT_FLOAT_EQ(result.centers[1], 20.0f);
+  EXPECT_FLOAT_EQ(result.centers[2], 10.05f);
+  EXPECT_TRUE(result.converged);
+  EXPECT_EQ(result.iterations, 2);
+  EXPECT_NEAR(result.inertia, 4 * 0.05 * 0.05, 1e-6);
+}
+
+TEST(Lloyd, ToleranceIsRelativeToTheMeanFeatureVariance) {
+  // Features (0, 2, 4) and (1, 1, 1): variances 8/3 and 0, mean 4/3; tol 1e-4 -> 1.3333e-4.
+  const std::vector<float> points = {0, 1, 2, 1, 4, 1};
+  EXPECT_NEAR(idml::metrics::absolute_tolerance(points.data(), 3, 2, 1e-4), 1e-4 * 4.0 / 3.0, 1e-15);
+  EXPECT_EQ(idml::metrics::absolute_tolerance(points.data(), 3, 2, 0.0), 0.0);
+  // A tolerance larger than any first move stops after one iteration, then re-assigns to the final centres.
+  const idml::metrics::InnerProducts products;
+  const std::vector<float> line = {0, 1, 2, 10, 11, 12};
+  const auto once = idml::metrics::lloyd(products, products.matrix(line.data(), 6, 1), {0, 2}, 2, 300, 1e9);
+  EXPECT_EQ(once.iterations, 1);
+  EXPECT_TRUE(once.converged);
+  // First assignment 0 0 1 1 1 1 (1 ties: lower centre), centres 0.5 and 35/4; the final one:
+  EXPECT_EQ(once.assignment, (std::vector<int64_t>{0, 0, 0, 1, 1, 1}));
+  EXPECT_FLOAT_EQ(once.centers[1], 8.75f);
 }
 
 TEST(KMeans, InertiaIsThatOfTheReturnedAssignment) {

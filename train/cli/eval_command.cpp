@@ -19,6 +19,7 @@ namespace {
 struct EvalArguments {
   std::string checkpoint, dataset, data_root, device = "cpu", clustering = "auto";
   int image_size = 224, resize_size = 256, workers = 4, per_class_cap = 0, train_classes = 0, gpu_id = 0;
+  int kmeans_restarts = 10, kmeans_max_iterations = 300;
   int64_t batch_size = 64;
   bool json = false;
   uint64_t seed = 0;
@@ -40,11 +41,27 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--device", args->device, "cpu | cuda")->capture_default_str();
   cmd->add_option("--gpu-id,--gpu", args->gpu_id, "CUDA device index");
   cmd->add_option("--seed", args->seed, "k-means seed")->capture_default_str();
-  cmd->add_option("--clustering", args->clustering, "NMI and F1 by k-means: auto (off for SOP) | on | off")
+  cmd->add_option("--clustering", args->clustering, "NMI and F1 by k-means: auto (off for SOP on a CPU) | on | off")
+      ->capture_default_str();
+  cmd->add_option("--kmeans-restarts,--restarts", args->kmeans_restarts, "k-means restarts, lowest inertia wins")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--kmeans-max-iterations,--max-iterations", args->kmeans_max_iterations,
+                  "Lloyd iterations per restart at most")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_flag("--json", args->json, "print one JSON object");
   cmd->callback([args, &exit_code] {
-    const bool clustering = train::clustering_enabled(args->clustering, args->dataset);
+    IDML_CHECK(args->device == "cpu" || args->device == "cuda", "--device: expected cpu or cuda");
+    const Device device = args->device == "cpu" ? Device::cpu() : Device::cuda(args->gpu_id);
+    IDML_CHECK(device.is_cpu() || cuda_available(), "--device cuda: no CUDA device is available");
+    metrics::EvaluationOptions evaluation;
+    evaluation.recall_ks = train::recall_ks_for(args->dataset);
+    evaluation.seed = args->seed;
+    evaluation.kmeans_restarts = args->kmeans_restarts;
+    evaluation.kmeans_max_iterations = args->kmeans_max_iterations;
+    evaluation.compute_clustering = train::clustering_enabled(args->clustering, args->dataset, device);
+    evaluation.device = device;  // the kNN and k-means GEMMs too
     const weights::StateDict dict = train::read_model_weights(args->checkpoint);
     models::IDMLNetConfig net_config;
     net_config.backbone = train::infer_backbone(dict, args->checkpoint);
@@ -52,9 +69,6 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     Generator gen(0);
     models::IDMLNet net(net_config, gen);
     net.load_state_dict(dict, true);
-    IDML_CHECK(args->device == "cpu" || args->device == "cuda", "--device: expected cpu or cuda");
-    const Device device = args->device == "cpu" ? Device::cpu() : Device::cuda(args->gpu_id);
-    IDML_CHECK(device.is_cpu() || cuda_available(), "--device cuda: no CUDA device is available");
     net.to(device);
 
     data::DatasetOptions options;
@@ -75,8 +89,8 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     for (data::Split split : splits) {
       options.split = split;
       const auto dataset = data::open_dataset(options);
-      const auto result = train::evaluate_embeddings(train::compute_embeddings(net, *dataset, transform, embed),
-                                                     train::recall_ks_for(args->dataset), args->seed, clustering);
+      const auto result =
+          train::evaluate_embeddings(train::compute_embeddings(net, *dataset, transform, embed), evaluation);
       nlohmann::json metrics = nlohmann::json::object();
       for (const auto& [name, value] : result.metrics) metrics[name] = value;
       out[data::split_name(split)] = metrics;

@@ -25,8 +25,10 @@ struct MetricsArguments {
   std::vector<int64_t> recall_ks = {1, 2, 4, 8};
   bool json = false;
   uint64_t seed = 0;
-  int restarts = 5;
+  int restarts = 10, max_iterations = 300;
   bool no_clustering = false;
+  std::string device = "cpu";
+  int gpu_id = 0;
 };
 
 int run_metrics(const MetricsArguments& args) {
@@ -46,7 +48,10 @@ int run_metrics(const MetricsArguments& args) {
   options.recall_ks = args.recall_ks;
   options.seed = args.seed;
   options.kmeans_restarts = args.restarts;
+  options.kmeans_max_iterations = args.max_iterations;
   options.compute_clustering = !args.no_clustering;
+  IDML_CHECK(args.device == "cpu" || args.device == "cuda", "--device: expected cpu or cuda, got '", args.device, "'");
+  options.device = args.device == "cpu" ? Device::cpu() : Device::cuda(args.gpu_id);
   const metrics::EvaluationResult result =
       metrics::evaluate(embeddings.values.data(), labels.values.data(), n, d, options);
 
@@ -55,8 +60,8 @@ int run_metrics(const MetricsArguments& args) {
     for (const auto& [name, value] : result.metrics) object[name] = value;
     std::cout << object.dump() << "\n";
   } else {
-    std::cout << n << " embeddings of dimension " << d << ", " << result.scored_queries
-              << " queries with a same-class sample\n";
+    std::cout << n << " embeddings of dimension " << d << "; R@K over all " << n << " queries, RP and MAP@R over the "
+              << result.scored_queries << " with a same-class sample\n";
     size_t width = 8;  // wider when a name is ("R@1000000"), so columns never run together
     for (const auto& entry : result.metrics) width = std::max(width, entry.first.size() + 2);
     for (const auto& [name, value] : result.metrics) {
@@ -90,9 +95,16 @@ void add_metrics_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   command->add_flag("--json", args->json, "print one JSON object instead of a table");
   command->add_option("--seed", args->seed, "k-means seed")->capture_default_str();
-  command->add_option("--restarts", args->restarts, "k-means restarts (lowest inertia wins)")
+  command->add_option("--kmeans-restarts,--restarts", args->restarts, "k-means restarts (lowest inertia wins)")
       ->check(positive_integer)
       ->capture_default_str();
+  command->add_option("--kmeans-max-iterations,--max-iterations", args->max_iterations,
+                      "Lloyd iterations per restart at most")
+      ->check(positive_integer)
+      ->capture_default_str();
+  command->add_option("--device", args->device, "cpu | cuda: where the kNN and k-means GEMMs run")
+      ->capture_default_str();
+  command->add_option("--gpu-id,--gpu", args->gpu_id, "CUDA device index");
   command->add_flag("--no-clustering", args->no_clustering, "skip k-means, NMI and F1 (slow at SOP scale)");
   command->callback([args, &exit_code] { exit_code = run_metrics(*args); });
 }

@@ -39,13 +39,17 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--l2-norm", c.l2_norm, "1: l2-normalise both embeddings")->capture_default_str();
   cmd->add_option("--remark", c.remark, "suffix of the log directory name");
   cmd->add_option("--LOG_DIR,--log-dir", c.log_dir, "where run directories go")->capture_default_str();
-  cmd->add_option("--pretrained", c.pretrained, "ImageNet backbone weights (.pth or .safetensors)");
+  cmd->add_option("--pretrained", c.pretrained,
+                  "ImageNet backbone weights (.pth or .safetensors), or none; required for cub, cars, SOP");
   cmd->add_option("--seed", c.seed, "random seed")->capture_default_str();
   cmd->add_option("--image-size", c.image_size, "training/eval crop size")->capture_default_str();
   cmd->add_option("--resize-size", c.resize_size, "eval: shorter side before the centre crop")->capture_default_str();
   cmd->add_option("--metric", c.metric, "ism | cosine (plain Proxy-Anchor)")->capture_default_str();
   cmd->add_option("--eval-every", c.eval_every, "evaluate every N epochs (and after the last)")->capture_default_str();
-  cmd->add_option("--clustering", c.clustering, "NMI and F1 by k-means: auto (off for SOP) | on | off")
+  cmd->add_option("--clustering", c.clustering, "NMI and F1 by k-means: auto (off for SOP on a CPU) | on | off")
+      ->capture_default_str();
+  cmd->add_option("--kmeans-restarts", c.kmeans_restarts, "k-means restarts for NMI/F1")->capture_default_str();
+  cmd->add_option("--kmeans-max-iterations", c.kmeans_max_iterations, "Lloyd iterations per restart at most")
       ->capture_default_str();
   cmd->add_flag("--eval-before", c.eval_before_training, "also evaluate before the first epoch");
   cmd->add_option("--clip", c.clip_value, "clip every gradient element to [-clip, clip]")->capture_default_str();
@@ -70,6 +74,8 @@ void add_train_command(CLI::App& app, int& exit_code) {
           {"--data-root", [&] { saved.data_root = run.data_root; }},
           {"--eval-every", [&] { saved.eval_every = run.eval_every; }},
           {"--clustering", [&] { saved.clustering = run.clustering; }},
+          {"--kmeans-restarts", [&] { saved.kmeans_restarts = run.kmeans_restarts; }},
+          {"--kmeans-max-iterations", [&] { saved.kmeans_max_iterations = run.kmeans_max_iterations; }},
           {"--LOG_DIR", [&] { saved.log_dir = run.log_dir; }},
           {"--report", [&] { saved.report = run.report; }}};
       for (const auto& [flag, apply] : overridable)

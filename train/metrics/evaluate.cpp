@@ -4,6 +4,7 @@
 #include "train/metrics/evaluate.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <set>
 
@@ -58,7 +59,10 @@ EvaluationResult evaluate(const float* embeddings, const int64_t* labels, int64_
   const int64_t max_recall_k = *std::max_element(options.recall_ks.begin(), options.recall_ks.end());
   const int64_t max_r = *std::max_element(same_class.begin(), same_class.end());
   const int64_t k = std::min(n - 1, std::max(max_recall_k, max_r));
-  const NearestNeighbours neighbours = nearest_neighbours(normalized.data(), n, d, k, options.block_rows);
+  auto start = std::chrono::steady_clock::now();
+  const NearestNeighbours neighbours =
+      nearest_neighbours(normalized.data(), n, d, k, options.block_rows, options.device);
+  result.knn_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   for (const int64_t recall_k : options.recall_ks) {
     result.metrics.emplace_back("R@" + std::to_string(recall_k), recall_at_k(neighbours, labels, recall_k));
@@ -70,7 +74,10 @@ EvaluationResult evaluate(const float* embeddings, const int64_t* labels, int64_
     kmeans_options.seed = options.seed;
     kmeans_options.restarts = options.kmeans_restarts;
     kmeans_options.max_iterations = options.kmeans_max_iterations;
+    kmeans_options.device = options.device;
+    start = std::chrono::steady_clock::now();
     KMeansResult clusters = kmeans(normalized.data(), n, d, kmeans_options);
+    result.kmeans_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     result.metrics.emplace_back("NMI", normalized_mutual_info(labels, clusters.assignment.data(), n));
     result.metrics.emplace_back("F1", pair_counting_f1(labels, clusters.assignment.data(), n));
     result.cluster_assignment = std::move(clusters.assignment);

@@ -2,8 +2,9 @@
 // embeddings, exact kNN by blocked GEMM, Recall@K / RP / MAP@R, and k-means
 // NMI / F1. Works on plain float / int64 arrays so that it needs no Tensor:
 // callers copy embeddings (N, D) and labels (N) to the host first.
-// Lone queries (alone in their class) are left out of Recall@K, RP and MAP@R
-// (retrieval_metrics.h); k-means uses every point.
+// Lone queries (alone in their class) are misses in Recall@K and left out of
+// RP and MAP@R (retrieval_metrics.h); k-means uses every point. The GEMMs of
+// the kNN and k-means run on `device` (CPU or a CUDA device), same result.
 // Not here: computing embeddings, logging, choosing the best epoch.
 #pragma once
 
@@ -12,21 +13,25 @@
 #include <utility>
 #include <vector>
 
+#include "engine/device.h"
+
 namespace idml::metrics {
 
 struct EvaluationOptions {
   std::vector<int64_t> recall_ks = {1, 2, 4, 8};  // SOP: {1, 10, 100, 1000}
   uint64_t seed = 0;                              // k-means seed
-  int kmeans_restarts = 5;
-  int kmeans_max_iterations = 100;
+  int kmeans_restarts = 10;                       // sklearn's n_init (before 1.4)
+  int kmeans_max_iterations = 300;                // sklearn's max_iter
   bool compute_clustering = true;                 // NMI and F1 (k-means is the slow part at SOP scale)
   int64_t block_rows = 0;                         // kNN query rows per GEMM; 0 = automatic (64 MiB)
+  Device device = Device::cpu();                  // where the GEMMs run
 };
 
 struct EvaluationResult {
   // In order: R@<k> for each recall K, then NMI, F1 (when computed), RP, MAP@R.
   std::vector<std::pair<std::string, double>> metrics;
-  int64_t scored_queries = 0;  // queries with at least one same-class sample
+  int64_t scored_queries = 0;  // queries with at least one same-class sample (the RP / MAP@R denominator)
+  double knn_seconds = 0.0, kmeans_seconds = 0.0;  // wall time of the two expensive parts
   std::vector<int64_t> cluster_assignment;  // k-means clusters (n), empty without clustering
 
   // Value of the metric named `name` ("R@1", "NMI", ...); throws idml::Error if absent.

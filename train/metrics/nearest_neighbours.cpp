@@ -1,5 +1,5 @@
-// Blocked exact kNN: for each block of query rows, S = Q P^T by cblas_sgemm
-// (rows x n), then per row a bounded heap finds the k best sgemm values and
+// Blocked exact kNN: for each block of query rows, S = Q P^T by sgemm
+// (rows x n; InnerProducts: cblas on the CPU, the engine's matmul on a GPU), then per row a bounded heap finds the k best sgemm values and
 // the few candidates near the k-th are re-ranked exactly (exact_dot.h), so the
 // result does not depend on BLAS rounding or thread count. See the header.
 #include "train/metrics/nearest_neighbours.h"
@@ -9,10 +9,9 @@
 #include <numeric>
 #include <utility>
 
-#include <cblas.h>
-
 #include "engine/error.h"
 #include "train/metrics/exact_dot.h"
+#include "train/metrics/inner_products.h"
 
 namespace idml::metrics {
 namespace {
@@ -97,8 +96,11 @@ void check_arguments(const float* points, int64_t n, int64_t d, int64_t k) {
 
 }  // namespace
 
-NearestNeighbours nearest_neighbours(const float* points, int64_t n, int64_t d, int64_t k, int64_t block_rows) {
+NearestNeighbours nearest_neighbours(const float* points, int64_t n, int64_t d, int64_t k, int64_t block_rows,
+                                     Device device) {
   check_arguments(points, n, d, k);
+  const InnerProducts products(device);
+  const InnerProducts::Matrix matrix = products.matrix(points, n, d);
   constexpr int64_t kBlockFloats = int64_t(16) << 20;  // 64 MiB of float32 similarities per block
   if (block_rows <= 0) block_rows = std::max<int64_t>(1, kBlockFloats / n);
   block_rows = std::min(block_rows, n);
@@ -117,9 +119,7 @@ NearestNeighbours nearest_neighbours(const float* points, int64_t n, int64_t d, 
   for (int64_t start = 0; start < n; start += block_rows) {
     const int64_t rows = std::min(block_rows, n - start);
     // block (rows, n) = points[start:start+rows] (rows, d) x points^T (d, n)
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows), static_cast<int>(n),
-                static_cast<int>(d), 1.0f, points + start * d, static_cast<int>(d), points, static_cast<int>(d),
-                0.0f, block.data(), static_cast<int>(n));
+    products.multiply(matrix, start, rows, matrix, block.data());
 #pragma omp parallel if (rows * n > 32768)
     {
       Scratch scratch;

@@ -7,11 +7,13 @@
 // does not. A point is never its own neighbour (excluded by index, not by
 // distance, so exact duplicates of it still count). Ties in similarity go to
 // the lower index, so the result is deterministic.
-// Not here: approximate search, GPU search, distances other than inner product.
+// Not here: approximate search, top-k selection on a GPU, distances other than inner product.
 #pragma once
 
 #include <cstdint>
 #include <vector>
+
+#include "engine/device.h"
 
 namespace idml::metrics {
 
@@ -29,8 +31,10 @@ struct NearestNeighbours {
 // sgemm shortlists; the order and the similarities come from exact_dot
 // (double, fixed order, rounded to float at the end), so the result is the
 // same as the reference's and does not depend on the thread count. Rows of a
-// block are processed in parallel with OpenMP; the GEMM uses BLAS's threads.
-NearestNeighbours nearest_neighbours(const float* points, int64_t n, int64_t d, int64_t k, int64_t block_rows = 0);
+// block are processed in parallel with OpenMP; the GEMM uses BLAS's threads,
+// or runs on `device` (a CUDA device: the engine's matmul) with the same result.
+NearestNeighbours nearest_neighbours(const float* points, int64_t n, int64_t d, int64_t k, int64_t block_rows = 0,
+                                     Device device = Device::cpu());
 
 // The naive O(n^2 d) reference (double-precision inner products, full sort per
 // row), kept beside the fast one for the tests.

@@ -51,12 +51,10 @@ double recall_at_k(const NearestNeighbours& neighbours, const int64_t* labels, i
   IDML_CHECK(k >= 1, "recall_at_k: K must be >= 1, got ", k);
   IDML_CHECK(k <= neighbours.k || neighbours.k == neighbours.n - 1, "recall_at_k: K = ", k, " but only ",
              neighbours.k, " neighbours per query were computed");
-  const std::vector<int64_t> same_class = same_class_counts(labels, neighbours.n);
-  const int64_t queries = checked_query_count(same_class, "recall_at_k");
+  // A lone query's neighbours never share its label, so it is a miss by the loop itself.
   const int64_t depth = std::min(k, neighbours.k);
   int64_t hits = 0;
   for (int64_t q = 0; q < neighbours.n; ++q) {
-    if (same_class[static_cast<size_t>(q)] == 0) continue;
     const int64_t* row = neighbours.neighbours_of(q);
     for (int64_t i = 0; i < depth; ++i) {
       if (labels[row[i]] == labels[q]) {
@@ -65,7 +63,7 @@ double recall_at_k(const NearestNeighbours& neighbours, const int64_t* labels, i
       }
     }
   }
-  return static_cast<double>(hits) / static_cast<double>(queries);
+  return static_cast<double>(hits) / static_cast<double>(neighbours.n);
 }
 
 double r_precision(const NearestNeighbours& neighbours, const int64_t* labels) {

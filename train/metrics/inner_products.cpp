@@ -1,0 +1,79 @@
+// Host sgemm or the engine's device matmul; see the header.
+#include "train/metrics/inner_products.h"
+
+#include <cstring>
+
+#include <cblas.h>
+
+#include "engine/autograd.h"
+#include "engine/error.h"
+#include "engine/ops.h"
+#include "train/metrics/skinny_products.h"
+#ifdef IDML_WITH_CUDA
+#include "engine/cuda/cuda_backend.h"
+#endif
+
+namespace idml::metrics {
+namespace {
+
+#ifdef IDML_WITH_CUDA
+// Full float32 GEMMs for the duration of one product: the shortlist margins
+// assume float32 rounding (2^-24), which TF32 (2^-11) would break.
+class NoTf32Gemm {
+ public:
+  NoTf32Gemm() : saved_(cuda::math_options()) {
+    cuda::MathOptions exact = saved_;
+    exact.tf32_gemm = false;
+    if (saved_.tf32_gemm) cuda::set_math_options(exact);
+  }
+  ~NoTf32Gemm() {
+    if (saved_.tf32_gemm) cuda::set_math_options(saved_);
+  }
+
+ private:
+  cuda::MathOptions saved_;
+};
+#else
+struct NoTf32Gemm {};
+#endif
+
+}  // namespace
+
+InnerProducts::InnerProducts(Device device) : device_(device) {
+  IDML_CHECK(device.is_cpu() || cuda_available(), "metrics on ", device.str(), ": no CUDA device is available");
+}
+
+InnerProducts::Matrix InnerProducts::matrix(const float* rows, int64_t count, int64_t d) const {
+  IDML_CHECK(rows != nullptr && count >= 1 && d >= 1, "InnerProducts::matrix: empty matrix (", count, " x ", d, ")");
+  Matrix m;
+  m.host = rows;
+  m.rows = count;
+  m.d = d;
+  if (on_gpu()) m.on_device = from_host(rows, {count, d}, DType::Float32, device_);
+  return m;
+}
+
+void InnerProducts::multiply(const Matrix& left, int64_t start, int64_t m, const Matrix& right, float* out) const {
+  IDML_CHECK(left.d == right.d, "InnerProducts::multiply: dimensions differ (", left.d, " vs ", right.d, ")");
+  IDML_CHECK(start >= 0 && m >= 1 && start + m <= left.rows, "InnerProducts::multiply: rows [", start, ", ",
+             start + m, ") outside the ", left.rows, " of the left matrix");
+  const int64_t n = right.rows, d = left.d;
+  if (!on_gpu() && n <= kMaxSkinnyColumns) {
+    skinny_products(left.host + start * d, m, d, right.host, n, out);  // sgemm is slow on this shape
+    return;
+  }
+  if (!on_gpu()) {
+    // out (m, n) = left[start:start+m] (m, d) x right^T (d, n)
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(m), static_cast<int>(n),
+                static_cast<int>(d), 1.0f, left.host + start * d, static_cast<int>(d), right.host,
+                static_cast<int>(d), 0.0f, out, static_cast<int>(n));
+    return;
+  }
+  NoGradGuard no_grad;
+  NoTf32Gemm exact_float32;
+  const Tensor block = m == left.rows ? left.on_device : narrow(left.on_device, 0, start, m);
+  const Tensor product = matmul(block, right.on_device, false, true).to(Device::cpu());
+  std::memcpy(out, product.data<float>(), static_cast<size_t>(m * n) * sizeof(float));
+}
+
+}  // namespace idml::metrics
