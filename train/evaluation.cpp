@@ -47,8 +47,7 @@ metrics::EvaluationResult evaluate_embeddings(const Embeddings& e, const std::ve
   return evaluate_embeddings(e, options);
 }
 
-metrics::EvaluationOptions evaluation_options(const TrainConfig& config) {
-  const Device device = config.device == "cuda" ? Device::cuda(config.gpu_id) : Device::cpu();
+metrics::EvaluationOptions evaluation_options(const TrainConfig& config, Device device) {
   metrics::EvaluationOptions options;
   options.recall_ks = recall_ks_for(config.dataset);
   options.seed = config.seed;

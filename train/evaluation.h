@@ -49,8 +49,8 @@ metrics::EvaluationResult evaluate_embeddings(const Embeddings& embeddings, cons
                                               uint64_t seed, bool clustering = true);
 // Everything `idml train` evaluates with: the dataset's recall Ks, the seed,
 // --kmeans-restarts / --kmeans-max-iterations, --clustering (for its device)
-// and --device (the kNN and k-means GEMMs run there).
-metrics::EvaluationOptions evaluation_options(const TrainConfig& config);
+// and the run's device (the kNN and k-means GEMMs run there).
+metrics::EvaluationOptions evaluation_options(const TrainConfig& config, Device device);
 
 // "R@1 62.41  R@2 73.90 ... MAP@R 23.10" (percentages, as the paper reports them).
 std::string format_metrics(const metrics::EvaluationResult& result);

@@ -228,12 +228,11 @@ StepResult TrainingRun::train_step(const data::Batch& batch, int64_t step, Gener
 TrainingRun::Evaluation TrainingRun::evaluate(int64_t epoch) {
   const auto start = Clock::now();
   const EmbedOptions embed_options{config_.batch_size, config_.workers, device_};
-  const std::vector<int64_t> recall_ks = recall_ks_for(config_.dataset);
-  const bool clustering = clustering_enabled(config_.clustering, config_.dataset);
+  const metrics::EvaluationOptions options = evaluation_options(config_, device_);
   auto score = [&](const data::Dataset& split) {
     const Embeddings embeddings = data_parallel_ ? data_parallel_->embed(*net_, split, *eval_transform_, embed_options)
                                                  : compute_embeddings(*net_, split, *eval_transform_, embed_options);
-    return evaluate_embeddings(embeddings, recall_ks, config_.seed, clustering);
+    return evaluate_embeddings(embeddings, options);
   };
   Evaluation out;
   out.record = {{"event", "eval"}, {"epoch", epoch}};
