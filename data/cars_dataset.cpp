@@ -72,6 +72,11 @@ std::unique_ptr<Dataset> open_cars(const std::string& root, Split split) {
   IDML_CHECK(annotations != nullptr, mat_path, " has no variable 'annotations'\nexpected layout:\n", layout);
   IDML_CHECK(annotations->class_type == MAT_C_STRUCT, mat_path,
              ": 'annotations' is not a struct array\nexpected layout:\n", layout);
+  // matio dereferences a struct's field table without checking it (a crafted
+  // file with a null one crashed Mat_VarGetStructFieldByName: fuzz_cars_mat).
+  IDML_CHECK(annotations->data != nullptr && Mat_VarGetNumberOfFields(annotations.get()) > 0 &&
+                 Mat_VarGetStructFieldnames(annotations.get()) != nullptr,
+             mat_path, ": 'annotations' is an empty or damaged struct array\nexpected layout:\n", layout);
   for (const char* field : {"relative_im_path", "class"}) {
     IDML_CHECK(Mat_VarGetStructFieldByName(annotations.get(), field, 0) != nullptr, mat_path,
                ": 'annotations' has no field '", field, "'\nexpected layout:\n", layout);

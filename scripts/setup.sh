@@ -33,7 +33,7 @@ case "$what" in
   demo) exec scripts/demo.sh ;;
   test)
     ctest --test-dir build --output-on-failure -j "$(nproc)"
-    [ "${IDML_SKIP_SANITIZE:-0}" = 1 ] || scripts/sanitize.sh "${IDML_FUZZ_SECONDS:-20}" ;;
+    [ "${IDML_SKIP_SANITIZE:-0}" = 1 ] || scripts/sanitize.sh "${IDML_FUZZ_SECONDS:-10}" ;;
   build) ;;
   *) echo "usage: scripts/setup.sh [demo|test|build]" >&2; exit 2 ;;
 esac
