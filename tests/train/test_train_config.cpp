@@ -1,12 +1,14 @@
 // validate() on the starting weights (SPEC §2): the paper's datasets need
 // --pretrained FILE or an explicit --pretrained none, with a message saying
 // how to proceed; a resumed run does not; a missing file is named; the k-means
-// flags must be positive and survive the config's JSON round trip.
+// flags must be positive and survive the config's JSON round trip;
+// --clustering auto is off only for SOP on a CPU, and says what it would cost.
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "engine/error.h"
+#include "train/evaluation.h"
 #include "train/train_config.h"
 
 namespace {
@@ -69,6 +71,31 @@ TEST(TrainConfig, KMeansFlags) {
   old.erase("kmeans_max_iterations");
   EXPECT_EQ(idml::train::config_from_json(old).kmeans_restarts, 10);
   EXPECT_EQ(idml::train::config_from_json(old).kmeans_max_iterations, 300);
+}
+
+TEST(TrainConfig, ClusteringAutoIsOffOnlyForSopOnACpu) {
+  using idml::Device;
+  using idml::train::clustering_enabled;
+  EXPECT_FALSE(clustering_enabled("auto", "SOP", Device::cpu()));
+  EXPECT_TRUE(clustering_enabled("auto", "SOP", Device::cuda(0)));  // no GPU needed to decide
+  EXPECT_TRUE(clustering_enabled("auto", "cub", Device::cpu()));
+  EXPECT_TRUE(clustering_enabled("on", "SOP", Device::cpu()));
+  EXPECT_FALSE(clustering_enabled("off", "cub", Device::cuda(0)));
+  EXPECT_THROW(clustering_enabled("maybe", "cub", Device::cpu()), idml::Error);
+  const std::string message = idml::train::clustering_skipped_message("SOP");
+  for (const char* part : {"12 min of CPU per restart", "--clustering on", "--device cuda", "estimated"})
+    EXPECT_NE(message.find(part), std::string::npos) << part << " not in: " << message;
+  // evaluation_options carries the config's k-means flags and device to the metrics.
+  TrainConfig config;
+  config.dataset = "SOP";
+  config.kmeans_restarts = 2;
+  config.kmeans_max_iterations = 50;
+  const auto options = idml::train::evaluation_options(config);
+  EXPECT_EQ(options.recall_ks, (std::vector<int64_t>{1, 10, 100, 1000}));
+  EXPECT_EQ(options.kmeans_restarts, 2);
+  EXPECT_EQ(options.kmeans_max_iterations, 50);
+  EXPECT_FALSE(options.compute_clustering);
+  EXPECT_TRUE(options.device.is_cpu());
 }
 
 }  // namespace
