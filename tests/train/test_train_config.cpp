@@ -85,12 +85,12 @@ TEST(TrainConfig, ClusteringAutoIsOffOnlyForSopOnACpu) {
   const std::string message = idml::train::clustering_skipped_message("SOP");
   for (const char* part : {"12 min of CPU per restart", "--clustering on", "--device cuda", "estimated"})
     EXPECT_NE(message.find(part), std::string::npos) << part << " not in: " << message;
-  // evaluation_options carries the config's k-means flags and device to the metrics.
+  // evaluation_options carries the config's k-means flags and the run's device to the metrics.
   TrainConfig config;
   config.dataset = "SOP";
   config.kmeans_restarts = 2;
   config.kmeans_max_iterations = 50;
-  const auto options = idml::train::evaluation_options(config);
+  const auto options = idml::train::evaluation_options(config, idml::Device::cpu());
   EXPECT_EQ(options.recall_ks, (std::vector<int64_t>{1, 10, 100, 1000}));
   EXPECT_EQ(options.kmeans_restarts, 2);
   EXPECT_EQ(options.kmeans_max_iterations, 50);
