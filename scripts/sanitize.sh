@@ -7,7 +7,7 @@
 #      runs (TrainerRun.*, ClassificationRunTest.*, the CLI workflow and the
 #      signal script): they train real networks for minutes even in Release
 #      and would take most of CI's budget under ASan; every parser, kernel
-#      and unit they go through has its own sanitized test, and the fuzzers,
+#      and unit they go through has its own sanitized test;
 #   2. every fuzz target of tests/fuzz for FUZZ_SECONDS (default 20) each,
 #      from its committed seed corpus (new inputs go to a scratch copy).
 #   scripts/sanitize.sh [FUZZ_SECONDS]
