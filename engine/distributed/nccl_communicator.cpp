@@ -54,7 +54,9 @@ class NcclCommunicator final : public Communicator {
   int size() const override { return host_->size(); }
   int local_rank() const override { return host_->local_rank(); }
   int local_size() const override { return host_->local_size(); }
-  std::string transport() const override { return host_->transport() + " + NCCL " + std::to_string(NCCL_MAJOR) + "." + std::to_string(NCCL_MINOR); }
+  std::string transport() const override {
+    return host_->transport() + " + NCCL " + std::to_string(NCCL_MAJOR) + "." + std::to_string(NCCL_MINOR);
+  }
 
   void all_reduce_sum(const Tensor& tensor) override {
     if (!tensor.device().is_cuda()) return host_->all_reduce_sum(tensor);
@@ -88,6 +90,7 @@ class NcclCommunicator final : public Communicator {
     if (comm_ != nullptr) ncclCommAbort(comm_);
     comm_ = nullptr;
     host_->abort(exit_code);
+    std::_Exit(exit_code);  // not reached: MPI_Abort ends the job
   }
 
  private:

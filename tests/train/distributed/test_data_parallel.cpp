@@ -153,7 +153,7 @@ TEST(DataParallel, DriftedReplicasAreAnErrorNamingTheTensor) {
   Generator gen(4);
   models::IDMLNet net({"resnet18", 8, true, true}, gen);
   ProxyAnchor loss(3, 8, {}, gen);
-  const std::unique_ptr<nn::Optimizer> optimizer = std::make_unique<nn::AdamW>(idml_parameter_groups(net, loss, 1e-3, 0));
+  const auto optimizer = std::make_unique<nn::AdamW>(idml_parameter_groups(net, loss, 1e-3, 0));
   DataParallel data_parallel(comm, 8);
   EXPECT_NO_THROW(data_parallel.check_replicas_equal(net, loss, *optimizer));
   if (comm.rank() == 1) {
