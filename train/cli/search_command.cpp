@@ -3,6 +3,7 @@
 //   idml search --checkpoint F --index PREFIX --query IMG_OR_DIR [-k 10] [--json] [--html FILE]
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -27,6 +28,8 @@ struct SearchArguments {
   bool json = false;
 };
 
+std::string file_name(const std::string& path) { return std::filesystem::path(path).filename().string(); }
+
 std::string thumbnail_or_blank(const std::string& path) {
   try {
     return report::jpeg_data_uri(data::decode_image_file(path), 96);
@@ -43,13 +46,13 @@ void write_search_page(const std::string& out, const std::vector<std::string>& q
        << index.count << " images in the index; cosine similarity under each result</p>\n";
   for (size_t q = 0; q < queries.size(); ++q) {
     page << "<div class=\"row\"><div class=\"cell q\"><img alt=\"\" src=\"" << thumbnail_or_blank(queries[q])
-         << "\"><div class=\"n\" title=\"" << report::html_escape(queries[q]) << "\">" << report::html_escape(queries[q])
+         << "\"><div class=\"n\" title=\"" << report::html_escape(queries[q]) << "\">" << report::html_escape(file_name(queries[q]))
          << "</div><div>query</div></div><div class=\"gap\"></div>";
     for (int64_t r = 0; r < found.k; ++r) {
       const size_t j = static_cast<size_t>(found.neighbours_of(static_cast<int64_t>(q))[r]);
       char similarity[32];
       std::snprintf(similarity, sizeof similarity, "%.3f", found.similarities[q * found.k + r]);
-      const std::string& name = index.classes[j].empty() ? index.paths[j] : index.classes[j];
+      const std::string name = index.classes[j].empty() ? file_name(index.paths[j]) : index.classes[j];
       page << "<div class=\"cell\"><img alt=\"\" src=\"" << thumbnail_or_blank(index.paths[j]) << "\"><div class=\"n\" title=\""
            << report::html_escape(index.paths[j]) << "\">" << report::html_escape(name) << "</div><div>" << similarity
            << "</div></div>";
