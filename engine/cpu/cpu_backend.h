@@ -1,8 +1,7 @@
-// The CPU backend: OpenMP loops, GEMM (oneDNN sgemm for float32, BLAS dgemm
-// for float64), convolution through oneDNN with im2col + GEMM as the
-// reference. Kernels are templates over float and double (double exists for
-// finite-difference gradient checks); each group of kernels lives in its own
-// file of this folder.
+// The CPU backend: OpenMP loops, BLAS GEMM (cblas_sgemm / cblas_dgemm),
+// convolution as im2col + GEMM. Kernels are templates over float and double
+// (double exists for finite-difference gradient checks); each group of
+// kernels lives in its own file of this folder.
 #pragma once
 
 #include <string>
