@@ -17,6 +17,18 @@ target_include_directories(idml_blas SYSTEM INTERFACE ${OPENBLAS_INCLUDE_DIR})
 target_link_libraries(idml_blas INTERFACE ${OPENBLAS_LIBRARY})
 message(STATUS "idml: BLAS ${OPENBLAS_LIBRARY}")
 
+# oneDNN (libdnnl-dev) for CPU convolutions: it picks AVX2, AVX-512 or AMX
+# kernels when it runs. Debian builds it on OpenMP (libgomp), like our loops.
+find_path(DNNL_INCLUDE_DIR oneapi/dnnl/dnnl.hpp)
+find_library(DNNL_LIBRARY NAMES dnnl)
+if(NOT DNNL_INCLUDE_DIR OR NOT DNNL_LIBRARY)
+  message(FATAL_ERROR "oneDNN not found: install libdnnl-dev (scripts/setup.sh does)")
+endif()
+add_library(idml_onednn INTERFACE)
+target_include_directories(idml_onednn SYSTEM INTERFACE ${DNNL_INCLUDE_DIR})
+target_link_libraries(idml_onednn INTERFACE ${DNNL_LIBRARY})
+message(STATUS "idml: oneDNN ${DNNL_LIBRARY}")
+
 find_path(STB_INCLUDE_DIR stb_image.h HINTS /usr/include/stb)
 find_path(CLI11_INCLUDE_DIR CLI/CLI.hpp)
 find_package(nlohmann_json 3 REQUIRED)

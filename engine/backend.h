@@ -49,6 +49,13 @@ struct Conv2dGeometry {
   int64_t out_height, out_width;
 };
 
+// What conv2d_forward adds after conv + bias, fused where the backend can:
+// y = relu?(conv(x, w) + bias + residual), residual (N, OC, OH, OW) or null.
+struct ConvEpilogue {
+  const void* residual = nullptr;
+  bool relu = false;
+};
+
 struct Pool2dGeometry {
   int64_t batch, channels, in_height, in_width;
   int64_t kernel, stride, padding;
@@ -107,7 +114,7 @@ class Backend {
 
   // ---- convolution: x (N, C, H, W), w (OC, C, KH, KW), y (N, OC, OH, OW) ----
   virtual void conv2d_forward(DType dtype, const Conv2dGeometry& g, const void* x, const void* w,
-                              const void* bias_or_null, void* y) = 0;
+                              const void* bias_or_null, const ConvEpilogue& epilogue, void* y) = 0;
   virtual void conv2d_backward_input(DType dtype, const Conv2dGeometry& g, const void* dy, const void* w,
                                      void* dx) = 0;
   virtual void conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, const void* x, const void* dy,

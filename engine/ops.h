@@ -83,6 +83,23 @@ struct Conv2dOptions {
 };
 // x (N, C, H, W), weight (OC, C, KH, KW), bias (OC) or undefined.
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dOptions options = {});
+// What conv2d adds after conv + bias, fused into the kernel (oneDNN post-ops
+// on the CPU): y = relu?(conv + bias + residual); residual (N, OC, OH, OW) or
+// undefined. The backward needs only y (relu's mask), so it fuses in training too.
+struct Conv2dEpilogue {
+  Tensor residual;
+  bool relu = false;
+};
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dOptions options,
+              const Conv2dEpilogue& epilogue);
+// A convolution followed by batch norm in inference mode (running statistics
+// mean, var), folded: with a = gamma / sqrt(var + eps) and c = beta - a mean,
+// bn(conv(x, W)) = conv(x, a W) + c. The fold is per-channel ops on the
+// weights inside the autograd graph, so the gradients of W, gamma and beta stay
+// exact; the batch-norm pass disappears forward and backward.
+Tensor conv2d_frozen_batch_norm(const Tensor& x, const Tensor& weight, const Tensor& gamma, const Tensor& beta,
+                                const Tensor& running_mean, const Tensor& running_var, double eps,
+                                Conv2dOptions options = {}, const Conv2dEpilogue& epilogue = {});
 
 // x (N, C, H, W) or (N, C); weight, bias, running_mean, running_var (C).
 // training: normalise by batch statistics (biased variance) and update the

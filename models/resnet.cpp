@@ -3,6 +3,7 @@
 
 #include "engine/ops.h"
 #include "models/resnet_blocks.h"
+#include "nn/conv_batch_norm.h"
 #include "nn/init.h"
 #include "nn/pooling.h"
 
@@ -54,7 +55,7 @@ std::shared_ptr<nn::Sequential> ResNet::make_layer(int64_t planes, int64_t block
 
 Tensor ResNet::forward_features(const Tensor& x) {
   IDML_CHECK(x.dim() == 4 && x.size(1) == 3, "ResNet: input must be (N, 3, H, W), got ", x.str());
-  Tensor y = relu(bn1->forward(conv1->forward(x)));
+  Tensor y = nn::conv_batch_norm(x, *conv1, *bn1, Tensor(), true);  // relu(bn1(conv1(x))), folded when frozen
   y = max_pool2d(y, Pool2dOptions{3, 2, 1});
   y = layer1->forward(y);
   y = layer2->forward(y);

@@ -1,9 +1,24 @@
-// BasicBlock and Bottleneck forward passes (torchvision's, line for line).
+// BasicBlock and Bottleneck forward passes (torchvision's, line for line),
+// each conv + bn [+ identity] [+ relu] through nn::conv_batch_norm, which folds
+// a batch norm that uses running statistics into the convolution.
 #include "models/resnet_blocks.h"
 
 #include "engine/ops.h"
+#include "nn/conv_batch_norm.h"
 
 namespace idml::models {
+
+namespace {
+
+// downsample(x) for Sequential(conv, bn), folded like the block's own layers.
+Tensor downsample_forward(nn::Sequential& downsample, const Tensor& x) {
+  auto conv = downsample.size() == 2 ? std::dynamic_pointer_cast<nn::Conv2d>(downsample[0]) : nullptr;
+  auto bn = downsample.size() == 2 ? std::dynamic_pointer_cast<nn::BatchNorm2d>(downsample[1]) : nullptr;
+  if (conv && bn) return nn::conv_batch_norm(x, *conv, *bn);
+  return downsample.forward(x);
+}
+
+}  // namespace
 
 std::shared_ptr<nn::Conv2d> conv3x3(int64_t in, int64_t out, int64_t stride, Generator& gen) {
   return std::make_shared<nn::Conv2d>(nn::Conv2dConfig{in, out, 3, stride, 1, 1, false}, gen);
@@ -23,10 +38,9 @@ BasicBlock::BasicBlock(int64_t inplanes, int64_t planes, int64_t stride, std::sh
 }
 
 Tensor BasicBlock::forward(const Tensor& x) {
-  Tensor out = relu(bn1->forward(conv1->forward(x)));
-  out = bn2->forward(conv2->forward(out));
-  const Tensor identity = downsample ? downsample->forward(x) : x;
-  return relu(add(out, identity));
+  const Tensor out = nn::conv_batch_norm(x, *conv1, *bn1, Tensor(), true);
+  const Tensor identity = downsample ? downsample_forward(*downsample, x) : x;
+  return nn::conv_batch_norm(out, *conv2, *bn2, identity, true);  // relu(bn2(conv2(out)) + identity)
 }
 
 Bottleneck::Bottleneck(int64_t inplanes, int64_t planes, int64_t stride, std::shared_ptr<nn::Sequential> ds,
@@ -41,11 +55,10 @@ Bottleneck::Bottleneck(int64_t inplanes, int64_t planes, int64_t stride, std::sh
 }
 
 Tensor Bottleneck::forward(const Tensor& x) {
-  Tensor out = relu(bn1->forward(conv1->forward(x)));
-  out = relu(bn2->forward(conv2->forward(out)));
-  out = bn3->forward(conv3->forward(out));
-  const Tensor identity = downsample ? downsample->forward(x) : x;
-  return relu(add(out, identity));
+  Tensor out = nn::conv_batch_norm(x, *conv1, *bn1, Tensor(), true);
+  out = nn::conv_batch_norm(out, *conv2, *bn2, Tensor(), true);
+  const Tensor identity = downsample ? downsample_forward(*downsample, x) : x;
+  return nn::conv_batch_norm(out, *conv3, *bn3, identity, true);  // relu(bn3(conv3(out)) + identity)
 }
 
 }  // namespace idml::models

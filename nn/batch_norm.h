@@ -21,6 +21,9 @@ class BatchNorm2d : public Layer {
   Tensor forward(const Tensor& x) override;
   void freeze();
   bool frozen() const { return frozen_; }
+  // Training mode and not frozen: normalise by the batch's statistics.
+  bool uses_batch_statistics() const { return is_training() && !frozen_; }
+  double eps() const { return eps_; }
   int64_t num_features() const { return weight.size(0); }
 
   Tensor weight;

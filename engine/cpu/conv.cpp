@@ -9,6 +9,8 @@
 // by one through a threaded GEMM. Small feature maps (the late stages, 7x7
 // and 14x14) would make thin GEMMs, so samples are lowered side by side into
 // one (K, G*OH*OW) matrix and each group of G samples is one threaded GEMM.
+// This is the reference path; float32 convolutions go to oneDNN
+// (onednn_conv.cpp) unless IDML_CPU_CONV=reference.
 #include <omp.h>
 
 #include <cstring>
@@ -16,6 +18,7 @@
 
 #include "engine/cpu/conv_lowering.h"
 #include "engine/cpu/cpu_backend.h"
+#include "engine/cpu/onednn_conv.h"
 
 namespace idml::cpu {
 
@@ -194,10 +197,34 @@ void conv_backward_weight_grouped(Backend& be, const Conv2dGeometry& g, int64_t 
   }
 }
 
+// float32 convolutions with no empty dimension go to oneDNN unless the reference is selected.
+bool use_onednn(DType dtype, const Conv2dGeometry& g) {
+  return dtype == DType::Float32 && conv_implementation() == ConvImplementation::OneDnn && g.batch > 0 &&
+         g.in_channels > 0 && g.out_channels > 0;
+}
+
+// y = relu?(y + residual), the reference path's epilogue.
+template <typename T>
+void apply_epilogue(const Conv2dGeometry& g, const ConvEpilogue& e, T* y) {
+  const int64_t n = g.batch * g.out_channels * g.out_height * g.out_width;
+  const T* r = static_cast<const T*>(e.residual);
+  if (!r && !e.relu) return;
+#pragma omp parallel for if (n > kParallelGrain)
+  for (int64_t i = 0; i < n; ++i) {
+    const T v = r ? y[i] + r[i] : y[i];
+    y[i] = e.relu && !(v > T(0)) ? T(0) : v;
+  }
+}
+
 }  // namespace
 
 void CpuBackend::conv2d_forward(DType dtype, const Conv2dGeometry& g, const void* x, const void* w,
-                                const void* bias, void* y) {
+                                const void* bias, const ConvEpilogue& epilogue, void* y) {
+  if (use_onednn(dtype, g))
+    return onednn::conv2d_forward(*this, g, static_cast<const float*>(x), static_cast<const float*>(w),
+                                  static_cast<const float*>(bias),
+                                  {static_cast<const float*>(epilogue.residual), epilogue.relu},
+                                  static_cast<float*>(y));
   dispatch_float(dtype, "conv2d", [&](auto zero) {
     using T = decltype(zero);
     const int64_t group = group_size(g);
@@ -207,11 +234,15 @@ void CpuBackend::conv2d_forward(DType dtype, const Conv2dGeometry& g, const void
     else
       conv_forward<T>(*this, g, static_cast<const T*>(x), static_cast<const T*>(w), static_cast<const T*>(bias),
                       static_cast<T*>(y));
+    apply_epilogue(g, epilogue, static_cast<T*>(y));
   });
 }
 
 void CpuBackend::conv2d_backward_input(DType dtype, const Conv2dGeometry& g, const void* dy, const void* w,
                                        void* dx) {
+  if (use_onednn(dtype, g))
+    return onednn::conv2d_backward_input(*this, g, static_cast<const float*>(dy), static_cast<const float*>(w),
+                                         static_cast<float*>(dx));
   dispatch_float(dtype, "conv2d backward", [&](auto zero) {
     using T = decltype(zero);
     const int64_t group = group_size(g);
@@ -225,6 +256,9 @@ void CpuBackend::conv2d_backward_input(DType dtype, const Conv2dGeometry& g, con
 
 void CpuBackend::conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, const void* x, const void* dy,
                                         void* dw) {
+  if (use_onednn(dtype, g))
+    return onednn::conv2d_backward_weight(*this, g, static_cast<const float*>(x), static_cast<const float*>(dy),
+                                          static_cast<float*>(dw));
   dispatch_float(dtype, "conv2d backward", [&](auto zero) {
     using T = decltype(zero);
     const int64_t group = group_size(g);

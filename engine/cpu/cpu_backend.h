@@ -41,7 +41,7 @@ class CpuBackend final : public Backend {
   void transpose2d(DType dtype, const void* x, void* out, int64_t rows, int64_t cols) override;
 
   void conv2d_forward(DType dtype, const Conv2dGeometry& g, const void* x, const void* w, const void* bias_or_null,
-                      void* y) override;
+                      const ConvEpilogue& epilogue, void* y) override;
   void conv2d_backward_input(DType dtype, const Conv2dGeometry& g, const void* dy, const void* w,
                              void* dx) override;
   void conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, const void* x, const void* dy,

@@ -1,4 +1,4 @@
-// conv2d with cuDNN: forward (plus bias through cudnnAddTensor), backward
+// conv2d with cuDNN: forward (plus bias and residual through cudnnAddTensor, then ReLU), backward
 // data and backward filter. x (N, C, H, W), w (OC, C, KH, KW), y (N, OC, OH, OW).
 // The algorithm of each pass is chosen once per geometry (conv_algorithms.cpp);
 // its workspace is borrowed from the caching allocator for the call.
@@ -20,7 +20,7 @@ struct Scalars {
 }  // namespace
 
 void CudaBackend::conv2d_forward(DType dtype, const Conv2dGeometry& g, const void* x, const void* w,
-                                 const void* bias_or_null, void* y) {
+                                 const void* bias_or_null, const ConvEpilogue& epilogue, void* y) {
   if (g.batch == 0 || g.out_channels == 0) return;
   IDML_CHECK(g.in_channels > 0, "conv2d (CUDA): an input with 0 channels is not supported");
   DeviceGuard guard(device_);
@@ -35,6 +35,10 @@ void CudaBackend::conv2d_forward(DType dtype, const Conv2dGeometry& g, const voi
   if (bias_or_null) {  // y += bias (1, OC, 1, 1) broadcast
     IDML_CUDNN_CHECK(cudnnAddTensor(cudnn_, s.one(dtype), d.bias, bias_or_null, s.one(dtype), d.y, y));
   }
+  // The epilogue as separate passes (cuDNN's fused conv + bias + activation is still owed).
+  if (epilogue.residual)
+    IDML_CUDNN_CHECK(cudnnAddTensor(cudnn_, s.one(dtype), d.y, epilogue.residual, s.one(dtype), d.y, y));
+  if (epilogue.relu) unary(UnaryOp::Relu, dtype, y, y, g.batch * g.out_channels * g.out_height * g.out_width, 0, 0);
 }
 
 void CudaBackend::conv2d_backward_input(DType dtype, const Conv2dGeometry& g, const void* dy, const void* w,

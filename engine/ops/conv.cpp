@@ -1,5 +1,6 @@
-// conv2d front-end: geometry, checks, and the backward that calls only the
-// kernels whose inputs want a gradient (a frozen weight costs no dW GEMM).
+// conv2d front-end: geometry, checks, the fused epilogue (residual, ReLU), the
+// folded frozen batch norm, and the backward that calls only the kernels whose
+// inputs want a gradient (a frozen weight costs no dW GEMM).
 #include "engine/ops.h"
 #include "engine/ops/op_utils.h"
 
@@ -8,7 +9,13 @@ namespace idml {
 using namespace ops_detail;
 
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dOptions o) {
-  check_same("conv2d", {x, weight, bias});
+  return conv2d(x, weight, bias, o, Conv2dEpilogue{});
+}
+
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dOptions o,
+              const Conv2dEpilogue& epilogue) {
+  const Tensor& residual = epilogue.residual;
+  check_same("conv2d", {x, weight, bias, residual});
   check_floating("conv2d", x);
   check_dim("conv2d", x, 4, "input (N, C, H, W)");
   check_dim("conv2d", weight, 4, "weight (OC, C, KH, KW)");
@@ -25,12 +32,21 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dO
   g.out_width = (g.in_width + 2 * g.padding - g.dilation * (g.kernel_width - 1) - 1) / g.stride + 1;
   IDML_CHECK(g.out_height > 0 && g.out_width > 0, "conv2d: input ", x.str(), " is smaller than the kernel ",
              weight.str(), " (padding ", o.padding, ", dilation ", o.dilation, ")");
-  Tensor y = empty({g.batch, g.out_channels, g.out_height, g.out_width}, x.dtype(), x.device());
+  const Shape out_shape{g.batch, g.out_channels, g.out_height, g.out_width};
+  if (residual.defined())
+    IDML_CHECK(residual.shape() == out_shape, "conv2d: residual ", residual.str(), " does not match the output ",
+               shape_str(out_shape));
+  Tensor y = empty(out_shape, x.dtype(), x.device());
   backend_of(x).conv2d_forward(x.dtype(), g, x.raw_data(), weight.raw_data(),
-                               bias.defined() ? bias.raw_data() : nullptr, y.raw_data());
-  return record(y, "conv2d", {x, weight, bias},
-                [xd = x.detach(), wd = weight.detach(), g](const Tensor& dy, const std::vector<bool>& needs) {
-                  Tensor dx, dw, db;
+                               bias.defined() ? bias.raw_data() : nullptr,
+                               {residual.defined() ? residual.raw_data() : nullptr, epilogue.relu}, y.raw_data());
+  const bool relu = epilogue.relu;
+  return record(y, "conv2d", {x, weight, bias, residual},
+                [xd = x.detach(), wd = weight.detach(), yd = relu ? y.detach() : Tensor(), g](
+                    const Tensor& dy_out, const std::vector<bool>& needs) {
+                  // z = conv + bias + residual, y = relu(z): dz = dy where y > 0
+                  const Tensor dy = yd.defined() ? mul(dy_out, gt(yd, zeros({}, yd.dtype(), yd.device()))) : dy_out;
+                  Tensor dx, dw, db, dr;
                   Backend& be = backend_of(dy);
                   if (needs[0]) {
                     dx = empty(xd.shape(), dy.dtype(), dy.device());
@@ -41,8 +57,29 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dO
                     be.conv2d_backward_weight(dy.dtype(), g, xd.raw_data(), dy.raw_data(), dw.raw_data());
                   }
                   if (needs[2]) db = sum(dy, {0, 2, 3});
-                  return std::vector<Tensor>{dx, dw, db};
+                  if (needs[3]) dr = dy;
+                  return std::vector<Tensor>{dx, dw, db, dr};
                 });
+}
+
+Tensor conv2d_frozen_batch_norm(const Tensor& x, const Tensor& weight, const Tensor& gamma, const Tensor& beta,
+                                const Tensor& running_mean, const Tensor& running_var, double eps,
+                                Conv2dOptions options, const Conv2dEpilogue& epilogue) {
+  check_dim("conv2d_frozen_batch_norm", weight, 4, "weight (OC, C, KH, KW)");
+  const int64_t c = weight.size(0);
+  for (const Tensor* t : {&gamma, &beta, &running_mean, &running_var})
+    IDML_CHECK(t->defined() && t->dim() == 1 && t->size(0) == c, "conv2d_frozen_batch_norm: per-channel tensor ",
+               t->defined() ? t->str() : std::string("(undefined)"), " does not match weight ", weight.str());
+  Tensor invstd;
+  {
+    NoGradGuard no_grad;  // running statistics are constants
+    invstd = div(ones({c}, running_var.dtype(), running_var.device()),
+                 sqrt(add_scalar(running_var.detach(), eps)));
+  }
+  const Tensor a = mul(gamma, invstd);                                  // (OC)
+  const Tensor folded_weight = mul(weight, a.reshape({c, 1, 1, 1}));    // a W
+  const Tensor shift = sub(beta, mul(a, running_mean.detach()));        // beta - a mean
+  return conv2d(x, folded_weight, shift, options, epilogue);
 }
 
 }  // namespace idml

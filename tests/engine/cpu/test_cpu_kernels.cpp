@@ -5,6 +5,7 @@
 #include <omp.h>
 
 #include "engine/cpu/host_allocator.h"
+#include "engine/cpu/onednn_conv.h"
 #include "engine/cpu/reference.h"
 #include "tests/engine/test_util.h"
 
@@ -27,8 +28,10 @@ class ThreadCount {  // sets OpenMP threads for a scope
 // per thread (batch >= threads) or a threaded GEMM per sample (batch <
 // threads); for small maps (14x14, 31x31) samples grouped into one GEMM (at
 // 31x31 a group holds 3 samples, so batch 4 and 5 leave a partial last group).
+// The oneDNN path has its own test (test_onednn_conv.cpp).
 TEST(CpuKernels, ConvMatchesReferenceOnEveryLoweringPath) {
   Generator gen(80);
+  cpu::ScopedConvImplementation lowering(cpu::ConvImplementation::Reference);
   for (int threads : {2, 8}) {
     ThreadCount thread_count(threads);
     for (int64_t size : {14, 31, 34}) {

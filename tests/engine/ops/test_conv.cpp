@@ -1,4 +1,6 @@
-// conv2d against the naive direct convolution, and its gradients.
+// conv2d against the naive direct convolution, and its gradients; the fused
+// epilogue (residual, ReLU) and the folded frozen batch norm against the
+// unfused ops, value and gradients (finite differences in float64).
 #include <gtest/gtest.h>
 
 #include "engine/cpu/reference.h"
@@ -75,6 +77,58 @@ TEST(ConvOps, ShapeErrorsAreClear) {
   EXPECT_THROW(conv2d(zeros({1, 3, 2, 2}), zeros({2, 3, 3, 3}), Tensor()), Error);  // too small
   EXPECT_THROW(conv2d(zeros({3, 5, 5}), zeros({2, 3, 3, 3}), Tensor()), Error);     // rank
   EXPECT_THROW(conv2d(zeros({1, 3, 5, 5}), zeros({2, 3, 3, 3}), zeros({3})), Error);  // bias
+}
+
+TEST(ConvOps, FusedEpilogueEqualsTheSeparateOps) {
+  Generator gen(42);
+  for (DType dtype : {DType::Float64, DType::Float32}) {
+    const Tensor x = randn({2, 3, 7, 7}, gen, 0, 1, dtype);
+    const Tensor w = randn({4, 3, 3, 3}, gen, 0, 1, dtype);
+    const Tensor b = randn({4}, gen, 0, 1, dtype);
+    const Tensor r = randn({2, 4, 4, 4}, gen, 0, 1, dtype);
+    const Conv2dOptions o{2, 1, 1};
+    const Tensor fused = conv2d(x, w, b, o, Conv2dEpilogue{r, true});
+    const Tensor separate = relu(add(conv2d(x, w, b, o), r));
+    testing::expect_near_all(host(fused), host(separate), dtype == DType::Float64 ? 1e-12 : 1e-5, "fused");
+    EXPECT_THROW(conv2d(x, w, b, o, Conv2dEpilogue{randn({2, 4, 3, 3}, gen, 0, 1, dtype), true}), Error);
+  }
+  const Tensor x = testing::random_leaf({2, 2, 5, 5}, gen), w = testing::random_leaf({3, 2, 3, 3}, gen);
+  const Tensor b = testing::random_leaf({3}, gen), r = testing::random_leaf({2, 3, 5, 5}, gen);
+  EXPECT_GRADIENTS_MATCH(
+      [](const std::vector<Tensor>& in) {
+        return conv2d(in[0], in[1], in[2], {1, 1, 1}, Conv2dEpilogue{in[3], true});
+      },
+      (std::vector<Tensor>{x, w, b, r}));
+}
+
+// bn(conv(x, W)) in inference mode, computed as conv(x, a W) + c.
+TEST(ConvOps, FrozenBatchNormFoldEqualsConvThenBatchNorm) {
+  Generator gen(43);
+  const Tensor x = testing::random_leaf({2, 3, 6, 6}, gen), w = testing::random_leaf({4, 3, 3, 3}, gen);
+  const Tensor gamma = testing::random_leaf({4}, gen), beta = testing::random_leaf({4}, gen);
+  const Tensor r = testing::random_leaf({2, 4, 3, 3}, gen);
+  const Tensor mean = randn({4}, gen, 0, 1, DType::Float64);
+  const Tensor var = add_scalar(abs(randn({4}, gen, 0, 1, DType::Float64)), 0.5);
+  const Conv2dOptions o{2, 1, 1};
+  auto unfolded = [&](const std::vector<Tensor>& in) {
+    return relu(add(batch_norm(conv2d(in[0], in[1], Tensor(), o), in[2], in[3], mean, var, false), in[4]));
+  };
+  auto folded = [&](const std::vector<Tensor>& in) {
+    return conv2d_frozen_batch_norm(in[0], in[1], in[2], in[3], mean, var, 1e-5, o, Conv2dEpilogue{in[4], true});
+  };
+  const std::vector<Tensor> inputs{x, w, gamma, beta, r};
+  const Tensor seed = randn({2, 4, 3, 3}, gen, 0, 1, DType::Float64);
+  std::vector<std::vector<double>> grads[2];
+  for (int i = 0; i < 2; ++i) {
+    for (const Tensor& t : inputs) t.zero_grad();
+    const Tensor y = i == 0 ? unfolded(inputs) : folded(inputs);
+    y.backward(seed);
+    grads[i].push_back(host(y));
+    for (const Tensor& t : inputs) grads[i].push_back(host(t.grad()));
+  }
+  const char* names[] = {"y", "dx", "dW", "dgamma", "dbeta", "dresidual"};
+  for (size_t k = 0; k < grads[0].size(); ++k) testing::expect_near_all(grads[1][k], grads[0][k], 1e-12, names[k]);
+  EXPECT_GRADIENTS_MATCH(folded, inputs);
 }
 
 }  // namespace

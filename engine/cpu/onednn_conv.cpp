@@ -1,0 +1,232 @@
+// conv2d through oneDNN primitives. Each primitive is created for memory
+// formats `any`, so oneDNN chooses its blocked layout (nChw8c with AVX2,
+// nChw16c with AVX-512); NCHW tensors are reordered into it and back at the
+// call (oneDNN's own reorders, into scratch from the caching allocator).
+// Padding: oneDNN wants the right/bottom padding that makes the output size
+// exact, pad_r = (OH - 1) * stride + (KH - 1) * dilation + 1 - H - pad_l,
+// which is below pad_l when the stride drops the last rows (PyTorch floors).
+#include "engine/cpu/onednn_conv.h"
+
+#include <omp.h>
+
+#include <array>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <oneapi/dnnl/dnnl.hpp>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "engine/cpu/conv_lowering.h"
+#include "engine/error.h"
+
+namespace idml::cpu {
+
+namespace {
+
+ConvImplementation implementation_from_environment() {
+  const char* v = std::getenv("IDML_CPU_CONV");
+  // Default: the reference. oneDNN is opt-in until its results repeat bit for
+  // bit from run to run (the bit-exact resume test failed with it).
+  if (!v || std::string(v).empty() || std::string(v) == "reference") return ConvImplementation::Reference;
+  if (std::string(v) == "onednn") return ConvImplementation::OneDnn;
+  throw Error(std::string("IDML_CPU_CONV: expected reference or onednn, got '") + v + "'");
+}
+
+ConvImplementation& selected_implementation() {
+  static ConvImplementation selected = implementation_from_environment();
+  return selected;
+}
+
+}  // namespace
+
+ConvImplementation conv_implementation() { return selected_implementation(); }
+void set_conv_implementation(ConvImplementation implementation) { selected_implementation() = implementation; }
+
+namespace onednn {
+
+namespace {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+constexpr auto f32 = memory::data_type::f32;
+
+dnnl::engine& cpu_engine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+dnnl::stream& cpu_stream() {
+  static dnnl::stream stream(cpu_engine());
+  return stream;
+}
+
+struct ConvShape {
+  memory::dims src, weights, dst, bias, strides, dilates, pad_l, pad_r;
+};
+
+ConvShape shape_of(const Conv2dGeometry& g) {
+  const int64_t pad_b = (g.out_height - 1) * g.stride + (g.kernel_height - 1) * g.dilation + 1 - g.in_height -
+                        g.padding;
+  const int64_t pad_r = (g.out_width - 1) * g.stride + (g.kernel_width - 1) * g.dilation + 1 - g.in_width -
+                        g.padding;
+  return {{g.batch, g.in_channels, g.in_height, g.in_width},
+          {g.out_channels, g.in_channels, g.kernel_height, g.kernel_width},
+          {g.batch, g.out_channels, g.out_height, g.out_width},
+          {g.out_channels},
+          {g.stride, g.stride},
+          {g.dilation - 1, g.dilation - 1},
+          {g.padding, g.padding},
+          {pad_b, pad_r}};
+}
+
+memory::desc any_desc(const memory::dims& dims) { return memory::desc(dims, f32, tag::any); }
+
+dnnl::convolution_forward::primitive_desc forward_desc(const Conv2dGeometry& g, bool with_bias,
+                                                       const dnnl::primitive_attr& attr = {}) {
+  const ConvShape s = shape_of(g);
+  const auto kind = dnnl::prop_kind::forward_training;
+  const auto algo = dnnl::algorithm::convolution_direct;
+  const auto d = with_bias ? dnnl::convolution_forward::desc(kind, algo, any_desc(s.src), any_desc(s.weights),
+                                                             memory::desc(s.bias, f32, tag::x), any_desc(s.dst),
+                                                             s.strides, s.dilates, s.pad_l, s.pad_r)
+                           : dnnl::convolution_forward::desc(kind, algo, any_desc(s.src), any_desc(s.weights),
+                                                             any_desc(s.dst), s.strides, s.dilates, s.pad_l,
+                                                             s.pad_r);
+  return dnnl::convolution_forward::primitive_desc(d, attr, cpu_engine());
+}
+
+// The cache key: the geometry, the pass and its options, the thread count
+// (oneDNN partitions the work for the threads it sees when it is created).
+using Key = std::array<int64_t, 15>;
+Key key_of(const Conv2dGeometry& g, int64_t pass, int64_t options) {
+  return {g.batch,  g.in_channels, g.in_height,   g.in_width,     g.out_channels,
+          g.kernel_height, g.kernel_width, g.stride, g.padding, g.dilation,
+          g.out_height, g.out_width, pass, options, omp_get_max_threads()};
+}
+
+struct Cached {
+  dnnl::primitive primitive;
+  memory::desc src, weights, dst;  // as the primitive wants them (diff_* for the backward passes)
+};
+
+template <typename Make>
+const Cached& cached(const Key& key, Make make) {
+  static std::mutex mutex;
+  static std::map<Key, Cached> cache;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = cache.find(key);
+  if (it == cache.end()) it = cache.emplace(key, make()).first;
+  return it->second;
+}
+
+// A tensor the caller owns in a plain layout, seen in the layout `wanted`:
+// either the caller's memory itself or a scratch copy that reorders in and/or out.
+class Operand {
+ public:
+  Operand(Backend& be, const memory::desc& wanted, const memory::dims& dims, tag plain, void* data)
+      : user_(memory::desc(dims, f32, plain), cpu_engine(), data) {
+    if (wanted == user_.get_desc()) {
+      mem_ = user_;
+    } else {
+      scratch_.reset(new conv_lowering::Scratch<char>(be, static_cast<int64_t>(wanted.get_size())));
+      mem_ = memory(wanted, cpu_engine(), scratch_->data());
+    }
+  }
+  Operand(const Operand&) = delete;
+  Operand& operator=(const Operand&) = delete;
+  memory mem() const { return mem_; }
+  void read_in() const {
+    if (scratch_) dnnl::reorder(user_, mem_).execute(cpu_stream(), user_, mem_);
+  }
+  void write_out() const {
+    if (scratch_) dnnl::reorder(mem_, user_).execute(cpu_stream(), mem_, user_);
+  }
+
+ private:
+  mutable memory user_, mem_;  // handles; oneDNN's execute takes them non-const
+  std::unique_ptr<conv_lowering::Scratch<char>> scratch_;
+};
+
+}  // namespace
+
+void conv2d_forward(Backend& be, const Conv2dGeometry& g, const float* x, const float* w, const float* bias,
+                    const ConvEpilogue& epilogue, float* y) {
+  const int64_t options = (bias ? 1 : 0) | (epilogue.residual ? 2 : 0) | (epilogue.relu ? 4 : 0);
+  const Cached& c = cached(key_of(g, 0, options), [&] {
+    dnnl::post_ops ops;
+    if (epilogue.residual) ops.append_sum(1.0f);
+    if (epilogue.relu) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+    dnnl::primitive_attr attr;
+    attr.set_post_ops(ops);
+    const auto pd = forward_desc(g, bias != nullptr, attr);
+    return Cached{dnnl::convolution_forward(pd), pd.src_desc(), pd.weights_desc(), pd.dst_desc()};
+  });
+  const ConvShape s = shape_of(g);
+  Operand src(be, c.src, s.src, tag::nchw, const_cast<float*>(x));
+  Operand weights(be, c.weights, s.weights, tag::oihw, const_cast<float*>(w));
+  Operand dst(be, c.dst, s.dst, tag::nchw, y);
+  src.read_in();
+  weights.read_in();
+  if (epilogue.residual) {  // the sum post-op adds what dst holds
+    memory residual(memory::desc(s.dst, f32, tag::nchw), cpu_engine(), const_cast<float*>(epilogue.residual));
+    memory target = dst.mem();
+    dnnl::reorder(residual, target).execute(cpu_stream(), residual, target);
+  }
+  std::unordered_map<int, memory> args{
+      {DNNL_ARG_SRC, src.mem()}, {DNNL_ARG_WEIGHTS, weights.mem()}, {DNNL_ARG_DST, dst.mem()}};
+  if (bias) args.emplace(DNNL_ARG_BIAS, memory(memory::desc(s.bias, f32, tag::x), cpu_engine(), const_cast<float*>(bias)));
+  c.primitive.execute(cpu_stream(), args);
+  dst.write_out();
+  cpu_stream().wait();
+}
+
+void conv2d_backward_input(Backend& be, const Conv2dGeometry& g, const float* dy, const float* w, float* dx) {
+  const Cached& c = cached(key_of(g, 1, 0), [&] {
+    const ConvShape s = shape_of(g);
+    const dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, any_desc(s.src),
+                                                  any_desc(s.weights), any_desc(s.dst), s.strides, s.dilates,
+                                                  s.pad_l, s.pad_r);
+    const dnnl::convolution_backward_data::primitive_desc pd(d, cpu_engine(), forward_desc(g, false));
+    return Cached{dnnl::convolution_backward_data(pd), pd.diff_src_desc(), pd.weights_desc(),
+                  pd.diff_dst_desc()};
+  });
+  const ConvShape s = shape_of(g);
+  Operand diff_dst(be, c.dst, s.dst, tag::nchw, const_cast<float*>(dy));
+  Operand weights(be, c.weights, s.weights, tag::oihw, const_cast<float*>(w));
+  Operand diff_src(be, c.src, s.src, tag::nchw, dx);
+  diff_dst.read_in();
+  weights.read_in();
+  c.primitive.execute(cpu_stream(), {{DNNL_ARG_DIFF_DST, diff_dst.mem()},
+                                     {DNNL_ARG_WEIGHTS, weights.mem()},
+                                     {DNNL_ARG_DIFF_SRC, diff_src.mem()}});
+  diff_src.write_out();
+  cpu_stream().wait();
+}
+
+void conv2d_backward_weight(Backend& be, const Conv2dGeometry& g, const float* x, const float* dy, float* dw) {
+  const Cached& c = cached(key_of(g, 2, 0), [&] {
+    const ConvShape s = shape_of(g);
+    const dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, any_desc(s.src),
+                                                     any_desc(s.weights), any_desc(s.dst), s.strides, s.dilates,
+                                                     s.pad_l, s.pad_r);
+    const dnnl::convolution_backward_weights::primitive_desc pd(d, cpu_engine(), forward_desc(g, false));
+    return Cached{dnnl::convolution_backward_weights(pd), pd.src_desc(), pd.diff_weights_desc(),
+                  pd.diff_dst_desc()};
+  });
+  const ConvShape s = shape_of(g);
+  Operand src(be, c.src, s.src, tag::nchw, const_cast<float*>(x));
+  Operand diff_dst(be, c.dst, s.dst, tag::nchw, const_cast<float*>(dy));
+  Operand diff_weights(be, c.weights, s.weights, tag::oihw, dw);
+  src.read_in();
+  diff_dst.read_in();
+  c.primitive.execute(cpu_stream(), {{DNNL_ARG_SRC, src.mem()},
+                                     {DNNL_ARG_DIFF_DST, diff_dst.mem()},
+                                     {DNNL_ARG_DIFF_WEIGHTS, diff_weights.mem()}});
+  diff_weights.write_out();
+  cpu_stream().wait();
+}
+
+}  // namespace onednn
+}  // namespace idml::cpu
