@@ -146,6 +146,16 @@ Embeddings DataParallel::embed(models::IDMLNet& net, const data::Dataset& datase
   return out;
 }
 
+void DataParallel::adopt_rank0_buffers(models::IDMLNet& net) {
+  const auto start = Clock::now();
+  for (const auto& [name, buffer] : net.named_buffers()) {
+    if (buffer.dtype() != DType::Float32) continue;  // num_batches_tracked: the same step count everywhere
+    if (comm_.rank() != 0) buffer.copy_(zeros_like(buffer));
+    comm_.all_reduce_sum(buffer);
+  }
+  communication_seconds_ += std::chrono::duration<double>(Clock::now() - start).count();
+}
+
 void DataParallel::check_replicas_equal(const models::IDMLNet& net, const ProxyAnchor& loss,
                                         const nn::Optimizer& optimizer) {
   std::vector<std::string> names;

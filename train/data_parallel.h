@@ -53,6 +53,13 @@ class DataParallel {
   Embeddings embed(models::IDMLNet& net, const data::Dataset& dataset, const data::Transform& transform,
                    const EmbedOptions& options);
 
+  // BatchNorm's running statistics of rank 0 on every rank. With BN in
+  // training mode each rank normalises with its own shard and updates its
+  // running statistics from it; DataParallel keeps those of the first device's
+  // replica (the first shard), and so do we, before evaluating or comparing.
+  // The sum of rank 0's values and zeros elsewhere is exact.
+  void adopt_rank0_buffers(models::IDMLNet& net);
+
   // Every parameter, buffer and proxy, and the optimiser's moments, equal on
   // every rank; else an error naming the first tensor that differs.
   void check_replicas_equal(const models::IDMLNet& net, const ProxyAnchor& loss, const nn::Optimizer& optimizer);

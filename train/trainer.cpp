@@ -195,6 +195,7 @@ TrainingRun::EpochStats TrainingRun::train_epoch(int64_t epoch) {
   }
   if (bar) bar->finish();
   if (data_parallel_) {
+    data_parallel_->adopt_rank0_buffers(*net_);
     data_parallel_->check_replicas_equal(*net_, *loss_, *optimizer_);
     stats.communication_seconds = data_parallel_->take_communication_seconds();
   }

@@ -13,7 +13,7 @@ namespace idml::cpu {
 enum class ConvImplementation { Reference, OneDnn };
 
 // The conv2d path of the CPU backend for float32: IDML_CPU_CONV=reference|onednn
-// (default reference: oneDNN's results were not bit-identical from run to run), or set_conv_implementation (tests). float64 always takes
+// (default onednn), or set_conv_implementation (tests). float64 always takes
 // the reference path (oneDNN has no f64 convolutions).
 ConvImplementation conv_implementation();
 void set_conv_implementation(ConvImplementation implementation);

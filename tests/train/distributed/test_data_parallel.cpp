@@ -174,6 +174,38 @@ TEST(DataParallel, DriftedReplicasAreAnErrorNamingTheTensor) {
   }
 }
 
+// BN in training mode: each rank's running statistics come from its own
+// shard; the ranks keep rank 0's (DataParallel keeps the first device's).
+TEST(DataParallel, RunningStatisticsAreRankZeros) {
+  distributed::Communicator& comm = distributed::world();
+  Generator gen(5);
+  models::IDMLNet net({"resnet18", 8, true, false}, gen);
+  ProxyAnchor loss(3, 8, {}, gen);
+  const auto optimizer = std::make_unique<nn::AdamW>(idml_parameter_groups(net, loss, 1e-3, 0));
+  Tensor mean;
+  for (const auto& [name, b] : net.named_buffers())
+    if (name == "model.bn1.running_mean") mean = b;
+  ASSERT_TRUE(mean.defined());
+  const std::vector<float> rank0(mean.numel(), 0.25f);
+  mean.copy_(from_vector(comm.rank() == 0 ? rank0 : std::vector<float>(mean.numel(), -3.0f), mean.shape()));
+  DataParallel data_parallel(comm, 8);
+  data_parallel.adopt_rank0_buffers(net);
+  EXPECT_EQ(mean.to_vector<float>(), rank0);
+  EXPECT_NO_THROW(data_parallel.check_replicas_equal(net, loss, *optimizer));
+}
+
+// The same for a whole epoch: without rank 0's statistics the epoch's replica
+// check fails on the first BN's running mean.
+TEST(DataParallel, TrainsWithBatchNormInTrainingMode) {
+  distributed::Communicator& comm = distributed::world();
+  TrainConfig config = tiny_config(fresh_directory("bn_training"));
+  config.bn_freeze = false;
+  config.warm = 0;
+  config.epochs = 1;
+  config.eval_every = 1;
+  EXPECT_NO_THROW(TrainingRun(config, comm).run());
+}
+
 TEST(DataParallel, BatchSizeNotDivisibleByTheRanksNamesBoth) {
   try {
     DataParallel(distributed::world(), 7);
