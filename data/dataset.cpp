@@ -4,6 +4,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "data/dataset_catalog.h"
 #include "data/dataset_layouts.h"
 #include "data/decode.h"
 #include "engine/error.h"
@@ -46,13 +47,24 @@ ImageFileDataset::ImageFileDataset(std::vector<std::string> paths, std::vector<i
 Image ImageFileDataset::load(size_t index) const { return decode_image_file(paths_.at(index)); }
 
 const std::vector<std::string>& dataset_names() {
-  static const std::vector<std::string> names{"cub", "cars", "SOP", "folder", "fashion-mnist"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const DatasetInfo& info : dataset_catalog()) out.push_back(info.name);
+    return out;
+  }();
   return names;
 }
 
 std::unique_ptr<Dataset> open_dataset(const DatasetOptions& options) {
-  IDML_CHECK(options.split != Split::Seen || options.name == "fashion-mnist",
-             "split 'seen' exists only for fashion-mnist, not for '", options.name, "'");
+  const DatasetInfo& info = dataset_info(options.name);  // throws naming the known ones
+  bool has_split = false;
+  std::string splits;
+  for (Split split : info.splits) {
+    has_split = has_split || split == options.split;
+    splits += (splits.empty() ? "" : ", ") + std::string(split_name(split));
+  }
+  IDML_CHECK(has_split, "split '", split_name(options.split), "' does not exist for '", options.name, "' (its splits: ",
+             splits, ")");
   if (options.name != "fashion-mnist") {
     IDML_CHECK(!options.root.empty(), "dataset '", options.name, "' needs --data-root");
   }
@@ -63,9 +75,7 @@ std::unique_ptr<Dataset> open_dataset(const DatasetOptions& options) {
   if (options.name == "fashion-mnist") {
     return open_fashion_mnist(options.root, options.split, options.per_class_cap);
   }
-  std::string known;
-  for (const auto& n : dataset_names()) known += (known.empty() ? "" : ", ") + n;
-  throw Error("unknown dataset '" + options.name + "' (expected one of: " + known + ")");
+  throw Error("open_dataset: no reader for '" + options.name + "'");
 }
 
 }  // namespace idml::data

@@ -151,4 +151,17 @@ int64_t infer_embedding_size(const weights::StateDict& dict, const std::string& 
   return it->second.size(0);
 }
 
+std::unique_ptr<models::IDMLNet> load_trained_net(const std::string& path, Device device, bool l2_norm) {
+  const weights::StateDict dict = read_model_weights(path);
+  models::IDMLNetConfig config;
+  config.backbone = infer_backbone(dict, path);
+  config.embedding_size = infer_embedding_size(dict, path);
+  config.l2_norm = l2_norm;
+  Generator gen(0);  // every parameter and buffer is overwritten by the strict load
+  auto net = std::make_unique<models::IDMLNet>(config, gen);
+  net->load_state_dict(dict, true);
+  net->to(device);
+  return net;
+}
+
 }  // namespace idml::train

@@ -15,6 +15,7 @@
 // every one holds its epoch's metrics line (`idml.epoch_record`).
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -73,5 +74,10 @@ weights::StateDict read_model_weights(const std::string& path);
 // `model.layer3` and the bottleneck's conv3) and the embedding size.
 std::string infer_backbone(const weights::StateDict& dict, const std::string& path);
 int64_t infer_embedding_size(const weights::StateDict& dict, const std::string& path);
+
+// The network a checkpoint (ours or the reference's) was saved from: its
+// weights read, backbone and embedding size inferred, the net built, loaded
+// (strict) and moved to `device`. What `idml eval`, `embed` and `search` run.
+std::unique_ptr<models::IDMLNet> load_trained_net(const std::string& path, Device device, bool l2_norm = true);
 
 }  // namespace idml::train

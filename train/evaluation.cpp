@@ -67,12 +67,10 @@ std::string clustering_skipped_message(const std::string& dataset) {
          "for a tenth of that) to compute them anyway, or --device cuda (estimated 3-7 min on one H200)";
 }
 
-bool clustering_enabled(const std::string& setting, const std::string& dataset, Device device) {
-  IDML_CHECK(setting == "auto" || setting == "on" || setting == "off", "--clustering: expected auto, on or off, got '",
-             setting, "'");
-  if (setting != "auto") return setting == "on";
-  if (dataset != "SOP" || !device.is_cpu()) return true;
-  std::fprintf(stderr, "%s\n", clustering_skipped_message(dataset).c_str());
+bool clustering_enabled(Clustering setting, data::DatasetId dataset, Device device) {
+  if (setting != Clustering::Auto) return setting == Clustering::On;
+  if (!data::dataset_info(dataset).kmeans_costly_on_cpu || !device.is_cpu()) return true;
+  std::fprintf(stderr, "%s\n", clustering_skipped_message(data::dataset_name(dataset)).c_str());
   return false;
 }
 

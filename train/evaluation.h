@@ -33,11 +33,12 @@ struct EmbedOptions {
 Embeddings compute_embeddings(models::IDMLNet& net, const data::Dataset& dataset, const data::Transform& transform,
                               const EmbedOptions& options);
 
-// clustering: "on", "off", or "auto": on, except for SOP on a CPU, whose
-// 10-restart k-means (11,316 clusters over 60,502 points) takes hours there
-// (train/metrics/README.md); on a GPU it is on. When auto turns it off, a
-// message with the measured cost goes to stderr.
-bool clustering_enabled(const std::string& setting, const std::string& dataset, Device device = Device::cpu());
+// clustering on or off, or auto: on, except on a CPU for a dataset whose
+// k-means is costly there (data/dataset_catalog.h: SOP, whose 10-restart
+// k-means of 11,316 clusters over 60,502 points takes hours; train/metrics/
+// README.md); on a GPU it is on. When auto turns it off, a message with the
+// measured cost goes to stderr.
+bool clustering_enabled(Clustering setting, data::DatasetId dataset, Device device = Device::cpu());
 // The message clustering_enabled prints when auto skips SOP's k-means.
 std::string clustering_skipped_message(const std::string& dataset);
 

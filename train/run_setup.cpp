@@ -1,6 +1,7 @@
 // Device, optimiser and step-seed set-up shared by the training tasks.
 #include "train/run_setup.h"
 
+#include "engine/accelerator.h"
 #include "engine/backend.h"
 #include "engine/error.h"
 #include "nn/adam.h"
@@ -9,33 +10,33 @@
 
 namespace idml::train {
 
-Device resolve_device(const std::string& device, int gpu_id) {
-  if (device == "cpu") return Device::cpu();
-  IDML_CHECK(device == "cuda", "--device: expected cpu or cuda, got '", device, "'");
-  IDML_CHECK(cuda_available(), "--device cuda: no CUDA device is available (",
-#ifdef IDML_WITH_CUDA
-             "no GPU found or the driver is missing",
-#else
-             "this idml was built without the CUDA backend",
-#endif
-             ")");
+Device resolve_device(DeviceKind kind, int gpu_id) {
+  if (kind == DeviceKind::CPU) return Device::cpu();
+  IDML_CHECK(cuda_available(), "--device cuda: no CUDA device is available (", cuda_unavailable_reason(), ")");
   return Device::cuda(gpu_id);
 }
 
-std::unique_ptr<nn::Optimizer> make_optimizer(const std::string& name, std::vector<nn::ParamGroup> groups) {
-  if (name == "adamw") return std::make_unique<nn::AdamW>(std::move(groups));
-  if (name == "adam") return std::make_unique<nn::Adam>(std::move(groups));
-  if (name == "sgd") {
+std::unique_ptr<nn::Optimizer> make_optimizer(Optimizer name, std::vector<nn::ParamGroup> groups) {
+  if (name == Optimizer::AdamW) return std::make_unique<nn::AdamW>(std::move(groups));
+  if (name == Optimizer::Adam) return std::make_unique<nn::Adam>(std::move(groups));
+  if (name == Optimizer::Sgd) {
     nn::SGDOptions options;
     options.momentum = 0.9;
     options.nesterov = true;
     return std::make_unique<nn::SGD>(std::move(groups), options);
   }
-  IDML_CHECK(name == "rmsprop", "--optimizer: expected adamw, adam, sgd or rmsprop, got '", name, "'");
   nn::RMSpropOptions options;
   options.alpha = 0.9;
   options.momentum = 0.9;
   return std::make_unique<nn::RMSprop>(std::move(groups), options);
+}
+
+Device resolve_device(const std::string& device, int gpu_id) {
+  return resolve_device(parse_choice<DeviceKind>(device, "--device"), gpu_id);
+}
+
+std::unique_ptr<nn::Optimizer> make_optimizer(const std::string& name, std::vector<nn::ParamGroup> groups) {
+  return make_optimizer(parse_choice<Optimizer>(name, "--optimizer"), std::move(groups));
 }
 
 uint64_t epoch_seed(uint64_t seed, int64_t epoch) {

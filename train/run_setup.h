@@ -10,13 +10,16 @@
 
 #include "engine/device.h"
 #include "nn/optimizer.h"
+#include "train/config_enums.h"
 
 namespace idml::train {
 
-// "cpu" or "cuda" (device index gpu_id); a clear error when CUDA is asked for and absent.
-Device resolve_device(const std::string& device, int gpu_id);
+// The CPU, or CUDA device gpu_id; a clear error when CUDA is asked for and absent.
+Device resolve_device(DeviceKind kind, int gpu_id);
+Device resolve_device(const std::string& device, int gpu_id);  // "cpu" | "cuda" (--device)
 
 // adamw | adam | sgd (momentum 0.9, Nesterov) | rmsprop (alpha 0.9, momentum 0.9), as the reference builds them.
+std::unique_ptr<nn::Optimizer> make_optimizer(Optimizer name, std::vector<nn::ParamGroup> groups);
 std::unique_ptr<nn::Optimizer> make_optimizer(const std::string& name, std::vector<nn::ParamGroup> groups);
 
 // The step generator's seed of an epoch: a function of (seed, epoch) only.

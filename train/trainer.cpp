@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "data/batch_tensors.h"
+#include "data/dataset_catalog.h"
 #include "data/loader.h"
 #include "models/pretrained.h"
 #include "train/freezing.h"
@@ -60,7 +61,7 @@ TrainingRun::TrainingRun(const TrainConfig& config, distributed::Communicator& c
     directory_ = log_->directory();
   }
   std::printf("configuration: %s\nlog directory: %s\n", progress_.config.dump().c_str(), directory_.c_str());
-  stem_ = config_.dataset + "_" + config_.model;
+  stem_ = std::string(data::dataset_name(config_.dataset)) + "_" + config_.model;
   best_path_ = directory_ + "/" + stem_ + "_best.safetensors";
   last_path_ = directory_ + "/" + stem_ + "_last.safetensors";
   complete_log();
@@ -96,7 +97,8 @@ void TrainingRun::stop_for_signal(int64_t epoch, int64_t total_steps) {
 
 void TrainingRun::open_data() {
   data::DatasetOptions options;
-  options.name = config_.dataset;
+  const data::DatasetInfo& dataset = data::dataset_info(config_.dataset);
+  options.name = dataset.name;
   options.root = config_.data_root;
   options.train_classes = config_.train_classes;
   options.per_class_cap = config_.per_class_cap;
@@ -104,11 +106,12 @@ void TrainingRun::open_data() {
   train_set_ = data::open_dataset(options);
   options.split = data::Split::Eval;
   eval_set_ = data::open_dataset(options);
-  if (config_.dataset == "fashion-mnist") {
-    options.split = data::Split::Seen;
+  for (data::Split split : dataset.splits) {
+    if (split != data::Split::Seen) continue;
+    options.split = split;
     seen_set_ = data::open_dataset(options);
   }
-  std::printf("data: %s train %zu images / %zu classes, eval %zu images / %zu classes", config_.dataset.c_str(),
+  std::printf("data: %s train %zu images / %zu classes, eval %zu images / %zu classes", dataset.name,
               train_set_->size(), train_set_->num_classes(), eval_set_->size(), eval_set_->num_classes());
   if (seen_set_) std::printf(", seen %zu images", seen_set_->size());
   std::printf("\n");
@@ -129,7 +132,7 @@ void TrainingRun::build_model() {
   ProxyAnchorOptions loss_options;
   loss_options.alpha = config_.alpha;
   loss_options.margin = config_.margin;
-  loss_options.metric = parse_metric(config_.metric);
+  loss_options.metric = config_.metric;
   loss_ = std::make_unique<ProxyAnchor>(static_cast<int64_t>(train_set_->num_classes()), config_.embedding_size,
                                         loss_options, init_gen);
   if (!config_.pretrained.empty())

@@ -26,7 +26,7 @@ expect_error '--lr must be positive'                train --dataset fashion-mnis
 expect_error '--lr'                                 train --lr abc
 expect_error '--optimizer: expected'                train --dataset fashion-mnist --optimizer lion
 expect_error '--IPC \(7\) must divide'              train --dataset fashion-mnist --IPC 7 --batch-size 20
-expect_error "unknown dataset 'imagenet'"              train --dataset imagenet
+expect_error "--dataset: expected cub, cars, SOP, folder or fashion-mnist, got 'imagenet'" train --dataset imagenet
 expect_error 'resnet7|unknown'                         train --dataset fashion-mnist --model resnet7
 expect_error '/nonexistent'                            train --dataset cub --data-root /nonexistent --pretrained none
 expect_error '/nonexistent/run_last.safetensors'       train --resume /nonexistent/run_last.safetensors
@@ -48,6 +48,16 @@ expect_error '--batch-size'                          eval --checkpoint "$work/ju
 expect_error '--image-size'                          eval --checkpoint "$work/junk.safetensors" --dataset fashion-mnist --image-size 100000
 expect_error '--out /nonexistent_dir/x: cannot write .*No such file' embed --images "$work" --pretrained "$work/junk.safetensors" --out /nonexistent_dir/x
 expect_error '--max-image-pixels must be positive'   data --max-image-pixels 0
+
+# Issue 14: the enum flags are parsed by one transformer, and the device pair
+# by one helper, in every command: the message names the flag and lists the values.
+expect_error "--optimizer: expected adamw, adam, sgd or rmsprop, got 'lion'" train --dataset fashion-mnist --optimizer lion
+expect_error "--metric: expected ism or cosine, got 'euclid'"               train --dataset fashion-mnist --metric euclid
+expect_error "--clustering: expected auto, on or off, got 'maybe'"          eval --checkpoint "$work/junk.safetensors" --dataset fashion-mnist --clustering maybe
+expect_error "--dataset: expected cub, cars, SOP, folder or fashion-mnist, got 'imagenet'" eval --checkpoint "$work/junk.safetensors" --dataset imagenet
+for command in train eval embed search bench metrics report; do
+  expect_error "--device: expected cpu or cuda, got 'tpu'" $command --device tpu
+done
 
 echo "cli errors: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

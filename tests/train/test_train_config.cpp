@@ -5,6 +5,8 @@
 // --clustering auto is off only for SOP on a CPU, and says what it would cost.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <set>
 #include <string>
 
 #include "engine/error.h"
@@ -13,6 +15,7 @@
 
 namespace {
 
+using idml::data::DatasetId;
 using idml::train::TrainConfig;
 
 std::string error_of(const TrainConfig& config) {
@@ -25,9 +28,10 @@ std::string error_of(const TrainConfig& config) {
 }
 
 TEST(TrainConfig, PaperDatasetsRequirePretrained) {
-  for (const char* dataset : {"cub", "cars", "SOP"}) {
+  for (DatasetId id : {DatasetId::Cub, DatasetId::Cars, DatasetId::Sop}) {
+    const std::string dataset = idml::data::dataset_name(id);
     TrainConfig config;
-    config.dataset = dataset;
+    config.dataset = id;
     const std::string message = error_of(config);
     EXPECT_NE(message.find("--pretrained is required for --dataset " + std::string(dataset)), std::string::npos)
         << message;
@@ -40,7 +44,7 @@ TEST(TrainConfig, PaperDatasetsRequirePretrained) {
     EXPECT_EQ(error_of(config), "") << dataset;
   }
   TrainConfig other;
-  other.dataset = "fashion-mnist";
+  other.dataset = DatasetId::FashionMnist;
   EXPECT_EQ(error_of(other), "");  // from scratch is the demo's recipe
 }
 
@@ -55,7 +59,7 @@ TEST(TrainConfig, MissingPretrainedFileIsNamed) {
 
 TEST(TrainConfig, KMeansFlags) {
   TrainConfig config;
-  config.dataset = "fashion-mnist";
+  config.dataset = DatasetId::FashionMnist;
   config.kmeans_restarts = 0;
   EXPECT_NE(error_of(config).find("--kmeans-restarts"), std::string::npos);
   config.kmeans_restarts = 3;
@@ -75,19 +79,20 @@ TEST(TrainConfig, KMeansFlags) {
 
 TEST(TrainConfig, ClusteringAutoIsOffOnlyForSopOnACpu) {
   using idml::Device;
+  using idml::train::Clustering;
   using idml::train::clustering_enabled;
-  EXPECT_FALSE(clustering_enabled("auto", "SOP", Device::cpu()));
-  EXPECT_TRUE(clustering_enabled("auto", "SOP", Device::cuda(0)));  // no GPU needed to decide
-  EXPECT_TRUE(clustering_enabled("auto", "cub", Device::cpu()));
-  EXPECT_TRUE(clustering_enabled("on", "SOP", Device::cpu()));
-  EXPECT_FALSE(clustering_enabled("off", "cub", Device::cuda(0)));
-  EXPECT_THROW(clustering_enabled("maybe", "cub", Device::cpu()), idml::Error);
+  EXPECT_FALSE(clustering_enabled(Clustering::Auto, DatasetId::Sop, Device::cpu()));
+  EXPECT_TRUE(clustering_enabled(Clustering::Auto, DatasetId::Sop, Device::cuda(0)));  // no GPU needed to decide
+  EXPECT_TRUE(clustering_enabled(Clustering::Auto, DatasetId::Cub, Device::cpu()));
+  EXPECT_TRUE(clustering_enabled(Clustering::On, DatasetId::Sop, Device::cpu()));
+  EXPECT_FALSE(clustering_enabled(Clustering::Off, DatasetId::Cub, Device::cuda(0)));
+  EXPECT_THROW(idml::train::parse_choice<Clustering>("maybe", "--clustering"), idml::Error);
   const std::string message = idml::train::clustering_skipped_message("SOP");
   for (const char* part : {"12 min of CPU per restart", "--clustering on", "--device cuda", "estimated"})
     EXPECT_NE(message.find(part), std::string::npos) << part << " not in: " << message;
   // evaluation_options carries the config's k-means flags and the run's device to the metrics.
   TrainConfig config;
-  config.dataset = "SOP";
+  config.dataset = DatasetId::Sop;
   config.kmeans_restarts = 2;
   config.kmeans_max_iterations = 50;
   const auto options = idml::train::evaluation_options(config, idml::Device::cpu());
@@ -96,6 +101,107 @@ TEST(TrainConfig, ClusteringAutoIsOffOnlyForSopOnACpu) {
   EXPECT_EQ(options.kmeans_max_iterations, 50);
   EXPECT_FALSE(options.compute_clustering);
   EXPECT_TRUE(options.device.is_cpu());
+}
+
+// A config.json that idml wrote before the field list and the enums (main at
+// 9d2adb2, the demo's recipe with --per-class-cap 100): it loads with every
+// value, and writing it back gives the same JSON, key for key.
+TEST(TrainConfig, ConfigWrittenBeforeTheFieldListLoadsAndRoundTrips) {
+  std::ifstream in(std::string(IDML_TRAIN_GOLDEN_DIR) + "/train_config_9d2adb2.json");
+  ASSERT_TRUE(in) << "golden file missing";
+  const nlohmann::json old = nlohmann::json::parse(in);
+  const TrainConfig c = idml::train::config_from_json(old);
+  EXPECT_EQ(c.dataset, DatasetId::FashionMnist);
+  EXPECT_EQ(c.model, "resnet18");
+  EXPECT_EQ(c.embedding_size, 128);
+  EXPECT_EQ(c.per_class_cap, 100);
+  EXPECT_EQ(c.image_size, 64);
+  EXPECT_EQ(c.batch_size, 64);
+  EXPECT_DOUBLE_EQ(c.lr, 1e-3);
+  EXPECT_EQ(c.warm, 0);
+  EXPECT_FALSE(c.bn_freeze);
+  EXPECT_TRUE(c.eval_before_training);
+  EXPECT_EQ(c.metric, idml::train::Metric::Introspective);
+  EXPECT_EQ(c.optimizer, idml::train::Optimizer::AdamW);
+  EXPECT_EQ(c.clustering, idml::train::Clustering::Auto);
+  EXPECT_EQ(c.device, idml::DeviceKind::CPU);
+  EXPECT_EQ(c.threads, 1);
+  EXPECT_EQ(c.log_dir, "demo-logs");
+  EXPECT_EQ(idml::train::to_json(c), old);
+  EXPECT_EQ(idml::train::to_json(c).dump(), old.dump());  // same keys, same number types
+  EXPECT_EQ(idml::train::run_directory(c),
+            "demo-logs/logs_fashion-mnist/resnet18_Proxy_Anchor_embedding128_alpha32.0_mrg0.1_adamw_lr0.001_batch64");
+}
+
+// Files from before --clustering, --kmeans-*, --report and the command line
+// was stored lack those keys: they read as the defaults. Any other key missing,
+// or an enum spelled wrongly, is an error naming the key.
+TEST(TrainConfig, OlderFilesAndBadEnumNames) {
+  nlohmann::json older = idml::train::to_json(TrainConfig{});
+  for (const char* key : {"clustering", "kmeans_restarts", "kmeans_max_iterations", "report", "command_line"})
+    older.erase(key);
+  const TrainConfig c = idml::train::config_from_json(older);
+  EXPECT_EQ(c.clustering, idml::train::Clustering::Auto);
+  EXPECT_TRUE(c.report);
+  EXPECT_EQ(c.command_line, "");
+  nlohmann::json missing = idml::train::to_json(TrainConfig{});
+  missing.erase("mrg");
+  EXPECT_THROW(idml::train::config_from_json(missing), idml::Error);
+  nlohmann::json wrong = idml::train::to_json(TrainConfig{});
+  wrong["optimizer"] = "lion";
+  try {
+    idml::train::config_from_json(wrong);
+    ADD_FAILURE() << "an unknown optimizer loaded";
+  } catch (const idml::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("optimizer: expected adamw, adam, sgd or rmsprop, got 'lion'"),
+              std::string::npos)
+        << e.what();
+  }
+  TrainConfig typed;
+  typed.dataset = DatasetId::Sop;
+  typed.optimizer = idml::train::Optimizer::RmsProp;
+  typed.metric = idml::train::Metric::Cosine;
+  typed.clustering = idml::train::Clustering::Off;
+  typed.device = idml::DeviceKind::CUDA;
+  const nlohmann::json j = idml::train::to_json(typed);
+  EXPECT_EQ(j.at("dataset"), "SOP");
+  EXPECT_EQ(j.at("optimizer"), "rmsprop");
+  EXPECT_EQ(j.at("metric"), "cosine");
+  EXPECT_EQ(j.at("clustering"), "off");
+  EXPECT_EQ(j.at("device"), "cuda");
+  EXPECT_EQ(idml::train::to_json(idml::train::config_from_json(j)), j);
+}
+
+// The flags a resumed run takes from its command line are exactly these (the
+// list train_command.cpp held before the field list); every field is in the JSON.
+TEST(TrainConfig, FieldListResumableFlagsAndJsonKeys) {
+  std::set<std::string> resumable, keys;
+  TrainConfig c;
+  idml::train::for_each_config_field(
+      [&](const idml::train::ConfigFieldInfo& field, auto&) {
+        keys.insert(field.json_key);
+        if (field.traits & idml::train::ConfigField::Resumable) resumable.insert(idml::train::primary_flag(field));
+      },
+      c);
+  EXPECT_EQ(resumable, (std::set<std::string>{"--epochs", "--workers", "--threads", "--device", "--gpu-id",
+                                              "--data-root", "--eval-every", "--clustering", "--kmeans-restarts",
+                                              "--kmeans-max-iterations", "--LOG_DIR", "--report"}));
+  EXPECT_EQ(keys.size(), 40u);
+  EXPECT_EQ(idml::train::to_json(c).size(), keys.size());
+}
+
+TEST(TrainConfig, ChoiceNamesAndErrors) {
+  using idml::train::Optimizer;
+  EXPECT_EQ(idml::train::choice_list<Optimizer>(), "adamw, adam, sgd or rmsprop");
+  EXPECT_EQ(idml::train::choice_list<DatasetId>(), "cub, cars, SOP, folder or fashion-mnist");
+  EXPECT_EQ(idml::train::parse_choice<Optimizer>("sgd", "--optimizer"), Optimizer::Sgd);
+  EXPECT_EQ(idml::train::choice_name(DatasetId::FashionMnist), "fashion-mnist");
+  try {
+    idml::train::parse_choice<idml::DeviceKind>("tpu", "--device");
+    ADD_FAILURE() << "tpu parsed";
+  } catch (const idml::Error& e) {
+    EXPECT_EQ(std::string(e.what()), "--device: expected cpu or cuda, got 'tpu'");
+  }
 }
 
 }  // namespace

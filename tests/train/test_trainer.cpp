@@ -39,7 +39,7 @@ fs::path fresh_directory(const std::string& name) {
 
 TrainConfig tiny_config(const fs::path& log_dir) {
   TrainConfig c;
-  c.dataset = "fashion-mnist";
+  c.dataset = idml::data::DatasetId::FashionMnist;
   c.per_class_cap = 8;
   c.model = "resnet18";
   c.embedding_size = 16;
@@ -63,7 +63,7 @@ std::string read_bytes(const fs::path& p) {
 }
 
 std::string last_checkpoint(const TrainConfig& c) {
-  return run_directory(c) + "/" + c.dataset + "_" + c.model + "_last.safetensors";
+  return run_directory(c) + "/" + idml::data::dataset_name(c.dataset) + "_" + c.model + "_last.safetensors";
 }
 
 struct Snapshot {

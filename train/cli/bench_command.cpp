@@ -14,6 +14,7 @@
 #include "engine/ops.h"
 #include "nn/adam.h"
 #include "train/cli/commands.h"
+#include "train/cli/options.h"
 #include "train/freezing.h"
 #include "train/mixup_step.h"
 #include "train/parameter_groups.h"
@@ -22,9 +23,9 @@ namespace idml::cli {
 
 namespace {
 struct BenchArguments {
-  std::string model = "resnet50", device = "cpu";
+  std::string model = "resnet50";
+  DeviceChoice device;
   int64_t batch_size = 8, image_size = 224, steps = 3, classes = 100;
-  int gpu_id = 0;
   bool json = false;
 };
 
@@ -47,13 +48,10 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--batch-size", a->batch_size, "images per step")->capture_default_str()->check(CLI::Range(2, 4096));
   cmd->add_option("--image-size", a->image_size, "input side")->capture_default_str()->check(CLI::Range(32, 1024));
   cmd->add_option("--steps", a->steps, "timed steps (after one warm-up step)")->capture_default_str()->check(CLI::Range(1, 1000));
-  cmd->add_option("--device", a->device, "cpu | cuda")->capture_default_str();
-  cmd->add_option("--gpu-id,--gpu", a->gpu_id, "CUDA device index");
+  a->device.add_to(*cmd);
   cmd->add_flag("--json", a->json, "print one JSON object");
   cmd->callback([a, &exit_code] {
-    IDML_CHECK(a->device == "cpu" || a->device == "cuda", "--device: expected cpu or cuda");
-    const Device device = a->device == "cpu" ? Device::cpu() : Device::cuda(a->gpu_id);
-    IDML_CHECK(device.is_cpu() || cuda_available(), "--device cuda: no CUDA device is available");
+    const Device device = a->device.resolve();
     Generator gen(0);
     models::IDMLNetConfig config;
     config.backbone = a->model;

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/dataset.h"
+#include "data/dataset_catalog.h"
 #include "data/dataset_check.h"
 #include "train/cli/commands.h"
 
@@ -28,8 +29,7 @@ struct DataCheckArguments {
 };
 
 int run_data_check(const DataCheckArguments& args) {
-  std::vector<data::Split> splits{data::Split::Train, data::Split::Eval};
-  if (args.dataset.name == "fashion-mnist") splits.push_back(data::Split::Seen);
+  const std::vector<data::Split>& splits = data::dataset_info(args.dataset.name).splits;
   const int threads = args.threads > 0 ? args.threads : std::max(1u, std::thread::hardware_concurrency());
 
   nlohmann::ordered_json report;

@@ -7,11 +7,11 @@
 #include <cstdio>
 #include <cstring>
 
-#include "engine/backend.h"
 #include "models/pretrained.h"
 #include "train/checkpoint.h"
 #include "train/cli/commands.h"
 #include "train/cli/image_list.h"
+#include "train/cli/options.h"
 #include "train/evaluation.h"
 #include "train/npy/npy.h"
 #include "train/run_log.h"
@@ -21,9 +21,10 @@ namespace idml::cli {
 namespace {
 
 struct EmbedArguments {
-  std::string checkpoint, pretrained, model = "resnet50", images, out, device = "cpu";
+  std::string checkpoint, pretrained, model = "resnet50", images, out;
+  DeviceChoice device;
   int64_t embedding_size = 512, batch_size = 64;
-  int image_size = 224, resize_size = 256, workers = 4, gpu_id = 0;
+  int image_size = 224, resize_size = 256, workers = 4;
   bool l2_norm = true;
   uint64_t seed = 0;
 };
@@ -46,8 +47,7 @@ void add_embed_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--batch-size", a->batch_size, "images per forward pass")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--workers", a->workers, "decoding threads")->capture_default_str();
   cmd->add_option("--l2-norm", a->l2_norm, "1: l2-normalise the embeddings")->capture_default_str();
-  cmd->add_option("--device", a->device, "cpu | cuda")->capture_default_str();
-  cmd->add_option("--gpu-id,--gpu", a->gpu_id, "CUDA device index");
+  a->device.add_to(*cmd);
   cmd->add_option("--seed", a->seed, "initialisation of the heads with --pretrained")->capture_default_str();
   cmd->callback([a, &exit_code] {
     {  // an unwritable --out is found now, not after computing everything
@@ -58,31 +58,26 @@ void add_embed_command(CLI::App& app, int& exit_code) {
       std::remove(probe.c_str());
     }
     const std::vector<std::string> paths = list_images(a->images, "--images");  // cheap checks first
-    models::IDMLNetConfig config;
-    config.l2_norm = a->l2_norm;
-    weights::StateDict dict;
+    std::unique_ptr<models::IDMLNet> net;
     if (!a->checkpoint.empty()) {
-      dict = train::read_model_weights(a->checkpoint);
-      config.backbone = train::infer_backbone(dict, a->checkpoint);
-      config.embedding_size = train::infer_embedding_size(dict, a->checkpoint);
+      net = train::load_trained_net(a->checkpoint, Device::cpu(), a->l2_norm);
     } else {
+      models::IDMLNetConfig config;
+      config.l2_norm = a->l2_norm;
       config.backbone = a->model;
       config.embedding_size = a->embedding_size;
+      Generator gen(a->seed);
+      net = std::make_unique<models::IDMLNet>(config, gen);
+      std::fprintf(stderr, "%s\n", models::load_pretrained_backbone(*net->model, a->pretrained).summary().c_str());
     }
-    Generator gen(a->seed);
-    models::IDMLNet net(config, gen);
-    if (!a->checkpoint.empty()) net.load_state_dict(dict, true);
-    else std::fprintf(stderr, "%s\n", models::load_pretrained_backbone(*net.model, a->pretrained).summary().c_str());
-    IDML_CHECK(a->device == "cpu" || a->device == "cuda", "--device: expected cpu or cuda");
-    const Device device = a->device == "cpu" ? Device::cpu() : Device::cuda(a->gpu_id);
-    IDML_CHECK(device.is_cpu() || cuda_available(), "--device cuda: no CUDA device is available");
-    net.to(device);
+    const Device device = a->device.resolve();
+    net->to(device);
 
     const data::ImageFileDataset dataset(paths, std::vector<int64_t>(paths.size(), 0));
     data::TransformOptions transform_options;
     transform_options.image_size = a->image_size;
     transform_options.resize_size = a->resize_size;
-    const train::Embeddings e = train::compute_embeddings(net, dataset, data::EvalTransform(transform_options),
+    const train::Embeddings e = train::compute_embeddings(*net, dataset, data::EvalTransform(transform_options),
                                                           {a->batch_size, a->workers, device});
     npy::write_npy(a->out + ".npy", e.semantic.data(), {e.count, e.dim});
     npy::write_npy(a->out + "_uncertainty.npy", e.uncertainty.data(), {e.count, e.dim});

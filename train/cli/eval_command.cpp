@@ -7,9 +7,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/backend.h"
+#include "data/dataset_catalog.h"
 #include "train/checkpoint.h"
 #include "train/cli/commands.h"
+#include "train/cli/options.h"
 #include "train/evaluation.h"
 #include "train/train_config.h"
 
@@ -17,8 +18,11 @@ namespace idml::cli {
 
 namespace {
 struct EvalArguments {
-  std::string checkpoint, dataset, data_root, device = "cpu", clustering = "auto";
-  int image_size = 224, resize_size = 256, workers = 4, per_class_cap = 0, train_classes = 0, gpu_id = 0;
+  std::string checkpoint, data_root;
+  data::DatasetId dataset = data::DatasetId::Cub;
+  train::Clustering clustering = train::Clustering::Auto;
+  DeviceChoice device;
+  int image_size = 224, resize_size = 256, workers = 4, per_class_cap = 0, train_classes = 0;
   int kmeans_restarts = 10, kmeans_max_iterations = 300;
   int64_t batch_size = 64;
   bool json = false;
@@ -30,7 +34,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("eval", "Evaluate a checkpoint (ours or the reference's) on a dataset");
   auto args = std::make_shared<EvalArguments>();
   cmd->add_option("--checkpoint", args->checkpoint, "model weights: .safetensors or .pth")->required();
-  cmd->add_option("--dataset", args->dataset, "cub | cars | SOP | folder | fashion-mnist")->required();
+  add_choice_option(*cmd, "--dataset", args->dataset, "cub | cars | SOP | folder | fashion-mnist", false)->required();
   cmd->add_option("--data-root", args->data_root, "folder holding the dataset");
   cmd->add_option("--image-size", args->image_size, "centre crop size")->capture_default_str()->check(CLI::Range(1, 2048));
   cmd->add_option("--resize-size", args->resize_size, "shorter side before the crop")->capture_default_str()->check(CLI::Range(1, 2048));
@@ -38,11 +42,10 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--workers", args->workers, "data loader threads")->capture_default_str();
   cmd->add_option("--per-class-cap", args->per_class_cap, "fashion-mnist: images per class");
   cmd->add_option("--train-classes", args->train_classes, "folder: classes in the train split");
-  cmd->add_option("--device", args->device, "cpu | cuda")->capture_default_str();
-  cmd->add_option("--gpu-id,--gpu", args->gpu_id, "CUDA device index");
+  args->device.add_to(*cmd);
   cmd->add_option("--seed", args->seed, "k-means seed")->capture_default_str();
-  cmd->add_option("--clustering", args->clustering, "NMI and F1 by k-means: auto (off for SOP on a CPU) | on | off")
-      ->capture_default_str();
+  add_choice_option(*cmd, "--clustering", args->clustering,
+                    "NMI and F1 by k-means: auto (off for SOP on a CPU) | on | off");
   cmd->add_option("--kmeans-restarts,--restarts", args->kmeans_restarts, "k-means restarts, lowest inertia wins")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
@@ -52,27 +55,19 @@ void add_eval_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_flag("--json", args->json, "print one JSON object");
   cmd->callback([args, &exit_code] {
-    IDML_CHECK(args->device == "cpu" || args->device == "cuda", "--device: expected cpu or cuda");
-    const Device device = args->device == "cpu" ? Device::cpu() : Device::cuda(args->gpu_id);
-    IDML_CHECK(device.is_cpu() || cuda_available(), "--device cuda: no CUDA device is available");
+    const Device device = args->device.resolve();
+    const data::DatasetInfo& dataset = data::dataset_info(args->dataset);
     metrics::EvaluationOptions evaluation;
-    evaluation.recall_ks = train::recall_ks_for(args->dataset);
+    evaluation.recall_ks = dataset.recall_ks;
     evaluation.seed = args->seed;
     evaluation.kmeans_restarts = args->kmeans_restarts;
     evaluation.kmeans_max_iterations = args->kmeans_max_iterations;
     evaluation.compute_clustering = train::clustering_enabled(args->clustering, args->dataset, device);
     evaluation.device = device;  // the kNN and k-means GEMMs too
-    const weights::StateDict dict = train::read_model_weights(args->checkpoint);
-    models::IDMLNetConfig net_config;
-    net_config.backbone = train::infer_backbone(dict, args->checkpoint);
-    net_config.embedding_size = train::infer_embedding_size(dict, args->checkpoint);
-    Generator gen(0);
-    models::IDMLNet net(net_config, gen);
-    net.load_state_dict(dict, true);
-    net.to(device);
+    const auto net = train::load_trained_net(args->checkpoint, device);
 
     data::DatasetOptions options;
-    options.name = args->dataset;
+    options.name = dataset.name;
     options.root = args->data_root;
     options.per_class_cap = args->per_class_cap;
     options.train_classes = args->train_classes;
@@ -82,20 +77,19 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     const data::EvalTransform transform(transform_options);
     const train::EmbedOptions embed{args->batch_size, args->workers, device};
 
-    nlohmann::json out = {{"checkpoint", args->checkpoint}, {"model", net_config.backbone},
-                          {"embedding_size", net_config.embedding_size}};
-    std::vector<data::Split> splits = {data::Split::Eval};
-    if (args->dataset == "fashion-mnist") splits.push_back(data::Split::Seen);
-    for (data::Split split : splits) {
+    nlohmann::json out = {{"checkpoint", args->checkpoint}, {"model", net->config().backbone},
+                          {"embedding_size", net->config().embedding_size}};
+    for (data::Split split : dataset.splits) {
+      if (split == data::Split::Train) continue;  // eval, and seen where the dataset has it
       options.split = split;
-      const auto dataset = data::open_dataset(options);
+      const auto split_set = data::open_dataset(options);
       const auto result =
-          train::evaluate_embeddings(train::compute_embeddings(net, *dataset, transform, embed), evaluation);
+          train::evaluate_embeddings(train::compute_embeddings(*net, *split_set, transform, embed), evaluation);
       nlohmann::json metrics = nlohmann::json::object();
       for (const auto& [name, value] : result.metrics) metrics[name] = value;
       out[data::split_name(split)] = metrics;
       if (!args->json)
-        std::printf("%s (%zu images): %s\n", data::split_name(split), dataset->size(),
+        std::printf("%s (%zu images): %s\n", data::split_name(split), split_set->size(),
                     train::format_metrics(result).c_str());
     }
     if (args->json) std::cout << out.dump() << "\n";

@@ -10,12 +10,10 @@
 #include <thread>
 #include <vector>
 
+#include "engine/accelerator.h"
 #include "engine/backend.h"
 #include "engine/distributed/communicator.h"
 #include "engine/error.h"
-#ifdef IDML_WITH_CUDA
-#include "engine/cuda/cuda_backend.h"
-#endif
 
 namespace idml::cli {
 
@@ -47,10 +45,7 @@ void start_ranks(int argc, char** argv) {
 
 void relaunch_on_every_gpu() {
   if (distributed::launched_by_mpi()) return;
-  int gpus = 0;
-#ifdef IDML_WITH_CUDA
-  gpus = cuda::device_count();
-#endif
+  const int gpus = cuda_device_count();
   if (gpus <= 1) return;
   IDML_CHECK(distributed::built_with_mpi(), "--gpu-id -1 with ", gpus,
              " GPUs needs MPI: rebuild with -DIDML_MPI=ON (libopenmpi-dev)");

@@ -13,6 +13,7 @@
 
 #include "engine/error.h"
 #include "train/cli/commands.h"
+#include "train/cli/options.h"
 #include "train/metrics/evaluate.h"
 #include "train/npy/npy.h"
 
@@ -27,8 +28,7 @@ struct MetricsArguments {
   uint64_t seed = 0;
   int restarts = 10, max_iterations = 300;
   bool no_clustering = false;
-  std::string device = "cpu";
-  int gpu_id = 0;
+  DeviceChoice device;
 };
 
 int run_metrics(const MetricsArguments& args) {
@@ -50,8 +50,7 @@ int run_metrics(const MetricsArguments& args) {
   options.kmeans_restarts = args.restarts;
   options.kmeans_max_iterations = args.max_iterations;
   options.compute_clustering = !args.no_clustering;
-  IDML_CHECK(args.device == "cpu" || args.device == "cuda", "--device: expected cpu or cuda, got '", args.device, "'");
-  options.device = args.device == "cpu" ? Device::cpu() : Device::cuda(args.gpu_id);
+  options.device = args.device.resolve();
   const metrics::EvaluationResult result =
       metrics::evaluate(embeddings.values.data(), labels.values.data(), n, d, options);
 
@@ -102,9 +101,7 @@ void add_metrics_command(CLI::App& app, int& exit_code) {
                       "Lloyd iterations per restart at most")
       ->check(positive_integer)
       ->capture_default_str();
-  command->add_option("--device", args->device, "cpu | cuda: where the kNN and k-means GEMMs run")
-      ->capture_default_str();
-  command->add_option("--gpu-id,--gpu", args->gpu_id, "CUDA device index");
+  args->device.add_to(*command);  // where the kNN and k-means GEMMs run
   command->add_flag("--no-clustering", args->no_clustering, "skip k-means, NMI and F1 (slow at SOP scale)");
   command->callback([args, &exit_code] { exit_code = run_metrics(*args); });
 }

@@ -9,10 +9,10 @@
 #include <nlohmann/json.hpp>
 
 #include "data/decode.h"
-#include "engine/backend.h"
 #include "train/checkpoint.h"
 #include "train/cli/commands.h"
 #include "train/cli/image_list.h"
+#include "train/cli/options.h"
 #include "train/evaluation.h"
 #include "train/report/html.h"
 #include "train/run_log.h"
@@ -22,9 +22,10 @@ namespace idml::cli {
 namespace {
 
 struct SearchArguments {
-  std::string checkpoint, index, query, html, device = "cpu";
+  std::string checkpoint, index, query, html;
+  DeviceChoice device;
   int64_t k = 10, batch_size = 64;
-  int image_size = 224, resize_size = 256, workers = 2, gpu_id = 0;
+  int image_size = 224, resize_size = 256, workers = 2;
   bool json = false;
 };
 
@@ -79,34 +80,25 @@ void add_search_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--batch-size", a->batch_size, "query images per forward pass")->capture_default_str();
   cmd->add_option("--workers", a->workers, "decoding threads")->capture_default_str();
-  cmd->add_option("--device", a->device, "cpu | cuda")->capture_default_str();
-  cmd->add_option("--gpu-id,--gpu", a->gpu_id, "CUDA device index");
+  a->device.add_to(*cmd);
   cmd->callback([a, &exit_code] {
     IDML_CHECK(a->k >= 1, "-k must be at least 1, got ", a->k);
-    IDML_CHECK(a->device == "cpu" || a->device == "cuda", "--device: expected cpu or cuda, got ", a->device);
     const std::vector<std::string> queries = list_images(a->query, "--query");
     const auto load_start = std::chrono::steady_clock::now();
     const search::EmbeddingIndex index = search::load_embedding_index(a->index);
     const double load_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
-    const weights::StateDict dict = train::read_model_weights(a->checkpoint);
-    models::IDMLNetConfig config;
-    config.backbone = train::infer_backbone(dict, a->checkpoint);
-    config.embedding_size = train::infer_embedding_size(dict, a->checkpoint);
-    IDML_CHECK(config.embedding_size == index.dim, "--checkpoint ", a->checkpoint, " makes ", config.embedding_size,
+    const Device device = a->device.resolve();
+    const auto net = train::load_trained_net(a->checkpoint, device);
+    const int64_t embedding_size = net->config().embedding_size;
+    IDML_CHECK(embedding_size == index.dim, "--checkpoint ", a->checkpoint, " makes ", embedding_size,
                "-d embeddings but --index ", a->index, ".npy holds ", index.dim,
                "-d rows: embed the index with the same checkpoint");
-    const Device device = a->device == "cpu" ? Device::cpu() : Device::cuda(a->gpu_id);
-    IDML_CHECK(device.is_cpu() || cuda_available(), "--device cuda: no CUDA device is available");
-    Generator gen(0);
-    models::IDMLNet net(config, gen);
-    net.load_state_dict(dict, true);
-    net.to(device);
     data::TransformOptions transform_options;
     transform_options.image_size = a->image_size;
     transform_options.resize_size = a->resize_size;
     const data::ImageFileDataset dataset(queries, std::vector<int64_t>(queries.size(), 0));
-    train::Embeddings e = train::compute_embeddings(net, dataset, data::EvalTransform(transform_options),
+    train::Embeddings e = train::compute_embeddings(*net, dataset, data::EvalTransform(transform_options),
                                                     {a->batch_size, a->workers, device});
     metrics::l2_normalize(e.semantic.data(), e.count, e.dim);
 

@@ -1,43 +1,16 @@
-// Host sgemm or the engine's device matmul; see the header.
+// The engine's host GEMM or its device matmul; see the header.
 #include "train/metrics/inner_products.h"
 
 #include <cstring>
 
-#include <cblas.h>
-
+#include "engine/accelerator.h"
 #include "engine/autograd.h"
+#include "engine/backend.h"
 #include "engine/error.h"
 #include "engine/ops.h"
 #include "train/metrics/skinny_products.h"
-#ifdef IDML_WITH_CUDA
-#include "engine/cuda/cuda_backend.h"
-#endif
 
 namespace idml::metrics {
-namespace {
-
-#ifdef IDML_WITH_CUDA
-// Full float32 GEMMs for the duration of one product: the shortlist margins
-// assume float32 rounding (2^-24), which TF32 (2^-11) would break.
-class NoTf32Gemm {
- public:
-  NoTf32Gemm() : saved_(cuda::math_options()) {
-    cuda::MathOptions exact = saved_;
-    exact.tf32_gemm = false;
-    if (saved_.tf32_gemm) cuda::set_math_options(exact);
-  }
-  ~NoTf32Gemm() {
-    if (saved_.tf32_gemm) cuda::set_math_options(saved_);
-  }
-
- private:
-  cuda::MathOptions saved_;
-};
-#else
-struct NoTf32Gemm {};
-#endif
-
-}  // namespace
 
 InnerProducts::InnerProducts(Device device) : device_(device) {
   IDML_CHECK(device.is_cpu() || cuda_available(), "metrics on ", device.str(), ": no CUDA device is available");
@@ -63,14 +36,13 @@ void InnerProducts::multiply(const Matrix& left, int64_t start, int64_t m, const
     return;
   }
   if (!on_gpu()) {
-    // out (m, n) = left[start:start+m] (m, d) x right^T (d, n)
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(m), static_cast<int>(n),
-                static_cast<int>(d), 1.0f, left.host + start * d, static_cast<int>(d), right.host,
-                static_cast<int>(d), 0.0f, out, static_cast<int>(n));
+    // out (m, n) = left[start:start+m] (m, d) x right^T (d, n), the engine's host GEMM (BLAS sgemm)
+    backend_for(device_).gemm(DType::Float32, false, true, m, n, d, 1.0, left.host + start * d, d, right.host, d,
+                              0.0, out, n);
     return;
   }
   NoGradGuard no_grad;
-  NoTf32Gemm exact_float32;
+  ExactFloat32Gemms exact_float32;
   const Tensor block = m == left.rows ? left.on_device : narrow(left.on_device, 0, start, m);
   const Tensor product = matmul(block, right.on_device, false, true).to(Device::cpu());
   std::memcpy(out, product.data<float>(), static_cast<size_t>(m * n) * sizeof(float));

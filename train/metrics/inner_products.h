@@ -1,6 +1,6 @@
 // The one GEMM the metrics need, out (m, n) = left[start:start+m] (m, d) x right (n, d)^T,
-// written to a host buffer: on the CPU by cblas_sgemm, on a CUDA device by the
-// engine's matmul (cuBLAS), with TF32 switched off so that the float32 error
+// written to a host buffer: on the CPU by the engine's GEMM (Backend::gemm, BLAS
+// sgemm), on a CUDA device by the engine's matmul (cuBLAS), with TF32 switched off so that the float32 error
 // bound of exact_dot.h holds on both. The kNN, the k-means++ seeding and the
 // Lloyd assignment shortlist with it and settle the shortlist on the host with
 // exact_dot, so CPU and GPU give the same result.

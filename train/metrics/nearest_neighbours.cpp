@@ -1,5 +1,5 @@
 // Blocked exact kNN: for each block of query rows, S = Q P^T by sgemm
-// (rows x n; InnerProducts: cblas on the CPU, the engine's matmul on a GPU), then per row a bounded heap finds the k best sgemm values and
+// (rows x n; InnerProducts: the engine's GEMM on the CPU, the engine's matmul on a GPU), then per row a bounded heap finds the k best sgemm values and
 // the few candidates near the k-th are re-ranked exactly (exact_dot.h), so the
 // result does not depend on BLAS rounding or thread count. See the header.
 #include "train/metrics/nearest_neighbours.h"

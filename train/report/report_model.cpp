@@ -170,7 +170,8 @@ std::string checkpoint_sections(const nlohmann::json& config_json, const std::st
   net.to(options.device);
 
   data::DatasetOptions data_options;
-  data_options.name = config.dataset;
+  const data::DatasetInfo& dataset = data::dataset_info(config.dataset);
+  data_options.name = dataset.name;
   data_options.root = config.data_root;
   data_options.train_classes = config.train_classes;
   data_options.per_class_cap = config.per_class_cap;
@@ -191,22 +192,26 @@ std::string checkpoint_sections(const nlohmann::json& config_json, const std::st
   const RetrievalAnalysis analysis =
       analyse_retrieval(knn, e.labels, options.random_queries, options.worst_queries, options.seed);
 
-  std::string html = gallery_html(config.dataset, *eval, e, knn, analysis, options);
-  html += classes_html(config.dataset, *eval, analysis);
+  std::string html = gallery_html(dataset.name, *eval, e, knn, analysis, options);
+  html += classes_html(dataset.name, *eval, analysis);
 
   std::vector<double> margins;
   std::string margin_split;
   if (file.count("proxies")) {
-    data_options.split = config.dataset == "fashion-mnist" ? data::Split::Seen : data::Split::Train;
+    // the training classes: held-out images of them (seen) where the dataset has such a split
+    const bool has_seen =
+        std::find(dataset.splits.begin(), dataset.splits.end(), data::Split::Seen) != dataset.splits.end();
+    data_options.split = has_seen ? data::Split::Seen : data::Split::Train;
     const auto base = data::open_dataset(data_options);
     const EverySampleOf sample(*base, static_cast<size_t>(options.margin_samples));
     const size_t step = std::max<size_t>(1, base->size() / std::max<size_t>(1, sample.size()));
     margin_split = std::string(data::split_name(data_options.split)) + " split, " +
                    (step == 1 ? std::string("every image") : "every " + std::to_string(step) + "-th image");
     const train::Embeddings t = train::compute_embeddings(net, sample, transform, embed_options);
-    margins = proxy_margins(t.semantic, t.uncertainty, t.count, t.dim, t.labels, file.at("proxies"), config.metric);
+    margins = proxy_margins(t.semantic, t.uncertainty, t.count, t.dim, t.labels, file.at("proxies"),
+                            train::metric_name(config.metric));
   }
-  html += margins_html(margins, margin_split, config.metric);
+  html += margins_html(margins, margin_split, train::metric_name(config.metric));
   return html;
 }
 

@@ -31,7 +31,7 @@ namespace fs = std::filesystem;
 
 TrainConfig tiny_config(const fs::path& log_dir) {
   TrainConfig c;
-  c.dataset = "fashion-mnist";
+  c.dataset = idml::data::DatasetId::FashionMnist;
   c.per_class_cap = 8;
   c.model = "resnet18";
   c.embedding_size = 16;

@@ -1,0 +1,33 @@
+// What the rest of the program knows about each dataset of SPEC §7, by name:
+// which splits it has, its Recall@K list (SPEC §8, the paper's tables) and
+// whether it is one of the paper's. The trainer, `idml eval` and `idml data
+// check` ask here instead of testing names.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "data/dataset.h"
+
+namespace idml::data {
+
+enum class DatasetId { Cub, Cars, Sop, Folder, FashionMnist };
+
+struct DatasetInfo {
+  DatasetId id;
+  const char* name;                 // the --dataset spelling
+  std::vector<Split> splits;        // every split open_dataset opens, train first
+  std::vector<int64_t> recall_ks;   // SOP 1, 10, 100, 1000; the others 1, 2, 4, 8
+  bool paper_dataset;               // cub, cars, SOP: the paper's recipes start from ImageNet weights (SPEC §2)
+  bool kmeans_costly_on_cpu;        // SOP: 11,316 clusters over 60,502 points take hours on a CPU
+};
+
+// Every dataset open_dataset knows, in the order of help texts.
+const std::vector<DatasetInfo>& dataset_catalog();
+const DatasetInfo& dataset_info(DatasetId id);
+// Throws idml::Error "unknown dataset 'NAME' (expected one of: cub, cars, ...)".
+const DatasetInfo& dataset_info(const std::string& name);
+const char* dataset_name(DatasetId id);
+
+}  // namespace idml::data

@@ -1,0 +1,64 @@
+// The dataset catalog (data/dataset_catalog.h): the splits and Recall@K lists
+// the trainer, `idml eval` and `idml data check` take from it, and the
+// by-name errors of open_dataset that it drives.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "data/dataset_catalog.h"
+#include "engine/error.h"
+
+namespace {
+
+using idml::data::DatasetId;
+using idml::data::Split;
+using idml::data::dataset_info;
+
+std::string error_of(const idml::data::DatasetOptions& options) {
+  try {
+    idml::data::open_dataset(options);
+  } catch (const idml::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(DatasetCatalog, SplitsAndRecallKs) {
+  EXPECT_EQ(dataset_info("fashion-mnist").splits, (std::vector<Split>{Split::Train, Split::Eval, Split::Seen}));
+  for (const char* name : {"cub", "cars", "SOP", "folder"})
+    EXPECT_EQ(dataset_info(name).splits, (std::vector<Split>{Split::Train, Split::Eval})) << name;
+  EXPECT_EQ(dataset_info(DatasetId::Sop).recall_ks, (std::vector<int64_t>{1, 10, 100, 1000}));
+  for (DatasetId id : {DatasetId::Cub, DatasetId::Cars, DatasetId::Folder, DatasetId::FashionMnist})
+    EXPECT_EQ(dataset_info(id).recall_ks, (std::vector<int64_t>{1, 2, 4, 8})) << dataset_info(id).name;
+  for (const char* name : {"cub", "cars", "SOP"}) EXPECT_TRUE(dataset_info(name).paper_dataset) << name;
+  EXPECT_FALSE(dataset_info("folder").paper_dataset || dataset_info("fashion-mnist").paper_dataset);
+  EXPECT_TRUE(dataset_info("SOP").kmeans_costly_on_cpu);
+  EXPECT_FALSE(dataset_info("cub").kmeans_costly_on_cpu);
+  // names and ids agree, in the order of dataset_names()
+  ASSERT_EQ(idml::data::dataset_catalog().size(), idml::data::dataset_names().size());
+  for (size_t i = 0; i < idml::data::dataset_names().size(); ++i) {
+    const auto& info = idml::data::dataset_catalog()[i];
+    EXPECT_EQ(info.name, idml::data::dataset_names()[i]);
+    EXPECT_EQ(dataset_info(info.id).name, info.name);
+  }
+}
+
+TEST(DatasetCatalog, UnknownNamesAndSplitsAreNamed) {
+  try {
+    dataset_info("imagenet");
+    ADD_FAILURE() << "imagenet found";
+  } catch (const idml::Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "unknown dataset 'imagenet' (expected one of: cub, cars, SOP, folder, fashion-mnist)");
+  }
+  idml::data::DatasetOptions options;
+  options.name = "cub";
+  options.root = "/nonexistent";
+  options.split = Split::Seen;
+  EXPECT_EQ(error_of(options), "split 'seen' does not exist for 'cub' (its splits: train, eval)");
+  options.name = "imagenet";
+  EXPECT_NE(error_of(options).find("unknown dataset 'imagenet'"), std::string::npos);
+}
+
+}  // namespace
