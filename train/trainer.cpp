@@ -14,6 +14,7 @@
 #include "train/interrupt.h"
 #include "train/mixup_step.h"
 #include "train/parameter_groups.h"
+#include "train/progress_bar.h"
 #include "train/report/run_report.h"
 #include "train/run_setup.h"
 

@@ -2,9 +2,9 @@
 #include "nn/weights/safetensors.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
 #include <nlohmann/json.hpp>
+
+#include "io/atomic_file.h"
 
 namespace idml::weights {
 
@@ -135,21 +135,12 @@ void save_safetensors(const std::string& path, const StateDict& dict, const Meta
   }
   std::string text = header.dump();
   text.append((8 - text.size() % 8) % 8, ' ');  // pad so the data section is 8-byte aligned
-  const std::string temporary = path + ".tmp";
-  std::FILE* file = std::fopen(temporary.c_str(), "wb");
-  IDML_CHECK(file != nullptr, temporary, ": cannot create: ", std::strerror(errno));
+  io::AtomicFile file(path);
   const uint64_t header_size = text.size();
-  bool ok = std::fwrite(&header_size, 8, 1, file) == 1 && std::fwrite(text.data(), 1, text.size(), file) == text.size();
-  for (const Tensor& t : host)
-    if (ok && t.nbytes() > 0) ok = std::fwrite(t.raw_data(), 1, t.nbytes(), file) == t.nbytes();
-  ok = (std::fclose(file) == 0) && ok;
-  if (!ok) std::remove(temporary.c_str());
-  IDML_CHECK(ok, temporary, ": write failed (disk full?)");
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    const int error = errno;
-    std::remove(temporary.c_str());
-    throw Error(detail::concat(path, ": cannot replace with ", temporary, ": ", std::strerror(error)));
-  }
+  file.write(&header_size, 8);
+  file.write(text);
+  for (const Tensor& t : host) file.write(t.raw_data(), t.nbytes());
+  file.commit();
 }
 
 }  // namespace idml::weights

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "engine/error.h"
-#include "train/npy/npy.h"
+#include "io/npy.h"
 
 namespace {
 

@@ -11,7 +11,7 @@
 
 #include "engine/error.h"
 #include "train/metrics/evaluate.h"
-#include "train/npy/npy.h"
+#include "io/npy.h"
 #include "train/search/embedding_index.h"
 
 namespace idml::search {

@@ -13,6 +13,7 @@
 #include "data/loader.h"
 #include "data/samplers.h"
 #include "train/mixup_step.h"
+#include "train/progress_bar.h"
 #include "train/run_setup.h"
 
 namespace idml::train::classify {

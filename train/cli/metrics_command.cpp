@@ -14,7 +14,7 @@
 #include "engine/error.h"
 #include "train/cli/commands.h"
 #include "train/metrics/evaluate.h"
-#include "train/npy/npy.h"
+#include "io/npy.h"
 
 namespace idml::cli {
 namespace {
