@@ -148,10 +148,6 @@ void TrainingRun::resume() {
   const nlohmann::json this_config = progress_.config;
   progress_ = load_training_checkpoint(config_.resume, *net_, *loss_, *optimizer_);
   progress_.config = this_config;
-  // The checkpoint stores learning rates rounded to float32; the schedule is
-  // a function of the configuration and the epoch, so restore it exactly.
-  for (auto& group : optimizer_->param_groups())
-    group.initial_lr = group.name == "proxies" ? config_.lr * kProxyLrMultiplier : config_.lr;
   std::printf("resumed from %s at epoch %lld\n", config_.resume.c_str(), static_cast<long long>(progress_.next_epoch));
 }
 

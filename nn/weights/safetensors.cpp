@@ -66,6 +66,16 @@ RawTensor parse_entry(const std::string& name, const json& entry, const std::sha
   return raw;
 }
 
+// The writer's dtypes: every engine dtype, exactly (no rounding of Float64).
+const char* safetensors_dtype(DType dtype) {
+  switch (dtype) {
+    case DType::Float32: return "F32";
+    case DType::Float64: return "F64";
+    case DType::Int64: return "I64";
+  }
+  return "?";
+}
+
 }  // namespace
 
 bool looks_like_safetensors(const Bytes& file) {
@@ -112,7 +122,7 @@ SafetensorsContents parse_safetensors(const std::shared_ptr<const Bytes>& file, 
 StateDict load_safetensors(const std::string& path, Metadata* metadata) {
   const SafetensorsContents contents = parse_safetensors(read_file_bytes(path), path);
   StateDict out;
-  for (const auto& [name, raw] : contents.tensors) out[name] = to_tensor(raw, path + ": '" + name + "'");
+  for (const auto& [name, raw] : contents.tensors) out[name] = to_tensor(raw, path + ": '" + name + "'", true);
   if (metadata) *metadata = contents.metadata;
   return out;
 }
@@ -125,9 +135,8 @@ void save_safetensors(const std::string& path, const StateDict& dict, const Meta
   for (const auto& [name, tensor] : dict) {
     IDML_CHECK(name != "__metadata__", path, ": a tensor cannot be named __metadata__");
     Tensor t = tensor.detach().to(Device::cpu());
-    if (t.dtype() == DType::Float64) t = t.to(DType::Float32);
     const uint64_t nbytes = t.nbytes();
-    header[name] = {{"dtype", t.dtype() == DType::Int64 ? "I64" : "F32"},
+    header[name] = {{"dtype", safetensors_dtype(t.dtype())},
                     {"shape", t.shape()},
                     {"data_offsets", {offset, offset + nbytes}}};
     offset += nbytes;
