@@ -1,6 +1,6 @@
 // .npy reader and writer: round trips, the dtypes and versions NumPy writes,
 // byte-identical output to np.save, and clear errors naming the file.
-// Fixtures in golden/ come from golden/make_metrics_goldens.py.
+// Fixtures in tests/train/golden/ come from its make_metrics_goldens.py.
 #include <gtest/gtest.h>
 
 #include <cstdio>
