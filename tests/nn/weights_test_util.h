@@ -18,6 +18,7 @@
 
 #include "engine/error.h"
 #include "nn/weights/state_dict.h"
+#include "tests/private_directory.h"
 
 namespace idml::weights::testing {
 
@@ -32,7 +33,7 @@ inline const nlohmann::json& expected_values() {
 }
 
 inline std::string scratch(const std::string& name) {
-  return ::testing::TempDir() + "idml_weights_" + std::to_string(::getpid()) + "_" + name;
+  return idml::testing::private_path("weights_" + name);
 }
 
 inline std::vector<uint8_t> read_bytes(const std::string& path) {

@@ -13,6 +13,7 @@
 #include "train/metrics/evaluate.h"
 #include "io/npy.h"
 #include "train/search/embedding_index.h"
+#include "tests/private_directory.h"
 
 namespace idml::search {
 namespace {
@@ -27,7 +28,7 @@ std::vector<float> random_rows(int64_t n, int64_t d, uint32_t seed) {
 }
 
 std::string temp_prefix(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("idml_test_search_" + name)).string();
+  return idml::testing::private_path("search_" + name);
 }
 
 void write_paths(const std::string& path, int64_t count) {
