@@ -17,16 +17,11 @@
 #include "train/progress_bar.h"
 #include "train/report/run_report.h"
 #include "train/run_setup.h"
+#include "train/stopwatch.h"
 
 namespace idml::train {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 nlohmann::json metrics_json(const metrics::EvaluationResult& result) {
   nlohmann::json out = nlohmann::json::object();
