@@ -35,8 +35,8 @@ SafetensorsContents parse_safetensors(const std::shared_ptr<const Bytes>& file, 
 
 StateDict load_safetensors(const std::string& path, Metadata* metadata = nullptr);
 
-// Writes atomically: to `path + ".tmp"`, then renamed over `path`, so a
-// failure leaves an existing file untouched.
+// Writes atomically (io/atomic_file.h: `<path>.<pid>.tmp`, fsync, rename over
+// `path`), so a failure leaves an existing file untouched.
 void save_safetensors(const std::string& path, const StateDict& dict, const Metadata& metadata = {});
 
 // True when the bytes start like a safetensors file (a plausible header
