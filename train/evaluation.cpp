@@ -1,3 +1,4 @@
+// Embedding a dataset with the network and scoring it (SPEC §8); see evaluation.h.
 #include "train/evaluation.h"
 
 #include <cstdio>

@@ -2,24 +2,12 @@
 #include "train/mixup_step.h"
 
 #include <cmath>
-#include <numeric>
 
 #include "engine/ops.h"
 #include "nn/clip_grad.h"
+#include "train/random_permutation.h"
 
 namespace idml::train {
-
-namespace {
-
-// Fisher-Yates from the front, as a uniformly random permutation.
-std::vector<int64_t> random_permutation(int64_t n, Generator& gen) {
-  std::vector<int64_t> perm(n);
-  std::iota(perm.begin(), perm.end(), 0);
-  for (int64_t i = n - 1; i > 0; --i) std::swap(perm[i], perm[gen.below(static_cast<uint64_t>(i + 1))]);
-  return perm;
-}
-
-}  // namespace
 
 MixupDraw draw_mixup(int64_t batch, Generator& gen) {
   MixupDraw draw;

@@ -3,11 +3,10 @@
 //   metrics.jsonl                one JSON object per line: every epoch and evaluation
 //   <dataset>_<model>_best_results.txt   the reference's "Best Epoch: E" /
 //                                "Best Recall@K: xx.xxxx" file
-// and the progress bar on stderr: redrawn in place on a terminal, a line
-// every few seconds otherwise.
+// Whole files are written atomically (io/atomic_file.h); the progress bar is
+// in progress_bar.h.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <fstream>
 #include <string>
@@ -16,9 +15,6 @@
 #include <nlohmann/json.hpp>
 
 namespace idml::train {
-
-// Writes `text` to `path` through a temporary file and a rename.
-void write_file_atomically(const std::string& path, const std::string& text);
 
 class RunLog {
  public:
@@ -38,19 +34,6 @@ class RunLog {
  private:
   std::string directory_;
   std::ofstream metrics_;
-};
-
-class ProgressBar {
- public:
-  ProgressBar(int64_t epoch, int64_t epochs, int64_t steps);
-  void update(int64_t step, double loss, double images_per_second);
-  void finish();
-
- private:
-  using Clock = std::chrono::steady_clock;
-  int64_t epoch_, epochs_, steps_;
-  bool terminal_;
-  Clock::time_point start_, last_line_;
 };
 
 }  // namespace idml::train

@@ -1,3 +1,4 @@
+// The training configuration: validation, JSON round trip, run-directory name and recall Ks.
 #include "train/train_config.h"
 
 #include <cmath>

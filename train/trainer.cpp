@@ -15,18 +15,14 @@
 #include "train/interrupt.h"
 #include "train/mixup_step.h"
 #include "train/parameter_groups.h"
+#include "train/progress_bar.h"
 #include "train/report/run_report.h"
 #include "train/run_setup.h"
+#include "train/stopwatch.h"
 
 namespace idml::train {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 nlohmann::json metrics_json(const metrics::EvaluationResult& result) {
   nlohmann::json out = nlohmann::json::object();
@@ -150,10 +146,6 @@ void TrainingRun::resume() {
   const nlohmann::json this_config = progress_.config;
   progress_ = load_training_checkpoint(config_.resume, *net_, *loss_, *optimizer_);
   progress_.config = this_config;
-  // The checkpoint stores learning rates rounded to float32; the schedule is
-  // a function of the configuration and the epoch, so restore it exactly.
-  for (auto& group : optimizer_->param_groups())
-    group.initial_lr = group.name == "proxies" ? config_.lr * kProxyLrMultiplier : config_.lr;
   std::printf("resumed from %s at epoch %lld\n", config_.resume.c_str(), static_cast<long long>(progress_.next_epoch));
 }
 

@@ -12,17 +12,11 @@
 
 #include "train/metrics/evaluate.h"
 #include "train/metrics/nearest_neighbours.h"
+#include "random_rows.h"
 
 namespace {
 
-std::vector<float> random_unit_rows(int64_t n, int64_t d) {
-  std::mt19937_64 generator(0);
-  std::normal_distribution<float> normal;
-  std::vector<float> rows(static_cast<size_t>(n * d));
-  for (auto& x : rows) x = normal(generator);
-  idml::metrics::l2_normalize(rows.data(), n, d);
-  return rows;
-}
+using idml::bench::random_unit_rows;
 
 void NearestNeighbours(benchmark::State& state) {
   const int64_t n = state.range(0), d = state.range(1), k = state.range(2);

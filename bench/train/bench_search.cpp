@@ -7,20 +7,14 @@
 
 #include "train/metrics/evaluate.h"
 #include "train/search/embedding_index.h"
+#include "random_rows.h"
 
 namespace {
 
 constexpr int64_t kRows = 100000, kDim = 512;
 
 const std::vector<float>& index_rows() {
-  static const std::vector<float> rows = [] {
-    std::mt19937 gen(0);
-    std::normal_distribution<float> normal;
-    std::vector<float> r(static_cast<size_t>(kRows * kDim));
-    for (float& v : r) v = normal(gen);
-    idml::metrics::l2_normalize(r.data(), kRows, kDim);
-    return r;
-  }();
+  static const std::vector<float> rows = idml::bench::random_unit_rows(kRows, kDim);
   return rows;
 }
 

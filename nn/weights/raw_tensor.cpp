@@ -155,7 +155,11 @@ std::vector<int64_t> gather_integers(const RawTensor& raw, const std::string& so
   return gather<int64_t>(raw, source);
 }
 
-Tensor to_tensor(const RawTensor& raw, const std::string& source) {
+Tensor to_tensor(const RawTensor& raw, const std::string& source, bool keep_float64) {
+  if (keep_float64 && raw.dtype == FileDType::Float64) {
+    const std::vector<double> values = gather<double>(raw, source);
+    return from_host(values.data(), raw.shape, DType::Float64);
+  }
   if (file_dtype_is_float(raw.dtype)) {
     const std::vector<float> values = gather_floats(raw, source);
     return from_host(values.data(), raw.shape, DType::Float32);

@@ -41,8 +41,10 @@ struct RawTensor {
 std::vector<float> gather_floats(const RawTensor& raw, const std::string& source);
 std::vector<int64_t> gather_integers(const RawTensor& raw, const std::string& source);
 
-// A contiguous CPU Tensor holding the elements: Float32 or Int64.
-Tensor to_tensor(const RawTensor& raw, const std::string& source);
+// A contiguous CPU Tensor holding the elements: Float32 or Int64, or Float64
+// for F64 data when keep_float64 (safetensors, where our own writer stores
+// Float64 tensors, e.g. learning rates, and reads them back exactly).
+Tensor to_tensor(const RawTensor& raw, const std::string& source, bool keep_float64 = false);
 
 // IEEE half and bfloat16 bit patterns to float.
 float half_to_float(uint16_t bits);

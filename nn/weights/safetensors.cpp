@@ -2,9 +2,9 @@
 #include "nn/weights/safetensors.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
 #include <nlohmann/json.hpp>
+
+#include "io/atomic_file.h"
 
 namespace idml::weights {
 
@@ -66,6 +66,16 @@ RawTensor parse_entry(const std::string& name, const json& entry, const std::sha
   return raw;
 }
 
+// The writer's dtypes: every engine dtype, exactly (no rounding of Float64).
+const char* safetensors_dtype(DType dtype) {
+  switch (dtype) {
+    case DType::Float32: return "F32";
+    case DType::Float64: return "F64";
+    case DType::Int64: return "I64";
+  }
+  return "?";
+}
+
 }  // namespace
 
 bool looks_like_safetensors(const Bytes& file) {
@@ -112,7 +122,7 @@ SafetensorsContents parse_safetensors(const std::shared_ptr<const Bytes>& file, 
 StateDict load_safetensors(const std::string& path, Metadata* metadata) {
   const SafetensorsContents contents = parse_safetensors(read_file_bytes(path), path);
   StateDict out;
-  for (const auto& [name, raw] : contents.tensors) out[name] = to_tensor(raw, path + ": '" + name + "'");
+  for (const auto& [name, raw] : contents.tensors) out[name] = to_tensor(raw, path + ": '" + name + "'", true);
   if (metadata) *metadata = contents.metadata;
   return out;
 }
@@ -125,9 +135,8 @@ void save_safetensors(const std::string& path, const StateDict& dict, const Meta
   for (const auto& [name, tensor] : dict) {
     IDML_CHECK(name != "__metadata__", path, ": a tensor cannot be named __metadata__");
     Tensor t = tensor.detach().to(Device::cpu());
-    if (t.dtype() == DType::Float64) t = t.to(DType::Float32);
     const uint64_t nbytes = t.nbytes();
-    header[name] = {{"dtype", t.dtype() == DType::Int64 ? "I64" : "F32"},
+    header[name] = {{"dtype", safetensors_dtype(t.dtype())},
                     {"shape", t.shape()},
                     {"data_offsets", {offset, offset + nbytes}}};
     offset += nbytes;
@@ -135,21 +144,12 @@ void save_safetensors(const std::string& path, const StateDict& dict, const Meta
   }
   std::string text = header.dump();
   text.append((8 - text.size() % 8) % 8, ' ');  // pad so the data section is 8-byte aligned
-  const std::string temporary = path + ".tmp";
-  std::FILE* file = std::fopen(temporary.c_str(), "wb");
-  IDML_CHECK(file != nullptr, temporary, ": cannot create: ", std::strerror(errno));
+  io::AtomicFile file(path);
   const uint64_t header_size = text.size();
-  bool ok = std::fwrite(&header_size, 8, 1, file) == 1 && std::fwrite(text.data(), 1, text.size(), file) == text.size();
-  for (const Tensor& t : host)
-    if (ok && t.nbytes() > 0) ok = std::fwrite(t.raw_data(), 1, t.nbytes(), file) == t.nbytes();
-  ok = (std::fclose(file) == 0) && ok;
-  if (!ok) std::remove(temporary.c_str());
-  IDML_CHECK(ok, temporary, ": write failed (disk full?)");
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    const int error = errno;
-    std::remove(temporary.c_str());
-    throw Error(detail::concat(path, ": cannot replace with ", temporary, ": ", std::strerror(error)));
-  }
+  file.write(&header_size, 8);
+  file.write(text);
+  for (const Tensor& t : host) file.write(t.raw_data(), t.nbytes());
+  file.commit();
 }
 
 }  // namespace idml::weights

@@ -4,8 +4,10 @@
 //    "__metadata__": {"key": "value"}}
 // then the data section; offsets are relative to its start, tensors are
 // contiguous row-major little-endian.
-// Read: F32, F16, BF16, F64 (to Float32) and I64, I32, I16, I8, U8, BOOL (to
-// Int64). Write: Float32 as F32, Int64 as I64 (Float64 is written as F32).
+// Read: F32, F16, BF16 (to Float32), F64 (to Float64 in load_safetensors,
+// to Float32 in load_weights) and I64, I32, I16, I8, U8, BOOL (to Int64).
+// Write: Float32 as F32, Float64 as F64, Int64 as I64, exactly. The write is
+// atomic (io/atomic_file.h).
 // The header is validated before any tensor is built: a bad file is an error
 // naming the file and the problem, never a partial result.
 #pragma once
@@ -33,8 +35,8 @@ SafetensorsContents parse_safetensors(const std::shared_ptr<const Bytes>& file, 
 
 StateDict load_safetensors(const std::string& path, Metadata* metadata = nullptr);
 
-// Writes atomically: to `path + ".tmp"`, then renamed over `path`, so a
-// failure leaves an existing file untouched.
+// Writes atomically (io/atomic_file.h: `<path>.<pid>.tmp`, fsync, rename over
+// `path`), so a failure leaves an existing file untouched.
 void save_safetensors(const std::string& path, const StateDict& dict, const Metadata& metadata = {});
 
 // True when the bytes start like a safetensors file (a plausible header

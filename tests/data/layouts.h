@@ -5,10 +5,25 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "data/dataset.h"
+
 namespace idml::data::testing {
+
+// open_dataset on dataset `name` under `root`, with the options the tests vary.
+inline std::unique_ptr<Dataset> open_at(const std::string& name, const std::string& root, Split split,
+                                        int train_classes = 0, int per_class_cap = 0) {
+  DatasetOptions options;
+  options.name = name;
+  options.root = root;
+  options.split = split;
+  options.train_classes = train_classes;
+  options.per_class_cap = per_class_cap;
+  return open_dataset(options);
+}
 
 // A temporary directory removed with its contents at destruction.
 class TempDir {

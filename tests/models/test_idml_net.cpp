@@ -16,6 +16,7 @@
 #include "nn/weights/safetensors.h"
 #include "tests/models/deterministic_fill.h"
 #include "tests/models/golden_util.h"
+#include "tests/private_directory.h"
 
 namespace idml::testing {
 namespace {
@@ -123,7 +124,7 @@ TEST(IDMLNet, CheckpointRoundTripThroughSafetensors) {
   Generator gen(6);
   models::IDMLNet trained(small_config(), gen), restored(small_config(), gen);
   deterministic_fill(trained);
-  const std::string path = (std::filesystem::temp_directory_path() / "idml_test_idml_net.safetensors").string();
+  const std::string path = idml::testing::private_path("idml_net.safetensors");
   weights::save_safetensors(path, trained.state_dict());
   const weights::LoadedWeights file = weights::load_weights(path);
   std::remove(path.c_str());

@@ -14,6 +14,7 @@
 #include "models/sha256.h"
 #include "nn/weights/safetensors.h"
 #include "tests/models/deterministic_fill.h"
+#include "tests/private_directory.h"
 
 namespace idml::testing {
 namespace {
@@ -31,7 +32,7 @@ using testing::error_of;
 
 TEST(Pretrained, LoadsTrunkFromSafetensorsAndIgnoresFc) {
   const nn::StateDict dict = imagenet_like_dict();
-  const std::string path = (std::filesystem::temp_directory_path() / "idml_test_pretrained.safetensors").string();
+  const std::string path = idml::testing::private_path("pretrained.safetensors");
   weights::save_safetensors(path, dict);
   Generator gen(8);
   models::IDMLNetConfig config;
@@ -151,7 +152,7 @@ TEST(Pretrained, FileReportNamesItsSha256) {
   // A file we write cannot have a chosen SHA-256, so it is "not a known torchvision file";
   // the summary carries its full hash (the CLI test compares it with sha256sum).
   const nn::StateDict dict = imagenet_like_dict();
-  const std::string path = (std::filesystem::temp_directory_path() / "idml_test_pretrained_hash.safetensors").string();
+  const std::string path = idml::testing::private_path("pretrained_hash.safetensors");
   weights::save_safetensors(path, dict);
   Generator gen(13);
   auto model = models::make_resnet("resnet18", gen);

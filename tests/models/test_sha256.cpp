@@ -9,6 +9,7 @@
 
 #include "engine/error.h"
 #include "models/sha256.h"
+#include "tests/private_directory.h"
 
 namespace {
 
@@ -30,7 +31,7 @@ TEST(Sha256, NistVectorsWhateverThePieces) {
 }
 
 TEST(Sha256, OfFileAndMissingFile) {
-  const std::string path = (std::filesystem::temp_directory_path() / "idml_test_sha256.bin").string();
+  const std::string path = idml::testing::private_path("sha256.bin");
   std::ofstream(path, std::ios::binary) << std::string(3000000, 'a');  // three 1 MiB reads
   EXPECT_EQ(idml::models::sha256_of_file(path), sha256(std::string(3000000, 'a'), 65536));
   std::remove(path.c_str());

@@ -84,21 +84,22 @@ TEST(BatchNorm2d, FrozenStaysInInferenceModeAndFreezesAffine) {
   EXPECT_TRUE(x.grad().defined());
 }
 
-TEST(Pooling, GlobalAveragePlusMaxAndMaxPool) {
+TEST(Pooling, GlobalAveragePlusMax) {
   const Tensor x = from_vector<float>({1, 2, 3, 6, -1, -2, -3, -6}, {1, 2, 2, 2});
   EXPECT_EQ(global_avg_plus_max_pool(x).to_vector<float>(), (std::vector<float>{3 + 6, -3 - 1}));
   EXPECT_EQ(global_avg_plus_max_pool(x).shape(), (Shape{1, 2}));
-  MaxPool2d pool(2, 2);
-  EXPECT_EQ(pool.forward(x).to_vector<float>(), (std::vector<float>{6, -1}));
-  EXPECT_EQ(AdaptiveAvgPool2d().forward(x).shape(), (Shape{1, 2, 1, 1}));
-  EXPECT_EQ(ReLU().forward(x).to_vector<float>(), (std::vector<float>{1, 2, 3, 6, 0, 0, 0, 0}));
 }
+
+// A parameter-free layer, so the numbered names skip an index.
+struct Relu : Layer {
+  Tensor forward(const Tensor& x) override { return relu(x); }
+};
 
 TEST(Sequential, AppliesInOrderWithNumberedNames) {
   Generator gen(3);
   Sequential seq;
   auto first = seq.push_back(std::make_shared<Linear>(2, 2, gen, false));
-  seq.push_back(std::make_shared<ReLU>());
+  seq.push_back(std::make_shared<Relu>());
   auto last = seq.push_back(std::make_shared<Linear>(2, 1, gen, false));
   first->weight.copy_(from_vector<float>({1, 0, 0, -1}, {2, 2}));
   last->weight.copy_(from_vector<float>({1, 1}, {1, 2}));

@@ -15,6 +15,8 @@
 #include "nn/adam.h"
 #include "nn/rmsprop.h"
 #include "nn/sgd.h"
+#include "nn/weights/safetensors.h"
+#include "tests/private_directory.h"
 
 namespace idml::nn {
 namespace {
@@ -130,6 +132,32 @@ TEST(Optimizer, BadStateImportIsAnErrorAndChangesNothing) {
   dict = before;
   dict.erase("state.0.exp_avg_sq");
   EXPECT_THROW(p.optimizer->load_state_dict(dict), Error);
+}
+
+// Learning rates go through a safetensors checkpoint as F64, bit for bit (the
+// trainer's resume relies on it); a checkpoint from before, holding them as
+// F32, still loads, with the float32 values.
+TEST(Optimizer, LearningRatesSurviveASafetensorsFileExactly) {
+  Problem p = make_problem(factories().at("adamw"));
+  p.optimizer->param_groups()[0].lr = 1e-3 / 3;  // not a float32 value
+  p.optimizer->param_groups()[0].initial_lr = 0.1 * 0.7;
+  set_grads_and_step(p, 0);
+  const std::string path = testing::private_path("optimizer_lr.safetensors");
+  weights::save_safetensors(path, p.optimizer->state_dict());
+  Problem q = make_problem(factories().at("adamw"));
+  q.optimizer->load_state_dict(weights::load_safetensors(path));
+  EXPECT_EQ(q.optimizer->param_groups()[0].lr, 1e-3 / 3);
+  EXPECT_EQ(q.optimizer->param_groups()[0].initial_lr, 0.1 * 0.7);
+  EXPECT_EQ(q.optimizer->param_groups()[1].lr, 0.03);
+
+  weights::StateDict old = p.optimizer->state_dict();
+  for (auto& [name, tensor] : old)
+    if (name.rfind("param_groups.", 0) == 0) tensor = tensor.to(DType::Float32);
+  weights::save_safetensors(path, old);
+  Problem r = make_problem(factories().at("adamw"));
+  r.optimizer->load_state_dict(weights::load_safetensors(path));
+  EXPECT_EQ(r.optimizer->param_groups()[0].lr, static_cast<double>(static_cast<float>(1e-3 / 3)));
+  EXPECT_EQ(r.optimizer->param_groups()[1].initial_lr, static_cast<double>(0.03f));
 }
 
 TEST(Optimizer, RejectsDuplicatesAndNonLeaves) {

@@ -15,6 +15,7 @@
 #include "train/report/retrieval_gallery.h"
 #include "train/report/run_report.h"
 #include "train/report/svg_chart.h"
+#include "tests/private_directory.h"
 
 namespace idml::report {
 namespace {
@@ -147,9 +148,7 @@ TEST(ProxyMargin, IsmUsesTheIntrospectiveSimilarity) {
 class RunDirectory : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = (std::filesystem::temp_directory_path() / "idml_test_report_run").string();
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = idml::testing::fresh_directory("report_run").string();
     std::ofstream(dir_ + "/config.json") << R"({"dataset": "cub", "model": "resnet50", "embedding_size": 512,
       "epochs": 3, "command_line": "idml train --dataset cub"})";
     std::ofstream(dir_ + "/metrics.jsonl")
@@ -190,7 +189,7 @@ TEST(RunReport, MissingRunDirectoryAndConfigAreClearErrors) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/run does not exist"), std::string::npos) << e.what();
   }
-  const std::string empty = (std::filesystem::temp_directory_path() / "idml_test_report_empty").string();
+  const std::string empty = idml::testing::private_path("report_empty");
   std::filesystem::create_directories(empty);
   try {
     read_run_records(empty);

@@ -11,23 +11,22 @@
 
 #include "engine/error.h"
 #include "train/metrics/evaluate.h"
-#include "train/npy/npy.h"
+#include "io/npy.h"
 #include "train/search/embedding_index.h"
+#include "tests/private_directory.h"
+#include "tests/train/random_rows.h"
 
 namespace idml::search {
 namespace {
 
-std::vector<float> random_rows(int64_t n, int64_t d, uint32_t seed) {
-  std::mt19937 gen(seed);
-  std::normal_distribution<float> normal;
-  std::vector<float> rows(static_cast<size_t>(n * d));
-  for (float& v : rows) v = normal(gen);
+std::vector<float> random_rows(int64_t n, int64_t d, uint64_t seed) {  // unit rows
+  std::vector<float> rows = testing::random_rows(n, d, seed);
   metrics::l2_normalize(rows.data(), n, d);
   return rows;
 }
 
 std::string temp_prefix(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("idml_test_search_" + name)).string();
+  return idml::testing::private_path("search_" + name);
 }
 
 void write_paths(const std::string& path, int64_t count) {

@@ -22,6 +22,7 @@
 #include "train/parameter_groups.h"
 #include "train/run_log.h"
 #include "train/trainer.h"
+#include "tests/train/tiny_run.h"
 
 namespace idml::train {
 namespace {
@@ -30,30 +31,8 @@ namespace fs = std::filesystem;
 
 const char* kFashionMnist = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
 
-fs::path fresh_directory(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("idml_test_trainer_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-TrainConfig tiny_config(const fs::path& log_dir) {
-  TrainConfig c;
-  c.dataset = idml::data::DatasetId::FashionMnist;
-  c.per_class_cap = 8;
-  c.model = "resnet18";
-  c.embedding_size = 16;
-  c.image_size = 32;
-  c.resize_size = 32;
-  c.batch_size = 8;
-  c.lr = 1e-3;
-  c.warm = 1;
-  c.epochs = 3;
-  c.workers = 2;
-  c.seed = 7;
-  c.log_dir = log_dir.string();
-  return c;
-}
+using testing::fresh_directory;
+using testing::tiny_config;
 
 std::string read_bytes(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

@@ -13,15 +13,13 @@
 #include "data/loader.h"
 #include "data/samplers.h"
 #include "train/mixup_step.h"
+#include "train/progress_bar.h"
 #include "train/run_setup.h"
+#include "train/stopwatch.h"
 
 namespace idml::train::classify {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 // The first `cap` samples of each class, in dataset order.
 class CappedDataset : public data::Dataset {

@@ -7,6 +7,7 @@
 
 #include "engine/error.h"
 #include "engine/ops.h"
+#include "train/random_permutation.h"
 
 namespace idml::train::classify {
 
@@ -80,13 +81,6 @@ Tensor paste_box(const Tensor& images, const Tensor& partners, const CutMixBox& 
 
 Tensor mixup_images(const Tensor& images, const Tensor& partners, double lam) {
   return add(mul_scalar(images, lam), mul_scalar(partners, 1.0 - lam));
-}
-
-std::vector<int64_t> random_permutation(int64_t n, Generator& gen) {
-  std::vector<int64_t> perm(static_cast<size_t>(n));
-  std::iota(perm.begin(), perm.end(), 0);
-  for (int64_t i = n - 1; i > 0; --i) std::swap(perm[i], perm[gen.below(static_cast<uint64_t>(i + 1))]);
-  return perm;
 }
 
 MixedBatch mix_batch(const Tensor& images, const Tensor& labels, const MixOptions& options, Generator& gen) {

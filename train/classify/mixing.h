@@ -42,8 +42,6 @@ double box_lambda(const CutMixBox& box, int64_t height, int64_t width);
 Tensor paste_box(const Tensor& images, const Tensor& partners, const CutMixBox& box);
 Tensor mixup_images(const Tensor& images, const Tensor& partners, double lam);
 
-std::vector<int64_t> random_permutation(int64_t n, Generator& gen);
-
 struct MixOptions {
   MixKind kind = MixKind::None;
   double beta = 1.0;

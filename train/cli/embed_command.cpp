@@ -13,8 +13,8 @@
 #include "train/cli/image_list.h"
 #include "train/cli/options.h"
 #include "train/evaluation.h"
-#include "train/npy/npy.h"
-#include "train/run_log.h"
+#include "io/npy.h"
+#include "io/atomic_file.h"
 
 namespace idml::cli {
 
@@ -83,7 +83,7 @@ void add_embed_command(CLI::App& app, int& exit_code) {
     npy::write_npy(a->out + "_uncertainty.npy", e.uncertainty.data(), {e.count, e.dim});
     std::string listing;
     for (const std::string& p : paths) listing += p + "\n";
-    train::write_file_atomically(a->out + "_paths.txt", listing);
+    io::write_file_atomically(a->out + "_paths.txt", listing);
     std::printf("embedded %lld images (D = %lld) -> %s.npy, %s_uncertainty.npy, %s_paths.txt\n",
                 static_cast<long long>(e.count), static_cast<long long>(e.dim), a->out.c_str(), a->out.c_str(),
                 a->out.c_str());

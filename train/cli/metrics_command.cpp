@@ -15,7 +15,7 @@
 #include "train/cli/commands.h"
 #include "train/cli/options.h"
 #include "train/metrics/evaluate.h"
-#include "train/npy/npy.h"
+#include "io/npy.h"
 
 namespace idml::cli {
 namespace {

@@ -15,7 +15,7 @@
 #include "train/cli/options.h"
 #include "train/evaluation.h"
 #include "train/report/html.h"
-#include "train/run_log.h"
+#include "io/atomic_file.h"
 #include "train/search/embedding_index.h"
 
 namespace idml::cli {
@@ -61,7 +61,7 @@ void write_search_page(const std::string& out, const std::vector<std::string>& q
     page << "</div>\n";
   }
   page << "</body></html>\n";
-  train::write_file_atomically(out, page.str());
+  io::write_file_atomically(out, page.str());
 }
 
 }  // namespace

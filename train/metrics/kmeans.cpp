@@ -7,6 +7,7 @@
 #include "engine/error.h"
 #include "train/metrics/kmeans_lloyd.h"
 #include "train/metrics/kmeans_seeding.h"
+#include "train/stopwatch.h"
 
 namespace idml::metrics {
 namespace {
@@ -20,10 +21,6 @@ uint64_t mix_seed(uint64_t x) {
   x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
   x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
   return x ^ (x >> 31);
-}
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace
@@ -52,10 +49,10 @@ KMeansResult kmeans(const float* points, int64_t n, int64_t d, const KMeansOptio
     std::vector<float> centers(static_cast<size_t>(k * d));
     for (int64_t j = 0; j < k; ++j)
       std::copy(points + seeds[size_t(j)] * d, points + (seeds[size_t(j)] + 1) * d, centers.begin() + j * d);
-    seeding_seconds += seconds_since(start);
+    seeding_seconds += train::seconds_since(start);
     start = std::chrono::steady_clock::now();
     LloydResult run = lloyd(products, matrix, std::move(centers), k, options.max_iterations, tolerance);
-    lloyd_seconds += seconds_since(start);
+    lloyd_seconds += train::seconds_since(start);
     total_iterations += run.iterations;
     if (restart == 0 || run.inertia < best.inertia) {
       best.assignment = std::move(run.assignment);

@@ -8,7 +8,7 @@
 #include "engine/error.h"
 #include "train/report/html.h"
 #include "train/report/report_sections.h"
-#include "train/run_log.h"
+#include "io/atomic_file.h"
 
 namespace idml::report {
 namespace {
@@ -59,7 +59,7 @@ std::string cached_checkpoint_sections(const std::string& run_directory, const n
     if (text.compare(0, key.size(), key) == 0) return text.substr(key.size());
   }
   const std::string sections = checkpoint_sections(config, checkpoint, options);
-  train::write_file_atomically(cache, key + sections);
+  io::write_file_atomically(cache, key + sections);
   return sections;
 }
 
@@ -117,7 +117,7 @@ std::string write_run_report(const std::string& run_directory, const ReportOptio
                               : cached_checkpoint_sections(run_directory, records.config, checkpoint, options));
   page << "</body></html>\n";
   const std::string out = options.out.empty() ? run_directory + "/report.html" : options.out;
-  train::write_file_atomically(out, page.str());
+  io::write_file_atomically(out, page.str());
   return out;
 }
 

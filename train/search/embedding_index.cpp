@@ -11,7 +11,7 @@
 #include "engine/error.h"
 #include "train/metrics/evaluate.h"
 #include "train/metrics/exact_dot.h"
-#include "train/npy/npy.h"
+#include "io/npy.h"
 
 namespace idml::search {
 namespace {

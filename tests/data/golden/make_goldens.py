@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes the Pillow/torchvision goldens that tests/data/transforms_parity_test.cpp
+"""Writes the Pillow/torchvision goldens that tests/data/test_transforms_parity.cpp
 and decode_test.cpp compare against. Run from anywhere with the Debian python
 (torch 1.13, torchvision 0.14, Pillow 9.4):
 

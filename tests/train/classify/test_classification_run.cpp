@@ -11,6 +11,7 @@
 #include "engine/ops.h"
 #include "nn/weights/safetensors.h"
 #include "train/classify/classification_run.h"
+#include "tests/private_directory.h"
 
 namespace idml::train::classify {
 namespace {
@@ -89,7 +90,7 @@ class ClassificationRunTest : public ::testing::Test {
     return c;
   }
   static std::string fresh(const std::string& name) {
-    const std::string dir = (std::filesystem::temp_directory_path() / ("idml_classify_test_" + name)).string();
+    const std::string dir = idml::testing::private_path("classify_" + name);
     std::filesystem::remove_all(dir);
     return dir;
   }

@@ -23,38 +23,24 @@
 #include "train/data_parallel.h"
 #include "train/parameter_groups.h"
 #include "train/trainer.h"
+#include "tests/train/tiny_run.h"
 
 namespace idml::train {
 namespace {
 
 namespace fs = std::filesystem;
 
+using testing::fresh_directory;  // private to the process, so to the rank
+
+// The trainer tests' tiny run, 2 epochs, one thread per rank.
 TrainConfig tiny_config(const fs::path& log_dir) {
-  TrainConfig c;
-  c.dataset = idml::data::DatasetId::FashionMnist;
-  c.per_class_cap = 8;
-  c.model = "resnet18";
-  c.embedding_size = 16;
-  c.image_size = 32;
-  c.resize_size = 32;
-  c.batch_size = 8;
+  TrainConfig c = testing::tiny_config(log_dir);
   c.lr = 1e-5;  // at 1e-3, Adam's sign-like first steps amplify reordering noise over the whole net
-  c.warm = 1;
   c.epochs = 2;
   c.eval_every = 2;  // the last epoch only: CI time
   c.workers = 1;
   c.threads = 1;
-  c.seed = 7;
-  c.log_dir = log_dir.string();
   return c;
-}
-
-fs::path fresh_directory(const std::string& name) {  // per rank: ranks may share /tmp
-  const fs::path dir = fs::temp_directory_path() /
-                       ("idml_test_data_parallel_" + name + "_" + std::to_string(distributed::world().rank()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
 }
 
 // Checkpoint names of the uncertainty head's weights and of its optimiser state.

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Goldens for the ISM + Proxy-Anchor loss (tests/train/test_losses.cpp).
+"""Goldens for the ISM + Proxy-Anchor loss (tests/train/losses/test_losses.cpp).
 
 Implements SPEC §3-4 literally in PyTorch (float64) and writes inputs, the
 loss and the gradients of semantic, uncertainty and proxies to

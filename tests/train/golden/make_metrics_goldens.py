@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Goldens for tests/train/test_metrics_golden.cpp and test_npy.cpp.
+"""Goldens for tests/train/metrics/test_metrics_golden.cpp and tests/io/test_npy.cpp.
 
 Run from anywhere with /usr/bin/python3 (numpy, scikit-learn 1.2); it rewrites
 the files next to this script. Everything is seeded, so a rerun reproduces them.

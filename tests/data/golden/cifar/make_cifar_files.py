@@ -1,4 +1,4 @@
-# Small CIFAR batch files in the layouts users have, for tests/data/cifar_test.cpp:
+# Small CIFAR batch files in the layouts users have, for tests/data/test_cifar.cpp:
 #   cifar-10-batches-py/   data_batch_1..5, test_batch   (NumPy arrays in pickles:
 #                          data_batch_1 as Python 2's cPickle wrote the real files
 #                          (str = SHORT_BINSTRING/BINSTRING), 2-4 by Python 3 protocol 2

@@ -13,12 +13,7 @@ namespace idml::data {
 namespace {
 
 std::unique_ptr<Dataset> open_fmnist(const std::string& root, Split split, int cap = 0) {
-  DatasetOptions options;
-  options.name = "fashion-mnist";
-  options.root = root;
-  options.split = split;
-  options.per_class_cap = cap;
-  return open_dataset(options);
+  return testing::open_at("fashion-mnist", root, split, 0, cap);
 }
 
 // 30 records of 3x2 pixels, label = record % 10, pixel value = record.

@@ -11,16 +11,11 @@
 #include "train/metrics/exact_dot.h"
 #include "train/metrics/inner_products.h"
 #include "train/metrics/skinny_products.h"
+#include "tests/train/random_rows.h"
 
 namespace {
 
-std::vector<float> random_rows(int64_t n, int64_t d, uint64_t seed) {
-  std::mt19937_64 generator(seed);
-  std::normal_distribution<float> normal;
-  std::vector<float> rows(static_cast<size_t>(n * d));
-  for (auto& x : rows) x = normal(generator);
-  return rows;
-}
+using idml::testing::random_rows;
 
 void expect_products(int64_t left_rows, int64_t start, int64_t m, int64_t n, int64_t d) {
   const auto left = random_rows(left_rows, d, 1), right = random_rows(n, d, 2);

@@ -9,13 +9,7 @@ idml="$1"
 images="$2"
 report_check="$3"
 golden="$4"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0 failed=0
-check() {  # check DESCRIPTION COMMAND...
-  local what="$1"; shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $what"; fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/check.sh"  # $work, check, finish
 
 "$idml" train --dataset fashion-mnist --per-class-cap 8 --model resnet18 --embedding-size 16 --image-size 32 \
   --resize-size 32 --batch-size 8 --epochs 1 --warm 0 --workers 2 --LOG_DIR "$work/logs" > "$work/train.log"
@@ -79,5 +73,4 @@ check "search: paths file not matching the rows" \
 
 check "bench prints both rates" bash -c "'$idml' bench --model resnet18 --batch-size 4 --image-size 32 --steps 1 --json | grep -q inference_images_per_second"
 
-echo "cli workflow: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish "cli workflow"

@@ -3,21 +3,16 @@
 # names the flag or file and says what was expected. Usage: cli_errors.sh IDML
 set -u
 idml="$1"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/check.sh"  # $work, check, finish
 printf 'this is not a checkpoint' > "$work/junk.safetensors"
 head -c 1000 /dev/urandom > "$work/random.pth"
-passed=0 failed=0
 
 expect_error() {  # expect_error REGEX ARGS...
   local regex="$1"; shift
   local output status
   output=$("$idml" "$@" 2>&1); status=$?
-  if [ "$status" -ne 0 ] && grep -Eq -- "$regex" <<<"$output"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAILED: idml $* (exit $status), expected /$regex/, got:"; echo "$output" | tail -5
+  if [ "$status" -ne 0 ] && grep -Eq -- "$regex" <<<"$output"; then pass; else
+    fail "idml $* (exit $status), expected /$regex/, got:"; echo "$output" | tail -5
   fi
 }
 
@@ -59,5 +54,4 @@ for command in train eval embed search bench metrics report; do
   expect_error "--device: expected cpu or cuda, got 'tpu'" $command --device tpu
 done
 
-echo "cli errors: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish "cli errors"

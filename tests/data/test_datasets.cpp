@@ -31,12 +31,7 @@ void expect_error(F open, std::initializer_list<std::string> parts) {
 }
 
 std::unique_ptr<Dataset> open(const std::string& name, const std::string& root, Split split, int train_classes = 0) {
-  DatasetOptions options;
-  options.name = name;
-  options.root = root;
-  options.split = split;
-  options.train_classes = train_classes;
-  return open_dataset(options);
+  return testing::open_at(name, root, split, train_classes);
 }
 
 TEST(ImageFolder, FirstHalfOfSortedClassesTrainsTheRestEvaluates) {

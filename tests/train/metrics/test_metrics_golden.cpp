@@ -14,7 +14,7 @@
 #include "train/metrics/clustering_metrics.h"
 #include "train/metrics/evaluate.h"
 #include "train/metrics/kmeans.h"
-#include "train/npy/npy.h"
+#include "io/npy.h"
 
 namespace {
 

@@ -10,13 +10,7 @@
 set -uo pipefail
 idml="$1"
 [ -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || { echo "Fashion-MNIST not installed: skipped"; exit 0; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0 failed=0
-check() {  # check DESCRIPTION COMMAND...
-  local what="$1"; shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $what"; fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/check.sh"  # $work, check, finish
 flags=(--dataset fashion-mnist --per-class-cap 16 --model resnet18 --embedding-size 16 --image-size 32
        --resize-size 32 --batch-size 8 --epochs 2 --warm 1 --workers 2 --threads 2 --seed 3)
 last() { echo "$1"/logs_fashion-mnist/*/fashion-mnist_resnet18_last.safetensors; }
@@ -81,5 +75,4 @@ check "after kill -9 + resume metrics.jsonl has both epochs" [ "$(epoch_lines "$
 check "after kill -9 + resume the tensors equal the uninterrupted run's" \
   [ "$(tensor_bytes "$(last "$work/kill")")" = "$reference" ]
 
-echo "interruptions: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish interruptions

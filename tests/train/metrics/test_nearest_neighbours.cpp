@@ -11,6 +11,7 @@
 
 #include "engine/error.h"
 #include "train/metrics/nearest_neighbours.h"
+#include "tests/train/random_rows.h"
 
 namespace {
 
@@ -42,10 +43,7 @@ TEST(NearestNeighbours, BlockedEqualsReferenceExactlyOnRandomFloats) {
   // sgemm only shortlists; ranking by exact inner products makes the result
   // identical to the reference even where sgemm's rounding would swap neighbours.
   const int64_t n = 300, d = 16, k = 20;
-  std::mt19937_64 generator(3);
-  std::normal_distribution<float> normal;
-  std::vector<float> points(static_cast<size_t>(n * d));
-  for (auto& x : points) x = normal(generator);
+  std::vector<float> points = idml::testing::random_rows(n, d, 3);
   const auto expected = nearest_neighbours_reference(points.data(), n, d, k);
   for (const int64_t block_rows : {1, 17, 0}) {
     SCOPED_TRACE(block_rows);
@@ -61,10 +59,7 @@ TEST(NearestNeighbours, DuplicatesOfANeighbourTieExactlyAndGoByIndex) {
   // this shape and block size); ranked exactly, they tie and come out in index
   // order, next to each other, from every other query.
   const int64_t n = 43, d = 37;
-  std::mt19937_64 generator(5);
-  std::normal_distribution<float> normal;
-  std::vector<float> points(static_cast<size_t>(n * d));
-  for (auto& x : points) x = normal(generator);
+  std::vector<float> points = idml::testing::random_rows(n, d, 5);
   for (const int64_t copy : {21, 42}) std::copy(points.begin() + d, points.begin() + 2 * d, points.begin() + copy * d);
   const auto got = nearest_neighbours(points.data(), n, d, n - 1, 16);
   for (int64_t query = 0; query < n; ++query) {
@@ -80,10 +75,7 @@ TEST(NearestNeighbours, DuplicatesOfANeighbourTieExactlyAndGoByIndex) {
 }
 
 TEST(NearestNeighbours, SameResultWhateverTheThreadCount) {
-  std::mt19937_64 generator(8);
-  std::normal_distribution<float> normal;
-  std::vector<float> points(200 * 32);
-  for (auto& x : points) x = normal(generator);
+  const std::vector<float> points = idml::testing::random_rows(200, 32, 8);
   const int threads = omp_get_max_threads();
   omp_set_num_threads(1);
   const auto one = nearest_neighbours(points.data(), 200, 32, 15, 64);

@@ -20,7 +20,7 @@
 #include "train/metrics/clustering_metrics.h"
 #include "train/metrics/evaluate.h"
 #include "train/metrics/kmeans.h"
-#include "train/npy/npy.h"
+#include "io/npy.h"
 
 namespace {
 

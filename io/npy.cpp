@@ -4,7 +4,7 @@
 //   header: a Python dict literal, space-padded and '\n'-terminated so that the
 //           data starts at a multiple of 64 bytes |
 //   data: product(shape) elements, C order.
-#include "train/npy/npy.h"
+#include "io/npy.h"
 
 #include <algorithm>
 #include <cctype>
@@ -14,9 +14,8 @@
 #include <limits>
 #include <sstream>
 
-#include <unistd.h>
-
 #include "engine/error.h"
+#include "io/atomic_file.h"
 
 namespace idml::npy {
 namespace {
@@ -167,30 +166,17 @@ void write_array(const std::string& path, const T* values, const std::vector<int
   dict.append(total - prefix - dict.size() - 1, ' ');
   dict += '\n';
 
-  const std::string temporary = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
-    IDML_CHECK(file.is_open(), "npy: cannot open '", temporary, "' for writing (destination '", path, "')");
-    const unsigned char version[2] = {1, 0};
-    const uint16_t length = static_cast<uint16_t>(dict.size());
-    const unsigned char length_bytes[2] = {static_cast<unsigned char>(length & 0xff),
-                                           static_cast<unsigned char>(length >> 8)};
-    file.write(kMagic, kMagicSize);
-    file.write(reinterpret_cast<const char*>(version), 2);
-    file.write(reinterpret_cast<const char*>(length_bytes), 2);
-    file.write(dict.data(), static_cast<std::streamsize>(dict.size()));
-    file.write(reinterpret_cast<const char*>(values), static_cast<std::streamsize>(count * sizeof(T)));
-    file.flush();
-    if (!file.good()) {
-      file.close();
-      std::remove(temporary.c_str());
-      IDML_CHECK(false, "npy: writing '", temporary, "' failed (destination '", path, "')");
-    }
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    std::remove(temporary.c_str());
-    IDML_CHECK(false, "npy: cannot rename '", temporary, "' to '", path, "'");
-  }
+  io::AtomicFile file(path);
+  const unsigned char version[2] = {1, 0};
+  const uint16_t length = static_cast<uint16_t>(dict.size());
+  const unsigned char length_bytes[2] = {static_cast<unsigned char>(length & 0xff),
+                                         static_cast<unsigned char>(length >> 8)};
+  file.write(kMagic, kMagicSize);
+  file.write(version, 2);
+  file.write(length_bytes, 2);
+  file.write(dict);
+  file.write(values, static_cast<size_t>(count) * sizeof(T));
+  file.commit();
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // .npy reader and writer: round trips, the dtypes and versions NumPy writes,
 // byte-identical output to np.save, and clear errors naming the file.
-// Fixtures in golden/ come from golden/make_metrics_goldens.py.
+// Fixtures in tests/train/golden/ come from its make_metrics_goldens.py.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -11,7 +11,8 @@
 #include <vector>
 
 #include "engine/error.h"
-#include "train/npy/npy.h"
+#include "io/npy.h"
+#include "tests/private_directory.h"
 
 namespace {
 
@@ -23,7 +24,7 @@ using idml::npy::write_npy;
 std::string golden(const std::string& name) { return std::string(IDML_TRAIN_GOLDEN_DIR) + "/" + name; }
 
 std::string temporary_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("idml_test_npy_" + name)).string();
+  return idml::testing::private_path("npy_" + name);
 }
 
 std::string read_bytes(const std::string& path) {
@@ -74,9 +75,7 @@ TEST(Npy, WriterOutputIsByteIdenticalToNumpySave) {
 }
 
 TEST(Npy, WriteIsAtomicAndLeavesNoTemporaryFile) {
-  const auto folder = std::filesystem::temp_directory_path() / "idml_test_npy_atomic";
-  std::filesystem::remove_all(folder);
-  std::filesystem::create_directories(folder);
+  const auto folder = idml::testing::fresh_directory("npy_atomic");
   const std::vector<float> values = {1.0f, 2.0f};
   write_npy((folder / "out.npy").string(), values.data(), {2});
   write_npy((folder / "out.npy").string(), values.data(), {1, 2});  // overwrite in place
