@@ -49,5 +49,16 @@ expect_error '--image-size'                          eval --checkpoint "$work/ju
 expect_error '--out /nonexistent_dir/x: cannot write .*No such file' embed --images "$work" --pretrained "$work/junk.safetensors" --out /nonexistent_dir/x
 expect_error '--max-image-pixels must be positive'   data --max-image-pixels 0
 
+# Issue 13, the "unexpected error" audit: thread counts that aborted (std::terminate
+# with --workers 100000) or crashed (SIGSEGV with --threads 100000), sizes that
+# reached the allocator before a flag was named, search flags without bounds.
+expect_error '--workers must be in 0..256'           train --dataset fashion-mnist --workers 100000 --epochs 1
+expect_error '--threads must be at most 1024'        train --dataset fashion-mnist --threads 100000
+expect_error '--embedding-size must be at most 65536' train --dataset fashion-mnist --sz-embedding 2000000000
+expect_error '--threads must be in 0..1024'          classify train --dataset cifar10 --threads 100000
+expect_error '--alpha must be in \(0, 4096\]'        classify train --dataset cifar10 --alpha 100000000
+expect_error '--image-size'                          search --checkpoint "$work/junk.safetensors" --index "$work/x" --query "$work" --image-size 100000
+expect_error '--batch-size'                          search --checkpoint "$work/junk.safetensors" --index "$work/x" --query "$work" --batch-size 0
+
 echo "cli errors: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
