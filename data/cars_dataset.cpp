@@ -10,6 +10,7 @@
 #include <matio.h>
 
 #include "data/dataset_layouts.h"
+#include "data/mat_size_check.h"
 #include "engine/error.h"
 
 namespace fs = std::filesystem;
@@ -21,7 +22,8 @@ std::string char_array(const matvar_t* var) {
   std::string out;
   if (var == nullptr || var->class_type != MAT_C_CHAR || var->data == nullptr) return out;
   size_t n = 1;
-  for (int d = 0; d < var->rank; ++d) n *= var->dims[d];
+  for (int d = 0; d < var->rank; ++d) n *= var->dims[d];  // bounded by check_mat_sizes
+  if (var->data_size == 0 || var->nbytes / var->data_size < n) return out;
   // matio keeps MATLAB's storage: 8-bit (UTF-8) or 16-bit (UTF-16) code units.
   for (size_t i = 0; i < n; ++i) {
     uint32_t unit = 0;
@@ -37,6 +39,9 @@ std::string char_array(const matvar_t* var) {
 // First element of a real numeric array, or false when `var` is not one.
 bool first_number(const matvar_t* var, double& value) {
   if (var == nullptr || var->data == nullptr || var->isComplex) return false;
+  // matio gives an empty array a 1-byte buffer; read a value only where one is.
+  const size_t value_bytes = Mat_SizeOfClass(var->class_type);
+  if (value_bytes == 0 || var->nbytes < value_bytes) return false;
   switch (var->class_type) {
     case MAT_C_DOUBLE: value = *static_cast<const double*>(var->data); return true;
     case MAT_C_SINGLE: value = *static_cast<const float*>(var->data); return true;
@@ -65,6 +70,8 @@ std::unique_ptr<Dataset> open_cars(const std::string& root, Split split) {
   IDML_CHECK(fs::is_directory(dir, ec), "missing folder ", dir.string(), "\nexpected layout:\n", layout);
   IDML_CHECK(fs::is_regular_file(mat_path, ec), "missing ", mat_path, "\nexpected layout:\n", layout);
 
+  // matio allocates what the headers declare before reading; bound that first.
+  check_mat_sizes(mat_path);
   std::unique_ptr<mat_t, int (*)(mat_t*)> mat(Mat_Open(mat_path.c_str(), MAT_ACC_RDONLY), &Mat_Close);
   IDML_CHECK(mat != nullptr, mat_path, " is not a MATLAB v5/v7 file matio can read\nexpected layout:\n", layout);
   std::unique_ptr<matvar_t, void (*)(matvar_t*)> annotations(Mat_VarRead(mat.get(), "annotations"),

@@ -76,6 +76,8 @@ CifarBatch read_cifar_pickle(const std::string& path, int num_classes) {
              path, ": 'data' must be a C-ordered uint8 array of shape (N, 3072)");
   CifarBatch batch;
   const weights::ByteSpan& span = data->tensor.storage->bytes;
+  IDML_CHECK(span.size / kRecordPixels == static_cast<uint64_t>(data->tensor.shape[0]) && span.size % kRecordPixels == 0,
+             path, ": 'data' declares ", data->tensor.shape[0], " images but holds ", span.size, " bytes");
   batch.pixels.assign(span.data(), span.data() + span.size);
   IDML_CHECK(labels->kind == weights::PyKind::List || labels->kind == weights::PyKind::Tuple, path, ": '",
              label_key, "' is a ", weights::kind_name(labels->kind), ", not a list");

@@ -3,6 +3,7 @@
 // dataset-fashion-mnist package installs them. Splits: train = classes 0-4 of
 // the train files (30,000), eval = classes 5-9 of the test files (5,000), seen =
 // classes 0-4 of the test files (5,000). 28x28 grey, replicated to RGB.
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <memory>
@@ -20,46 +21,67 @@ namespace {
 
 constexpr const char* kDefaultRoot = "/usr/share/datasets/fashion-mnist";
 
-std::vector<uint8_t> read_gzip(const std::string& path) {
-  std::unique_ptr<gzFile_s, int (*)(gzFile)> file(gzopen(path.c_str(), "rb"), &gzclose);
-  IDML_CHECK(file != nullptr, "cannot open ", path);
-  std::vector<uint8_t> out;
-  std::vector<uint8_t> chunk(1 << 20);
-  int got = 0;
-  while ((got = gzread(file.get(), chunk.data(), static_cast<unsigned>(chunk.size()))) > 0) {
-    out.insert(out.end(), chunk.begin(), chunk.begin() + got);
+// The most data bytes an IDX file may declare: Fashion-MNIST's largest file
+// holds 47 MB; the bound keeps a gzip bomb (1 MB of gzip inflates to 1 GB)
+// or a forged header from making idml allocate or inflate without limit.
+constexpr size_t kMaxIdxDataBytes = size_t{1} << 30;
+
+using GzFile = std::unique_ptr<gzFile_s, int (*)(gzFile)>;
+
+// Reads up to `size` bytes (gzread also reads uncompressed files); returns how many.
+size_t read_some(const GzFile& file, const std::string& path, uint8_t* out, size_t size) {
+  size_t done = 0;
+  while (done < size) {
+    const unsigned want = static_cast<unsigned>(std::min<size_t>(size - done, 1 << 20));
+    const int got = gzread(file.get(), out + done, want);
+    IDML_CHECK(got >= 0, "cannot read ", path, " (corrupt gzip stream)");
+    if (got == 0) break;
+    done += static_cast<size_t>(got);
   }
-  IDML_CHECK(got == 0, "cannot read ", path, " (corrupt gzip stream)");
-  return out;
+  return done;
 }
 
-uint32_t big_endian_u32(const std::vector<uint8_t>& b, size_t at) {
-  return (uint32_t{b[at]} << 24) | (uint32_t{b[at + 1]} << 16) | (uint32_t{b[at + 2]} << 8) | b[at + 3];
+uint32_t big_endian_u32(const uint8_t* b) {
+  return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | b[3];
 }
 
 // IDX: magic 0x0000 08 <ndim>, then ndim big-endian sizes, then uint8 data.
+// Inflates only what the header declares (at most kMaxIdxDataBytes), plus one
+// byte to find trailing data.
 std::vector<uint8_t> read_idx(const std::string& path, uint32_t ndim, std::vector<uint32_t>& dims) {
-  std::vector<uint8_t> bytes = read_gzip(path);
-  const size_t header = 4 + 4 * ndim;
-  IDML_CHECK(bytes.size() >= header && big_endian_u32(bytes, 0) == (0x0800u | ndim), path,
-             " is not an IDX file of unsigned bytes with ", ndim, " dimension(s)");
-  // The product is bounded by the data present at every step, so it cannot wrap.
-  const size_t present = bytes.size() - header;
+  GzFile file(gzopen(path.c_str(), "rb"), &gzclose);
+  IDML_CHECK(file != nullptr, "cannot open ", path);
+  std::vector<uint8_t> header(4 + 4 * ndim);
+  IDML_CHECK(read_some(file, path, header.data(), header.size()) == header.size() &&
+                 big_endian_u32(header.data()) == (0x0800u | ndim),
+             path, " is not an IDX file of unsigned bytes with ", ndim, " dimension(s)");
   size_t count = 1;
   std::string declared;
   dims.resize(ndim);
   for (uint32_t d = 0; d < ndim; ++d) {
-    dims[d] = big_endian_u32(bytes, 4 + 4 * d);
+    dims[d] = big_endian_u32(header.data() + 4 + 4 * d);
     declared += (d ? " x " : "") + std::to_string(dims[d]);
   }
+  // Bounded at every step, so the product cannot wrap.
   for (uint32_t d = 0; d < ndim; ++d) {
-    IDML_CHECK(dims[d] == 0 || count <= present / dims[d], path, ": header declares ", declared,
-               " bytes but the file holds ", present, " data bytes");
+    IDML_CHECK(dims[d] == 0 || count <= kMaxIdxDataBytes / dims[d], path, ": header declares ", declared,
+               " bytes, more than the ", kMaxIdxDataBytes >> 20, " MiB idml reads from an IDX file");
     count *= dims[d];
   }
-  IDML_CHECK(present == count, path, ": ", present, " data bytes, header says ", declared, " = ", count);
-  bytes.erase(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(header));
-  return bytes;
+  // Grown as the data arrives, so a forged header costs no more memory than the stream holds.
+  std::vector<uint8_t> data;
+  size_t present = 0;
+  while (present < count) {
+    data.resize(std::min(count, std::max<size_t>(2 * present, 1 << 20)));
+    const size_t got = read_some(file, path, data.data() + present, data.size() - present);
+    present += got;
+    if (present < data.size()) break;
+  }
+  data.resize(present);
+  uint8_t extra = 0;
+  IDML_CHECK(present == count && read_some(file, path, &extra, 1) == 0, path, ": ",
+             present == count ? "more than " : "", present, " data bytes, header says ", declared, " = ", count);
+  return data;
 }
 
 class FashionMnistDataset : public Dataset {

@@ -1,6 +1,8 @@
 // The threaded loader; see loader.h.
 #include "data/loader.h"
 
+#include <system_error>
+
 #include "engine/error.h"
 
 namespace idml::data {
@@ -33,16 +35,26 @@ DataLoader::DataLoader(const Dataset& dataset, const Transform& transform, Batch
   IDML_CHECK(options_.first_batch <= batches_.size(), "DataLoader: first batch ", options_.first_batch,
              " past the epoch's ", batches_.size(), " batches");
   next_claim_ = next_yield_ = options_.first_batch;
-  for (int t = 0; t < options_.threads; ++t) workers_.emplace_back([this] { worker(); });
+  IDML_CHECK(options_.threads >= 0 && options_.threads <= kMaxLoaderThreads, "--workers must be in 0..",
+             kMaxLoaderThreads, " (data loader threads), got ", options_.threads);
+  try {
+    for (int t = 0; t < options_.threads; ++t) workers_.emplace_back([this] { worker(); });
+  } catch (const std::system_error& e) {  // joinable threads must not be destroyed: that aborts
+    stop_workers();
+    throw Error(detail::concat("cannot start ", options_.threads, " data loader threads (--workers): ", e.what()));
+  }
 }
 
-DataLoader::~DataLoader() {
+DataLoader::~DataLoader() { stop_workers(); }
+
+void DataLoader::stop_workers() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
   }
   work_ready_.notify_all();
   for (auto& w : workers_) w.join();
+  workers_.clear();
 }
 
 void DataLoader::build(size_t batch_number, Slot& slot) const {

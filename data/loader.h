@@ -34,8 +34,12 @@ struct Batch {
   int64_t size = 0, channels = 3, height = 0, width = 0;
 };
 
+// More decoding threads than any machine has cores (creating 100,000 failed
+// midway and aborted the process); every command's --workers ends here.
+constexpr int kMaxLoaderThreads = 256;
+
 struct LoaderOptions {
-  int threads = 4;       // 0: batches are built in next(), on the caller's thread
+  int threads = 4;       // 0: batches are built in next(), on the caller's thread; at most kMaxLoaderThreads
   int prefetch = 0;      // batches ready or in flight ahead of the consumer; 0: threads + 2
   uint64_t seed = 0;
   uint64_t epoch = 0;
@@ -69,6 +73,7 @@ class DataLoader {
   };
   void build(size_t batch_number, Slot& slot) const;
   void worker();
+  void stop_workers();  // signals and joins every worker thread
 
   const Dataset& dataset_;
   const Transform& transform_;

@@ -76,6 +76,7 @@ void validate(const TrainConfig& c) {
   IDML_CHECK(c.loss == "Proxy_Anchor", "--loss: only Proxy_Anchor is implemented, got '", c.loss, "'");
   models::resnet_config(c.model);  // throws naming the model when unknown
   check_positive(c.embedding_size, "--embedding-size");
+  IDML_CHECK(c.embedding_size <= 65536, "--embedding-size must be at most 65536, got ", c.embedding_size);
   check_positive(c.batch_size, "--batch-size");
   check_positive(c.epochs, "--epochs");
   check_positive(c.lr, "--lr");
@@ -95,6 +96,8 @@ void validate(const TrainConfig& c) {
   IDML_CHECK(c.warm >= 0, "--warm must not be negative, got ", c.warm);
   IDML_CHECK(c.workers >= 0, "--workers must not be negative, got ", c.workers);
   IDML_CHECK(c.threads >= 0, "--threads must not be negative, got ", c.threads);
+  // OpenMP crashed (SIGSEGV) creating a team of 100,000 threads.
+  IDML_CHECK(c.threads <= 1024, "--threads must be at most 1024, got ", c.threads);
   IDML_CHECK(c.images_per_class >= 0, "--IPC must not be negative, got ", c.images_per_class);
   if (c.images_per_class > 0)
     IDML_CHECK(c.batch_size % c.images_per_class == 0, "--IPC (", c.images_per_class,

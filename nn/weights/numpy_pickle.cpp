@@ -140,6 +140,8 @@ UnpickleHooks numpy_unpickle_hooks(const std::string& source) {
   hooks.build = [source](const PyValue& object, const PyValue& state) {
     if (object->kind == PyKind::Global && object->text.rfind("numpy.dtype:", 0) == 0) return build_dtype(object, state, source);
     IDML_CHECK(object->kind == PyKind::Tensor, source, ": pickle BUILD on a ", kind_name(object->kind));
+    // A second BUILD would append its shape to the first one's while keeping only its own data.
+    IDML_CHECK(object->text == "numpy.ndarray (no state yet)", source, ": pickle BUILDs one ndarray twice");
     build_array(object, state, source);
   };
   hooks.persistent_load = [source](const PyValue&) -> PyValue {

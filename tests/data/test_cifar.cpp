@@ -5,7 +5,10 @@
 // label count, a truncated binary batch) as a clear error naming the file.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
+#include <fstream>
 
 #include "data/classification_datasets.h"
 #include "engine/error.h"
@@ -92,6 +95,30 @@ TEST(Cifar, BadFilesAreClearErrors) {
   EXPECT_NE(range.find("needs the keys 'data' and 'labels'"), std::string::npos) << range;
   const std::string missing = error_of([&] { open_cifar(kDir + "/nowhere", 10, Split::Train); });
   EXPECT_NE(missing.find("cifar-10-batches-py/data_batch_1"), std::string::npos) << missing;
+}
+
+// Found by the audit of issue 13 (and fuzz_cifar): an ndarray BUILT twice, first
+// with shape (2,) and 2 data bytes, then (3072,) and 3072 bytes, read as (2,
+// 3072) over 3072 bytes; loading image 1 read 3072 bytes past the buffer.
+template <size_t N>
+std::string raw(const char (&s)[N]) {  // a literal with its NUL bytes
+  return std::string(s, N - 1);
+}
+
+TEST(Cifar, NdarrayBuiltTwiceIsRefused) {
+  const std::string dtype = raw("cnumpy\ndtype\nU\x02u1K\x00K\x01\x87R(K\x03U\x01|NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb");
+  const std::string array = raw("cnumpy.core.multiarray\n_reconstruct\ncnumpy\nndarray\nK\x00\x85U\x01" "b\x87R");
+  const std::string first = raw("(K\x01K\x02\x85") + dtype + raw("\x89U\x02\x00\x00tb");
+  const std::string second = raw("(K\x01M\x00\x0c\x85") + dtype + raw("\x89T\x00\x0c\x00\x00") + std::string(3072, '\0') + "tb";
+  const std::string pickle = raw("\x80\x02}X\x04\x00\x00\x00" "data") + array + first + second +
+                             raw("sX\x06\x00\x00\x00" "labels]K\x00" "aK\x00" "as.");
+  const std::string path = (std::filesystem::temp_directory_path() / ("idml_cifar_double_build_" +
+                            std::to_string(::getpid()))).string();
+  std::ofstream(path, std::ios::binary) << pickle;
+  const std::string error = error_of([&] { read_cifar_pickle(path, 10); });
+  std::filesystem::remove(path);
+  EXPECT_NE(error.find(path), std::string::npos) << error;
+  EXPECT_NE(error.find("BUILDs one ndarray twice"), std::string::npos) << error;
 }
 
 TEST(ClassificationDatasets, NamesAreCheckedAndFashionMnistKeepsEveryClass) {

@@ -2,9 +2,13 @@
 // labels, order, and an error naming what is missing for each wrong layout.
 #include <gtest/gtest.h>
 
+#include <grp.h>
+#include <pwd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 
 #include "data/dataset.h"
 #include "data/dataset_check.h"
@@ -87,16 +91,61 @@ TEST(ImageFolder, SymlinkLoopsAreSkippedAndCounted) {
     if (listing.labels[i] == 0) EXPECT_EQ(listing.paths[i].find("loop"), std::string::npos) << listing.paths[i];
 }
 
+// Runs `f` and returns the idml::Error it threw. As root it runs in a child
+// process that first becomes `nobody` (root reads every folder regardless of
+// its mode, and CI runs as root), with the message sent back through a pipe.
+std::string error_as_ordinary_user(const std::function<void()>& f) {
+  auto run = [&f] {
+    try {
+      f();
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  if (geteuid() != 0) return run();
+  const passwd* nobody = getpwnam("nobody");
+  if (nobody == nullptr) return "(no user nobody)";
+  int fds[2];
+  if (pipe(fds) != 0) return "(no pipe)";
+  const pid_t child = fork();
+  if (child == 0) {
+    close(fds[0]);
+    const std::string message = setgroups(0, nullptr) == 0 && setgid(nobody->pw_gid) == 0 &&
+                                        setuid(nobody->pw_uid) == 0
+                                    ? run()
+                                    : "(cannot become nobody)";
+    ssize_t ignored = write(fds[1], message.data(), message.size());
+    (void)ignored;
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string message;
+  char buffer[512];
+  for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) > 0;) message.append(buffer, static_cast<size_t>(n));
+  close(fds[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  return message;
+}
+
 // An unreadable class folder is reported with the system's reason (not "holds
-// no image files"). Root reads every folder regardless of its mode, so the
-// check only runs as an ordinary user (CI runs as root: skipped there).
+// no image files"), as an ordinary user and, through error_as_ordinary_user, as root.
 TEST(ImageFolder, UnreadableClassFolderReportsThePermissionError) {
-  if (geteuid() == 0) GTEST_SKIP() << "running as root: permissions do not apply";
-  TempDir dir;
-  testing::make_image_folder(dir / "ds", 2, 2);
+  if (geteuid() == 0 && getpwnam("nobody") == nullptr) GTEST_SKIP() << "running as root and no user nobody";
+  // Under /tmp, not $TMPDIR (often mode 0700, which nobody cannot enter).
+  char pattern[] = "/tmp/idml_unreadable_XXXXXX";
+  ASSERT_NE(mkdtemp(pattern), nullptr);
+  const fs::path dir = pattern;
+  fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                           fs::perms::others_read | fs::perms::others_exec);
+  testing::make_image_folder((dir / "ds").string(), 2, 2);
   fs::permissions(dir / "ds/class_001", fs::perms::none);
-  expect_error([&] { open("folder", dir / "ds", Split::Train); }, {"class_001", "Permission denied"});
+  const std::string error = error_as_ordinary_user([&] { open("folder", (dir / "ds").string(), Split::Train); });
   fs::permissions(dir / "ds/class_001", fs::perms::owner_all);
+  fs::remove_all(dir);
+  EXPECT_NE(error.find("class_001"), std::string::npos) << error;
+  EXPECT_NE(error.find("Permission denied"), std::string::npos) << error;
 }
 
 TEST(Cub, HundredTrainHundredEvalClassesSkippingResourceForks) {

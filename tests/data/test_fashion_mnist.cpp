@@ -1,6 +1,8 @@
 // Fashion-MNIST splits from generated IDX files (and, when Debian's
 // dataset-fashion-mnist is installed, the real counts of SPEC §7).
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -87,6 +89,50 @@ TEST(FashionMnist, DimensionProductThatWrapsIsAnErrorNamingTheFile) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find(images + ": header declares 65536 x 16777216"), std::string::npos)
         << e.what();
+  }
+}
+
+// Issue 13: a gzip bomb. 10 images of 28 x 28 declared, then 256 MiB of zeros
+// (256 KB of gzip): the reader inflated the whole stream before checking it
+// against the header. Now it inflates only what the header declares, plus one byte.
+TEST(FashionMnist, GzipBombInflatesOnlyWhatTheHeaderDeclares) {
+  testing::TempDir dir;
+  const std::string images = dir / "train-images-idx3-ubyte.gz";
+  {
+    std::unique_ptr<gzFile_s, int (*)(gzFile)> out(gzopen(images.c_str(), "wb1"), &gzclose);
+    const unsigned char header[16] = {0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28};
+    ASSERT_EQ(gzwrite(out.get(), header, sizeof header), static_cast<int>(sizeof header));
+    const std::vector<char> zeros(1 << 20, 0);
+    for (int mib = 0; mib < 256; ++mib) ASSERT_EQ(gzwrite(out.get(), zeros.data(), zeros.size()), 1 << 20);
+  }
+  ASSERT_LT(std::filesystem::file_size(images), 2u << 20);
+  testing::write_idx_labels(dir / "train-labels-idx1-ubyte.gz", std::vector<uint8_t>(10, 1));
+  try {
+    open_fmnist(dir.path().string(), Split::Train);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(images + ": more than 7840 data bytes, header says 10 x 28 x 28"),
+              std::string::npos) << e.what();
+  }
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  EXPECT_LT(usage.ru_maxrss, 128 * 1024) << "peak RSS in KiB";  // the bomb alone is 256 MiB
+}
+
+// A header declaring 2 GiB (32768 images of 256 x 256) is refused before any
+// data is read, naming the file and the bound.
+TEST(FashionMnist, HeaderDeclaringMoreThanTheBoundIsRefused) {
+  testing::TempDir dir;
+  const std::string images = dir / "train-images-idx3-ubyte";
+  const unsigned char header[16] = {0, 0, 8, 3, 0, 0, 0x80, 0, 0, 0, 1, 0, 0, 0, 1, 0};
+  std::ofstream(images, std::ios::binary).write(reinterpret_cast<const char*>(header), sizeof header);
+  testing::write_idx_labels(dir / "train-labels-idx1-ubyte.gz", {1, 2, 3});
+  try {
+    open_fmnist(dir.path().string(), Split::Train);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(images + ": header declares 32768 x 256 x 256 bytes, more than the 1024 MiB"),
+              std::string::npos) << e.what();
   }
 }
 

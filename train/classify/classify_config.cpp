@@ -24,6 +24,10 @@ void validate(const ClassifyConfig& c) {
   IDML_CHECK(c.cutmix_prob >= 0 && c.cutmix_prob <= 1, "--cutmix-prob must be in [0, 1], got ", c.cutmix_prob);
   IDML_CHECK(c.per_class_cap >= 0, "--per-class-cap must be >= 0, got ", c.per_class_cap);
   IDML_CHECK(c.workers >= 0, "--workers must be >= 0, got ", c.workers);
+  IDML_CHECK(c.threads >= 0 && c.threads <= 1024, "--threads must be in 0..1024, got ", c.threads);  // OpenMP's team
+  // --alpha 1e8 asked the allocator for 82 TB before any flag was named.
+  IDML_CHECK(c.alpha > 0 && c.alpha <= 4096, "--alpha must be in (0, 4096], got ", c.alpha);
+  IDML_CHECK(c.depth > 0 && c.depth <= 2000, "--depth must be in 1..2000, got ", c.depth);
   IDML_CHECK(c.lr_schedule == "auto" || c.lr_schedule == "cifar" || c.lr_schedule == "imagenet",
              "--lr-schedule: expected auto, cifar or imagenet, got '", c.lr_schedule, "'");
   IDML_CHECK(c.model == "pyramidnet" || c.model.rfind("resnet", 0) == 0,

@@ -75,10 +75,12 @@ void add_search_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-k", a->k, "results per query")->capture_default_str();
   cmd->add_flag("--json", a->json, "print JSON instead of a table");
   cmd->add_option("--html", a->html, "also write the queries and their results as an HTML page");
-  cmd->add_option("--image-size", a->image_size, "centre crop size (as given to `idml embed`)")->capture_default_str();
+  cmd->add_option("--image-size", a->image_size, "centre crop size (as given to `idml embed`)")->capture_default_str()
+      ->check(CLI::Range(1, 2048));
   cmd->add_option("--resize-size", a->resize_size, "shorter side before the crop (as given to `idml embed`)")
-      ->capture_default_str();
-  cmd->add_option("--batch-size", a->batch_size, "query images per forward pass")->capture_default_str();
+      ->capture_default_str()->check(CLI::Range(1, 2048));
+  cmd->add_option("--batch-size", a->batch_size, "query images per forward pass")->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--workers", a->workers, "decoding threads")->capture_default_str();
   a->device.add_to(*cmd);
   cmd->callback([a, &exit_code] {

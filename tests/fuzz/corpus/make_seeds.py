@@ -43,3 +43,15 @@ for i in range(2):
 for compressed in (False, True):
     path = os.path.join(here, "cars_mat", "annos_%s.mat" % ("v7" if compressed else "v5"))
     scipy.io.savemat(path, {"annotations": annotations}, do_compression=compressed)
+
+# cifar: byte 0 = bit 0 binary batch (else python pickle), bit 1 CIFAR-100; one
+# image each (the pickles as NumPy writes them, protocols 2 and 4).
+import pickle
+pixels = (np.arange(3072) * 7 % 256).astype(np.uint8).reshape(1, 3072)
+put("cifar", "python10_p2", b"\x00" + pickle.dumps({"batch_label": "testing batch 1 of 1", "labels": [3],
+                                                   "data": pixels, "filenames": ["a.png"]}, protocol=2))
+put("cifar", "python10_p4", b"\x00" + pickle.dumps({b"labels": [9], b"data": pixels}, protocol=4))
+put("cifar", "python100_p2", b"\x02" + pickle.dumps({"fine_labels": [25], "coarse_labels": [1], "data": pixels},
+                                                    protocol=2))
+put("cifar", "binary10", b"\x01" + bytes([3]) + pixels.tobytes())
+put("cifar", "binary100", b"\x03" + bytes([1, 25]) + pixels.tobytes())

@@ -54,4 +54,15 @@ for command in train eval embed search bench metrics report; do
   expect_error "--device: expected cpu or cuda, got 'tpu'" $command --device tpu
 done
 
+# Issue 13, the "unexpected error" audit: thread counts that aborted (std::terminate
+# with --workers 100000) or crashed (SIGSEGV with --threads 100000), sizes that
+# reached the allocator before a flag was named, search flags without bounds.
+expect_error '--workers must be in 0..256'           train --dataset fashion-mnist --workers 100000 --epochs 1 --log-dir "$work/logs"
+expect_error '--threads must be at most 1024'        train --dataset fashion-mnist --threads 100000
+expect_error '--embedding-size must be at most 65536' train --dataset fashion-mnist --sz-embedding 2000000000
+expect_error '--threads must be in 0..1024'          classify train --dataset cifar10 --threads 100000
+expect_error '--alpha must be in \(0, 4096\]'        classify train --dataset cifar10 --alpha 100000000
+expect_error '--image-size'                          search --checkpoint "$work/junk.safetensors" --index "$work/x" --query "$work" --image-size 100000
+expect_error '--batch-size'                          search --checkpoint "$work/junk.safetensors" --index "$work/x" --query "$work" --batch-size 0
+
 finish "cli errors"
