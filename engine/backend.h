@@ -10,26 +10,9 @@
 
 #include "engine/device.h"
 #include "engine/dtype.h"
+#include "engine/elementwise_math.h"
 
 namespace idml {
-
-enum class UnaryOp {
-  Neg, Exp, Log, Log1p, Sqrt, Abs, Sign, Relu,
-  AddScalar,    // x + a
-  MulScalar,    // x * a
-  DivScalar,    // x / a
-  RsubScalar,   // a - x
-  PowScalar,    // x ^ a
-  Clamp,        // min(max(x, a), b)
-  InRange,      // a <= x <= b ? 1 : 0
-  GreaterThan,  // x > a ? 1 : 0
-};
-
-enum class BinaryOp {
-  Add, Sub, Mul, Div, Maximum,
-  Equal, Greater, Less,  // 0/1
-  Lerp,                  // a + w (b - a), PyTorch's two-sided formula; w = scalar
-};
 
 // Up to three operands broadcast to one output shape; a stride of 0 repeats
 // an operand along that dim. Dims are in row-major order.
@@ -62,16 +45,6 @@ struct Pool2dGeometry {
   int64_t out_height, out_width;
 };
 
-// One Adam / AdamW step (PyTorch 1.13's single-tensor formula), per element:
-//   Adam:  g = g + wd p          AdamW: p = p (1 - lr wd)
-//   m = beta1 m + (1 - beta1) g,   v = beta2 v + (1 - beta2) g^2
-//   p = p - lr / bias_correction1 * m / (sqrt(v) / sqrt(bias_correction2) + eps)
-struct AdamStep {
-  double lr, beta1, beta2, eps, weight_decay;
-  double bias_correction1, bias_correction2;  // 1 - beta1^t, 1 - beta2^t
-  bool decoupled_weight_decay;                // AdamW
-};
-
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -89,7 +62,7 @@ class Backend {
   virtual void cast(DType from, DType to, const void* x, void* out, int64_t n) = 0;
   virtual void unary(UnaryOp op, DType dtype, const void* x, void* out, int64_t n, double a, double b) = 0;
   virtual void binary(BinaryOp op, DType dtype, const BroadcastPlan& plan, const void* a, const void* b,
-                      void* out, double scalar) = 0;
+                      void* out) = 0;
   // out = cond != 0 ? a : b (operands 0, 1, 2 of the plan).
   virtual void where(DType dtype, const BroadcastPlan& plan, const void* cond, const void* a, const void* b,
                      void* out) = 0;
@@ -170,6 +143,5 @@ class Backend {
 // The backend of a device; throws when that device's backend is not built or
 // the device does not exist.
 Backend& backend_for(Device device);
-bool cuda_available();  // built with CUDA and at least one device present
 
 }  // namespace idml

@@ -1,3 +1,4 @@
+// Parsing of device names ("cpu", "cuda", "cuda:1").
 #include "engine/device.h"
 
 #include "engine/error.h"

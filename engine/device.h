@@ -23,4 +23,7 @@ struct Device {
 // "cpu", "cuda", "cuda:1".
 Device parse_device(const std::string& text);
 
+// Built with CUDA and at least one device present (engine/backend.cpp).
+bool cuda_available();
+
 }  // namespace idml

@@ -1,3 +1,4 @@
+// The seeded random generator: xoshiro256** bits, uniform and Box-Muller normal draws.
 #include "engine/generator.h"
 
 #include <cmath>

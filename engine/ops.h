@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "engine/backend.h"
+#include "engine/adam_step.h"
 #include "engine/tensor.h"
 
 namespace idml {
@@ -17,7 +17,6 @@ Tensor add(const Tensor& a, const Tensor& b);
 Tensor sub(const Tensor& a, const Tensor& b);
 Tensor mul(const Tensor& a, const Tensor& b);
 Tensor div(const Tensor& a, const Tensor& b);
-Tensor maximum(const Tensor& a, const Tensor& b);  // gradient to the larger; ties split evenly
 Tensor add_scalar(const Tensor& x, double s);
 Tensor mul_scalar(const Tensor& x, double s);
 Tensor div_scalar(const Tensor& x, double s);       // x / s, true division
@@ -27,13 +26,10 @@ Tensor exp(const Tensor& x);
 Tensor log(const Tensor& x);
 Tensor log1p(const Tensor& x);
 Tensor sqrt(const Tensor& x);
-Tensor abs(const Tensor& x);                        // d/dx = sign(x), 0 at 0
-Tensor pow_scalar(const Tensor& x, double exponent);
+Tensor sigmoid(const Tensor& x);  // 1 / (1 + exp(-x)); d/dx = y (1 - y)
 Tensor clamp(const Tensor& x, double low, double high);  // gradient where low <= x <= high
 Tensor clamp_min(const Tensor& x, double low);
 Tensor relu(const Tensor& x);
-// torch.lerp(a, b, w) = a + w (b - a), evaluated as PyTorch does for w >= 0.5.
-Tensor lerp(const Tensor& a, const Tensor& b, double weight);
 // cond != 0 ? a : b, all three broadcast together; no gradient to cond.
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
 // 0/1 masks in a's dtype (no gradient).
@@ -126,11 +122,9 @@ Tensor index_select(const Tensor& x, const Tensor& indices);
 Tensor gather(const Tensor& x, const Tensor& indices);
 // labels int64 (N) -> (N, num_classes) of 0/1 in dtype.
 Tensor one_hot(const Tensor& labels, int64_t num_classes, DType dtype = DType::Float32);
-// 1-D tensor of the elements of x where mask (same shape) is nonzero, row-major order.
-Tensor masked_select(const Tensor& x, const Tensor& mask);
 
 // ---- fused optimizer updates, in place, no autograd (engine/ops/optimizer_steps.cpp) ----
-// One Adam/AdamW step on `param` and its moments (formula in engine/backend.h).
+// One Adam/AdamW step on `param` and its moments (formula in engine/adam_step.h).
 void adam_step_(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, const Tensor& exp_avg_sq,
                 const AdamStep& step);
 

@@ -1,3 +1,4 @@
+// Shape arithmetic: element counts, strides, NumPy broadcasting, dim normalisation.
 #include "engine/shape.h"
 
 #include <sstream>

@@ -1,3 +1,4 @@
+// Tensor storage: one backend allocation, returned to its backend on destruction.
 #include "engine/storage.h"
 
 #include "engine/backend.h"

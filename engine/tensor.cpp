@@ -1,7 +1,9 @@
 // Tensor handle methods, factories and host transfers.
 #include "engine/tensor.h"
 
+#include <atomic>
 #include <cstring>
+#include <limits>
 
 #include "engine/autograd.h"
 #include "engine/backend.h"
@@ -146,6 +148,10 @@ double Tensor::item() const {
 
 // ---- factories ----
 
+namespace {
+std::atomic<bool> poison_empty_tensors{false};
+}  // namespace
+
 Tensor empty(const Shape& shape, DType dtype, Device device) {
   for (int64_t d : shape) IDML_CHECK(d >= 0, "empty: negative dimension in ", shape_str(shape));
   auto impl = std::make_shared<TensorImpl>();
@@ -154,8 +160,14 @@ Tensor empty(const Shape& shape, DType dtype, Device device) {
   impl->storage = std::make_shared<Storage>(nbytes, device);
   impl->shape = shape;
   impl->dtype = dtype;
+  if (poison_empty_tensors.load(std::memory_order_relaxed)) {
+    const double junk = dtype == DType::Int64 ? -7.0 : std::numeric_limits<double>::quiet_NaN();
+    backend_for(device).fill(dtype, impl->storage->data(), shape_numel(shape), junk);
+  }
   return Tensor(std::move(impl));
 }
+
+void set_poison_empty_tensors(bool on) { poison_empty_tensors.store(on); }
 
 Tensor full(const Shape& shape, double value, DType dtype, Device device) {
   Tensor t = empty(shape, dtype, device);

@@ -100,6 +100,9 @@ class Tensor {
 
 // --- factories ---
 Tensor empty(const Shape& shape, DType dtype = DType::Float32, Device device = Device::cpu());
+// Test hook: while on, empty() fills each new tensor with NaN (int64: -7), so
+// a kernel that leaves part of its output unwritten cannot pass a comparison.
+void set_poison_empty_tensors(bool on);
 Tensor zeros(const Shape& shape, DType dtype = DType::Float32, Device device = Device::cpu());
 Tensor ones(const Shape& shape, DType dtype = DType::Float32, Device device = Device::cpu());
 Tensor full(const Shape& shape, double value, DType dtype = DType::Float32,

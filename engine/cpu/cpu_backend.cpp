@@ -33,41 +33,24 @@ void CpuBackend::copy_to_host(void* dst, const void* src, size_t nbytes) { paral
 void CpuBackend::copy(void* dst, const void* src, size_t nbytes) { parallel_memcpy(dst, src, nbytes); }
 
 void CpuBackend::fill(DType dtype, void* out, int64_t n, double value) {
-  auto run = [&](auto zero) {
+  dispatch_any(dtype, [&](auto zero) {
     using T = decltype(zero);
     T* o = static_cast<T*>(out);
     const T v = static_cast<T>(value);
 #pragma omp parallel for if (n > kParallelGrain)
     for (int64_t i = 0; i < n; ++i) o[i] = v;
-  };
-  if (dtype == DType::Int64) {
-    run(int64_t{});
-  } else {
-    dispatch_float(dtype, "fill", run);
-  }
+  });
 }
 
 void CpuBackend::cast(DType from, DType to, const void* x, void* out, int64_t n) {
-  auto convert = [&](auto src_zero, auto dst_zero) {
+  dispatch_cast(from, to, [&](auto src_zero, auto dst_zero) {
     using S = decltype(src_zero);
     using D = decltype(dst_zero);
     const S* s = static_cast<const S*>(x);
     D* d = static_cast<D*>(out);
 #pragma omp parallel for if (n > kParallelGrain)
     for (int64_t i = 0; i < n; ++i) d[i] = static_cast<D>(s[i]);
-  };
-  auto with_dst = [&](auto src_zero) {
-    switch (to) {
-      case DType::Float32: convert(src_zero, float{}); break;
-      case DType::Float64: convert(src_zero, double{}); break;
-      case DType::Int64: convert(src_zero, int64_t{}); break;
-    }
-  };
-  switch (from) {
-    case DType::Float32: with_dst(float{}); break;
-    case DType::Float64: with_dst(double{}); break;
-    case DType::Int64: with_dst(int64_t{}); break;
-  }
+  });
 }
 
 void CpuBackend::copy_rows(DType dtype, const void* src, int64_t src_stride, void* dst, int64_t dst_stride,

@@ -4,9 +4,10 @@
 // kernels lives in its own file of this folder.
 #pragma once
 
-#include <string>
-
+#include <atomic>
+#include <cstdint>
 #include "engine/backend.h"
+#include "engine/dispatch.h"
 #include "engine/cpu/host_allocator.h"
 #include "engine/error.h"
 
@@ -24,8 +25,8 @@ class CpuBackend final : public Backend {
   void fill(DType dtype, void* out, int64_t n, double value) override;
   void cast(DType from, DType to, const void* x, void* out, int64_t n) override;
   void unary(UnaryOp op, DType dtype, const void* x, void* out, int64_t n, double a, double b) override;
-  void binary(BinaryOp op, DType dtype, const BroadcastPlan& plan, const void* a, const void* b, void* out,
-              double scalar) override;
+  void binary(BinaryOp op, DType dtype, const BroadcastPlan& plan, const void* a, const void* b,
+              void* out) override;
   void where(DType dtype, const BroadcastPlan& plan, const void* cond, const void* a, const void* b,
              void* out) override;
   void broadcast_copy(DType dtype, const BroadcastPlan& plan, const void* x, void* out) override;
@@ -79,20 +80,18 @@ class CpuBackend final : public Backend {
   HostAllocator allocator_;
 };
 
-// Calls f(T{}) with T = float or double according to dtype; int64 is an error
-// naming `what`.
-template <typename F>
-void dispatch_float(DType dtype, const char* what, F&& f) {
-  if (dtype == DType::Float32) {
-    f(float{});
-  } else if (dtype == DType::Float64) {
-    f(double{});
-  } else {
-    throw Error(std::string(what) + ": not defined for " + dtype_name(dtype));
-  }
-}
-
 // Elementwise loops below this size run on one thread (OpenMP start-up costs more).
 constexpr int64_t kParallelGrain = 1 << 15;
+
+// Loops of the elementwise and optimizer kernels that took the OpenMP path
+// since start-up: a test hook that shows which path ran.
+inline std::atomic<int64_t> parallel_loops{0};
+
+// `#pragma omp parallel for if (parallel_path(n))`: true above the grain, and counted.
+inline bool parallel_path(int64_t n) {
+  if (n <= kParallelGrain) return false;
+  parallel_loops.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
 
 }  // namespace idml::cpu

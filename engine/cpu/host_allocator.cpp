@@ -1,3 +1,5 @@
+// The host caching allocator (host_allocator.h): 64-byte aligned blocks,
+// large ones kept in a size-class free list up to a cache limit.
 #include "engine/cpu/host_allocator.h"
 
 #include <cstdlib>
@@ -18,13 +20,7 @@ void* HostAllocator::allocate(size_t nbytes) {
   const size_t size = rounded(nbytes);
   if (size >= kCachedMinimum) {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto it = free_blocks_.find(size);
-    if (it != free_blocks_.end() && !it->second.empty()) {
-      void* p = it->second.back();
-      it->second.pop_back();
-      cached_bytes_ -= size;
-      return p;
-    }
+    if (void* p = free_blocks_.take(size)) return p;
   }
   void* p = std::aligned_alloc(64, size);
   if (!p && cached_bytes() > 0) {  // give the cache back and try once more
@@ -39,9 +35,8 @@ void HostAllocator::deallocate(void* ptr, size_t nbytes) {
   const size_t size = rounded(nbytes);
   if (size >= kCachedMinimum) {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (cached_bytes_ + size <= kCacheLimit) {
-      free_blocks_[size].push_back(ptr);
-      cached_bytes_ += size;
+    if (free_blocks_.cached_bytes() + size <= kCacheLimit) {
+      free_blocks_.put(ptr, size);
       return;
     }
   }
@@ -50,15 +45,12 @@ void HostAllocator::deallocate(void* ptr, size_t nbytes) {
 
 void HostAllocator::empty_cache() {
   std::lock_guard<std::mutex> lock(mutex_);
-  for (auto& [size, blocks] : free_blocks_)
-    for (void* p : blocks) std::free(p);
-  free_blocks_.clear();
-  cached_bytes_ = 0;
+  free_blocks_.release_all([](void* p) { std::free(p); });
 }
 
 size_t HostAllocator::cached_bytes() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return cached_bytes_;
+  return free_blocks_.cached_bytes();
 }
 
 HostAllocator::~HostAllocator() { empty_cache(); }

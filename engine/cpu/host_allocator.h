@@ -7,8 +7,8 @@
 
 #include <cstddef>
 #include <mutex>
-#include <unordered_map>
-#include <vector>
+
+#include "engine/free_list.h"
 
 namespace idml::cpu {
 
@@ -29,8 +29,7 @@ class HostAllocator {
  private:
   static size_t rounded(size_t nbytes);
   mutable std::mutex mutex_;
-  std::unordered_map<size_t, std::vector<void*>> free_blocks_;
-  size_t cached_bytes_ = 0;
+  FreeList free_blocks_;
 };
 
 }  // namespace idml::cpu

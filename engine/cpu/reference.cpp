@@ -1,3 +1,4 @@
+// Naive matmul and direct convolution on raw float64 buffers (reference.h).
 #include "engine/cpu/reference.h"
 
 namespace idml::cpu::reference {

@@ -1,3 +1,5 @@
+// The CUDA caching allocator (caching_allocator.h): size classes over the
+// shared free list, cudaMalloc on a miss, the cache released on failure.
 #include "engine/cuda/caching_allocator.h"
 
 #include <string>
@@ -20,11 +22,7 @@ void* CachingAllocator::allocate(size_t nbytes) {
   if (nbytes == 0) return nullptr;
   const size_t size = size_class(nbytes);
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = free_blocks_.find(size);
-  if (it != free_blocks_.end() && !it->second.empty()) {
-    void* p = it->second.back();
-    it->second.pop_back();
-    cached_bytes_ -= size;
+  if (void* p = free_blocks_.take(size)) {
     allocated_bytes_ += size;
     return p;
   }
@@ -51,9 +49,8 @@ void CachingAllocator::deallocate(void* ptr, size_t nbytes) {
   if (!ptr) return;
   const size_t size = size_class(nbytes);
   std::lock_guard<std::mutex> lock(mutex_);
-  free_blocks_[size].push_back(ptr);
+  free_blocks_.put(ptr, size);
   allocated_bytes_ -= size;
-  cached_bytes_ += size;
 }
 
 void CachingAllocator::release_cached() {
@@ -64,10 +61,7 @@ void CachingAllocator::release_cached() {
 void CachingAllocator::release_cached_locked() {
   DeviceGuard guard(device_);
   // cudaFree waits for the device, so no queued kernel still uses a freed block.
-  for (auto& entry : free_blocks_)
-    for (void* p : entry.second) IDML_CUDA_CHECK(cudaFree(p));
-  free_blocks_.clear();
-  cached_bytes_ = 0;
+  free_blocks_.release_all([](void* p) { IDML_CUDA_CHECK(cudaFree(p)); });
 }
 
 size_t CachingAllocator::allocated_bytes() const {
@@ -77,7 +71,7 @@ size_t CachingAllocator::allocated_bytes() const {
 
 size_t CachingAllocator::cached_bytes() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return cached_bytes_;
+  return free_blocks_.cached_bytes();
 }
 
 size_t CachingAllocator::device_mallocs() const {

@@ -10,8 +10,8 @@
 
 #include <cstddef>
 #include <mutex>
-#include <unordered_map>
-#include <vector>
+
+#include "engine/free_list.h"
 
 namespace idml::cuda {
 
@@ -42,9 +42,8 @@ class CachingAllocator {
 
   int device_;
   mutable std::mutex mutex_;
-  std::unordered_map<size_t, std::vector<void*>> free_blocks_;  // size class -> blocks
+  FreeList free_blocks_;
   size_t allocated_bytes_ = 0;
-  size_t cached_bytes_ = 0;
   size_t device_mallocs_ = 0;
 };
 

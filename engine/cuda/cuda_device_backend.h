@@ -73,8 +73,8 @@ class CudaBackend final : public Backend {
   void fill(DType dtype, void* out, int64_t n, double value) override;
   void cast(DType from, DType to, const void* x, void* out, int64_t n) override;
   void unary(UnaryOp op, DType dtype, const void* x, void* out, int64_t n, double a, double b) override;
-  void binary(BinaryOp op, DType dtype, const BroadcastPlan& plan, const void* a, const void* b, void* out,
-              double scalar) override;
+  void binary(BinaryOp op, DType dtype, const BroadcastPlan& plan, const void* a, const void* b,
+              void* out) override;
   void where(DType dtype, const BroadcastPlan& plan, const void* cond, const void* a, const void* b,
              void* out) override;
   void broadcast_copy(DType dtype, const BroadcastPlan& plan, const void* x, void* out) override;

@@ -1,7 +1,8 @@
 // Elementwise kernels: fill, cast, unary maps, broadcast binary ops, where,
-// broadcast copy, 2-D transpose. Mirrors engine/cpu/elementwise.cpp; the op
-// is a runtime switch inside one kernel per dtype (uniform across a launch,
-// so it costs no divergence) to keep compile time low.
+// broadcast copy, 2-D transpose. The per-element math is
+// engine/elementwise_math.h, shared with the CPU loops; the op is a runtime
+// switch inside one kernel per dtype (uniform across a launch, so it costs no
+// divergence) to keep compile time low.
 #include "engine/cuda/kernel_utils.cuh"
 
 namespace idml::cuda {
@@ -18,77 +19,21 @@ __global__ void cast_kernel(const S* x, D* out, int64_t n) {
   IDML_GRID_STRIDE_LOOP(i, n) out[i] = static_cast<D>(x[i]);
 }
 
-// PyTorch's special cases of pow, as on the CPU.
-template <typename T>
-__device__ T pow_scalar(T x, T e) {
-  if (e == T(2)) return x * x;
-  if (e == T(3)) return x * x * x;
-  if (e == T(0.5)) return sqrt(x);
-  if (e == T(-1)) return T(1) / x;
-  if (e == T(-2)) return T(1) / (x * x);
-  return pow(x, e);
-}
-
-template <typename T>
-__device__ T apply_unary(UnaryOp op, T v, T a, T b) {
-  switch (op) {
-    case UnaryOp::Neg: return -v;
-    case UnaryOp::Exp: return exp(v);
-    case UnaryOp::Log: return log(v);
-    case UnaryOp::Log1p: return log1p(v);
-    case UnaryOp::Sqrt: return sqrt(v);
-    case UnaryOp::Abs: return fabs(v);
-    case UnaryOp::Sign: return T((v > T(0)) - (v < T(0)));
-    case UnaryOp::Relu: return v > T(0) ? v : T(0);
-    case UnaryOp::AddScalar: return v + a;
-    case UnaryOp::MulScalar: return v * a;
-    case UnaryOp::DivScalar: return v / a;
-    case UnaryOp::RsubScalar: return a - v;
-    case UnaryOp::PowScalar: return pow_scalar(v, a);
-    case UnaryOp::Clamp: return v < a ? a : (v > b ? b : v);
-    case UnaryOp::InRange: return T(v >= a && v <= b);
-    case UnaryOp::GreaterThan: return T(v > a);
-  }
-  return v;
-}
-
 // x, out (n)
 template <typename T>
 __global__ void unary_kernel(UnaryOp op, const T* x, T* out, int64_t n, T a, T b) {
   IDML_GRID_STRIDE_LOOP(i, n) out[i] = apply_unary(op, x[i], a, b);
 }
 
-template <typename T>
-__device__ T lerp(T a, T b, T w) {  // PyTorch: exact at both ends
-  return fabs(w) < T(0.5) ? a + w * (b - a) : b - (b - a) * (T(1) - w);
-}
-
-template <typename T>
-__device__ T apply_binary(BinaryOp op, T x, T y, T w) {
-  switch (op) {
-    case BinaryOp::Add: return x + y;
-    case BinaryOp::Sub: return x - y;
-    case BinaryOp::Mul: return x * y;
-    case BinaryOp::Div: return x / y;
-    case BinaryOp::Maximum: return x > y ? x : y;
-    case BinaryOp::Equal: return T(x == y);
-    case BinaryOp::Greater: return T(x > y);
-    case BinaryOp::Less: return T(x < y);
-    case BinaryOp::Lerp: return lerp(x, y, w);
-  }
-  return x;
-}
-
 // a, b broadcast by the plan to out (plan.numel)
 template <typename T>
-__global__ void binary_kernel(BinaryOp op, BroadcastPlan plan, bool contiguous, const T* a, const T* b, T* out,
-                              T w) {
+__global__ void binary_kernel(BinaryOp op, BroadcastPlan plan, bool contiguous, const T* a, const T* b, T* out) {
   IDML_GRID_STRIDE_LOOP(i, plan.numel) {
     if (contiguous) {
-      out[i] = apply_binary(op, a[i], b[i], w);
+      out[i] = apply_binary(op, a[i], b[i]);
     } else {
       const Offsets off = broadcast_offsets(plan, i);
-      out[i] = apply_binary(op, a[off.o[0]], b[off.o[1]], w);
+      out[i] = apply_binary(op, a[off.o[0]], b[off.o[1]]);
     }
   }
 }
@@ -131,37 +76,21 @@ __global__ void transpose_kernel(const T* x, T* out, int64_t rows, int64_t cols)
 void CudaBackend::fill(DType dtype, void* out, int64_t n, double value) {
   if (n == 0) return;
   DeviceGuard guard(device_);
-  if (dtype == DType::Int64) {
-    fill_kernel<<<blocks_for(n), kThreads, 0, stream_>>>(static_cast<int64_t*>(out), n, static_cast<int64_t>(value));
-  } else {
-    dispatch_float(dtype, "fill", [&](auto zero) {
-      using T = decltype(zero);
-      fill_kernel<<<blocks_for(n), kThreads, 0, stream_>>>(static_cast<T*>(out), n, static_cast<T>(value));
-    });
-  }
+  dispatch_any(dtype, [&](auto zero) {
+    using T = decltype(zero);
+    fill_kernel<<<blocks_for(n), kThreads, 0, stream_>>>(static_cast<T*>(out), n, static_cast<T>(value));
+  });
   IDML_CUDA_CHECK_LAUNCH();
 }
 
 void CudaBackend::cast(DType from, DType to, const void* x, void* out, int64_t n) {
   if (n == 0) return;
   DeviceGuard guard(device_);
-  auto convert = [&](auto src_zero, auto dst_zero) {
+  dispatch_cast(from, to, [&](auto src_zero, auto dst_zero) {
     using S = decltype(src_zero);
     using D = decltype(dst_zero);
     cast_kernel<<<blocks_for(n), kThreads, 0, stream_>>>(static_cast<const S*>(x), static_cast<D*>(out), n);
-  };
-  auto with_dst = [&](auto src_zero) {
-    switch (to) {
-      case DType::Float32: convert(src_zero, float{}); break;
-      case DType::Float64: convert(src_zero, double{}); break;
-      case DType::Int64: convert(src_zero, int64_t{}); break;
-    }
-  };
-  switch (from) {
-    case DType::Float32: with_dst(float{}); break;
-    case DType::Float64: with_dst(double{}); break;
-    case DType::Int64: with_dst(int64_t{}); break;
-  }
+  });
   IDML_CUDA_CHECK_LAUNCH();
 }
 
@@ -177,15 +106,14 @@ void CudaBackend::unary(UnaryOp op, DType dtype, const void* x, void* out, int64
 }
 
 void CudaBackend::binary(BinaryOp op, DType dtype, const BroadcastPlan& plan, const void* a, const void* b,
-                         void* out, double scalar) {
+                         void* out) {
   if (plan.numel == 0) return;
   DeviceGuard guard(device_);
   const bool contiguous = plan.contiguous[0] && plan.contiguous[1];
   dispatch_float(dtype, "binary op", [&](auto zero) {
     using T = decltype(zero);
     binary_kernel<<<blocks_for(plan.numel), kThreads, 0, stream_>>>(
-        op, plan, contiguous, static_cast<const T*>(a), static_cast<const T*>(b), static_cast<T*>(out),
-        static_cast<T>(scalar));
+        op, plan, contiguous, static_cast<const T*>(a), static_cast<const T*>(b), static_cast<T*>(out));
   });
   IDML_CUDA_CHECK_LAUNCH();
 }

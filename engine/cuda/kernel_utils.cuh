@@ -1,12 +1,12 @@
-// Shared pieces of the .cu files: launch geometry, the float/double
-// dispatch, and a device-side mirror of BroadcastPlan offsets.
+// Shared pieces of the .cu files: launch geometry and a device-side mirror
+// of BroadcastPlan offsets (dtype dispatch is engine/dispatch.h).
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
-#include <string>
 
 #include "engine/backend.h"
+#include "engine/dispatch.h"
 #include "engine/cuda/cuda_check.h"
 #include "engine/cuda/cuda_device_backend.h"
 
@@ -25,18 +25,6 @@ inline unsigned int blocks_for(int64_t n) {
 #define IDML_GRID_STRIDE_LOOP(i, n)                                                              \
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < (n);        \
        i += static_cast<int64_t>(blockDim.x) * gridDim.x)
-
-// Calls f(T{}) with T = float or double; int64 is an error naming `what`.
-template <typename F>
-void dispatch_float(DType dtype, const char* what, F&& f) {
-  if (dtype == DType::Float32) {
-    f(float{});
-  } else if (dtype == DType::Float64) {
-    f(double{});
-  } else {
-    throw Error(std::string(what) + " (CUDA): not defined for " + dtype_name(dtype));
-  }
-}
 
 // i / d and i % d, in 32-bit arithmetic when the caller knows every index
 // fits (64-bit division costs several times more on GPUs and can bound a

@@ -1,3 +1,5 @@
+// The backend's pinned staging pair (HostStaging): every host <-> device copy
+// goes through it in chunks.
 #include "engine/cuda/pinned_memory.h"
 
 #include <algorithm>
@@ -8,48 +10,6 @@
 #include "engine/cuda/cuda_device_backend.h"
 
 namespace idml::cuda {
-
-PinnedHostBuffer::PinnedHostBuffer(size_t nbytes) : size_(nbytes) {
-  IDML_CHECK(device_count() > 0, "PinnedHostBuffer: no CUDA device: ", unavailable_reason());
-  IDML_CUDA_CHECK(cudaHostAlloc(&data_, std::max<size_t>(nbytes, 1), cudaHostAllocPortable));
-}
-
-PinnedHostBuffer::~PinnedHostBuffer() {
-  // Destructors do not throw: statuses are ignored here.
-  if (copy_done_) {
-    cudaEventSynchronize(static_cast<cudaEvent_t>(copy_done_));
-    cudaEventDestroy(static_cast<cudaEvent_t>(copy_done_));
-  }
-  cudaFreeHost(data_);
-}
-
-void PinnedHostBuffer::wait_for_copies() const {
-  if (copy_done_) IDML_CUDA_CHECK(cudaEventSynchronize(static_cast<cudaEvent_t>(copy_done_)));
-}
-
-void* PinnedHostBuffer::data() {
-  wait_for_copies();
-  return data_;
-}
-
-void copy_to_device_async(int device_index, void* dst, PinnedHostBuffer& src, size_t nbytes) {
-  IDML_CHECK(nbytes <= src.size(), "copy_to_device_async: ", nbytes, " bytes asked from a pinned buffer of ",
-             src.size());
-  if (nbytes == 0) return;
-  auto& backend = static_cast<CudaBackend&>(backend_for_device(device_index));
-  DeviceGuard guard(device_index);
-  if (src.event_device_ != device_index) {  // first copy, or a copy to another device than the last
-    src.wait_for_copies();
-    if (src.copy_done_) IDML_CUDA_CHECK(cudaEventDestroy(static_cast<cudaEvent_t>(src.copy_done_)));
-    src.copy_done_ = nullptr;
-    cudaEvent_t event;
-    IDML_CUDA_CHECK(cudaEventCreateWithFlags(&event, cudaEventDisableTiming));
-    src.copy_done_ = event;
-    src.event_device_ = device_index;
-  }
-  IDML_CUDA_CHECK(cudaMemcpyAsync(dst, src.data_, nbytes, cudaMemcpyHostToDevice, backend.stream()));
-  IDML_CUDA_CHECK(cudaEventRecord(static_cast<cudaEvent_t>(src.copy_done_), backend.stream()));
-}
 
 void HostStaging::ensure_buffers() {
   if (buffer_[0]) return;

@@ -18,13 +18,13 @@ Tensor unary_kernel(const char* name, UnaryOp op, const Tensor& x, double a = 0,
   return out;
 }
 
-Tensor binary_kernel(const char* name, BinaryOp op, const Tensor& a, const Tensor& b, double scalar = 0) {
+Tensor binary_kernel(const char* name, BinaryOp op, const Tensor& a, const Tensor& b) {
   check_same(name, {a, b});
   check_floating(name, a);
   const Shape out_shape = broadcast_shapes(a.shape(), b.shape(), name);
   Tensor out = empty(out_shape, a.dtype(), a.device());
   const BroadcastPlan plan = broadcast_plan(out_shape, {a.shape(), b.shape()});
-  backend_of(a).binary(op, a.dtype(), plan, a.raw_data(), b.raw_data(), out.raw_data(), scalar);
+  backend_of(a).binary(op, a.dtype(), plan, a.raw_data(), b.raw_data(), out.raw_data());
   return out;
 }
 
@@ -93,25 +93,6 @@ Tensor div(const Tensor& a, const Tensor& b) {
     // d(a/b)/db = -a / b^2, as PyTorch evaluates it.
     return Grads{n[0] ? sum_to_shape(div(g, bd), ad.shape()) : Tensor(),
                  n[1] ? sum_to_shape(div(mul(neg(g), ad), mul(bd, bd)), bd.shape()) : Tensor()};
-  });
-}
-
-Tensor maximum(const Tensor& a, const Tensor& b) {
-  Tensor out = binary_kernel("maximum", BinaryOp::Maximum, a, b);
-  return record(out, "maximum", {a, b}, [ad = a.detach(), bd = b.detach()](const Tensor& g, const Needs& n) {
-    const Tensor half_ties = mul_scalar(eq(ad, bd), 0.5);
-    const Tensor to_a = add(gt(ad, bd), half_ties);
-    const Tensor to_b = add(lt(ad, bd), half_ties);
-    return Grads{n[0] ? sum_to_shape(mul(g, to_a), ad.shape()) : Tensor(),
-                 n[1] ? sum_to_shape(mul(g, to_b), bd.shape()) : Tensor()};
-  });
-}
-
-Tensor lerp(const Tensor& a, const Tensor& b, double weight) {
-  Tensor out = binary_kernel("lerp", BinaryOp::Lerp, a, b, weight);
-  return record(out, "lerp", {a, b}, [sa = a.shape(), sb = b.shape(), weight](const Tensor& g, const Needs& n) {
-    return Grads{n[0] ? sum_to_shape(mul_scalar(g, 1.0 - weight), sa) : Tensor(),
-                 n[1] ? sum_to_shape(mul_scalar(g, weight), sb) : Tensor()};
   });
 }
 
@@ -185,17 +166,10 @@ Tensor sqrt(const Tensor& x) {
   });
 }
 
-Tensor abs(const Tensor& x) {
-  return record(unary_kernel("abs", UnaryOp::Abs, x), "abs", {x}, [xd = x.detach()](const Tensor& g, const Needs&) {
-    return Grads{mul(g, unary_kernel("abs", UnaryOp::Sign, xd))};
-  });
-}
-
-Tensor pow_scalar(const Tensor& x, double exponent) {
-  Tensor out = unary_kernel("pow", UnaryOp::PowScalar, x, exponent);
-  return record(out, "pow", {x}, [xd = x.detach(), exponent](const Tensor& g, const Needs&) {
-    if (exponent == 0.0) return Grads{zeros_like(g)};
-    return Grads{mul(g, mul_scalar(pow_scalar(xd, exponent - 1.0), exponent))};
+Tensor sigmoid(const Tensor& x) {
+  Tensor out = unary_kernel("sigmoid", UnaryOp::Sigmoid, x);
+  return record(out, "sigmoid", {x}, [o = out.detach()](const Tensor& g, const Needs&) {
+    return Grads{mul(g, mul(o, rsub_scalar(o, 1.0)))};
   });
 }
 

@@ -1,4 +1,4 @@
-// concat, narrow, index_select, gather, one_hot, masked_select.
+// concat, narrow, index_select, gather, one_hot.
 // Index tensors are int64 on the data's device; their values are checked on
 // the host before any kernel runs, so a bad index is an error, never a stray write.
 #include "engine/ops.h"
@@ -134,18 +134,6 @@ Tensor one_hot(const Tensor& labels, int64_t num_classes, DType dtype) {
   Tensor out = empty({labels.size(0), num_classes}, dtype, labels.device());
   backend_of(labels).one_hot(labels.data<int64_t>(), labels.size(0), num_classes, dtype, out.raw_data());
   return out;
-}
-
-Tensor masked_select(const Tensor& x, const Tensor& mask) {
-  check_same("masked_select", {x, mask});
-  IDML_CHECK(x.shape() == mask.shape(), "masked_select: mask ", mask.str(), " must have the shape of ", x.str());
-  std::vector<int64_t> positions;
-  const Tensor mask_host = mask.to(Device::cpu()).to(DType::Float64);
-  const double* m = mask_host.data<double>();
-  for (int64_t i = 0; i < mask_host.numel(); ++i)
-    if (m[i] != 0) positions.push_back(i);
-  const Tensor idx = from_vector(positions, {static_cast<int64_t>(positions.size())}, x.device());
-  return index_select(x.reshape({x.numel()}), idx);
 }
 
 }  // namespace idml

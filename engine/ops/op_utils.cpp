@@ -1,3 +1,4 @@
+// Argument checks and broadcast plans shared by the op front-ends.
 #include "engine/ops/op_utils.h"
 
 namespace idml::ops_detail {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <cmath>
 #include <vector>
@@ -34,6 +35,18 @@ inline Shape random_shape(Generator& gen, int ndim, int64_t max_size = 5) {
   for (auto& d : s) d = 1 + static_cast<int64_t>(gen.below(max_size));
   return s;
 }
+
+// Sets the number of OpenMP threads for a scope.
+class ThreadCount {
+ public:
+  explicit ThreadCount(int n) : saved_(omp_get_max_threads()) { omp_set_num_threads(n); }
+  ~ThreadCount() { omp_set_num_threads(saved_); }
+  ThreadCount(const ThreadCount&) = delete;
+  ThreadCount& operator=(const ThreadCount&) = delete;
+
+ private:
+  int saved_;
+};
 
 inline std::vector<double> host(const Tensor& t) { return t.to(DType::Float64).to_vector<double>(); }
 

@@ -29,7 +29,7 @@ struct Layers {
   BatchNorm2d bn{16};
   Layers() {  // statistics and affine parameters away from their defaults
     bn.running_mean.copy_(randn({16}, gen));
-    bn.running_var.copy_(add_scalar(abs(randn({16}, gen)), 0.5));
+    bn.running_var.copy_(rand({16}, gen, 0.5, 2.0));
     bn.weight.detach().copy_(randn({16}, gen));
     bn.bias.detach().copy_(randn({16}, gen));
   }

@@ -13,15 +13,7 @@ namespace idml {
 namespace {
 
 using testing::host;
-
-class ThreadCount {  // sets OpenMP threads for a scope
- public:
-  explicit ThreadCount(int n) : saved_(omp_get_max_threads()) { omp_set_num_threads(n); }
-  ~ThreadCount() { omp_set_num_threads(saved_); }
-
- private:
-  int saved_;
-};
+using testing::ThreadCount;
 
 // Every lowering strategy, forward and both backward kernels, each against the
 // direct convolution or the float64 path: for large maps (34x34) one sample

@@ -1,10 +1,9 @@
 // Device memory: the caching allocator reuses blocks (no cudaMalloc in a
-// steady-state loop), pinned buffers copy asynchronously, and asking for a
+// steady-state loop), and asking for a
 // CUDA tensor without a GPU is a clear error (that test runs everywhere).
 #include <cstring>
 
 #include "engine/cuda/caching_allocator.h"
-#include "engine/cuda/pinned_memory.h"
 #include "tests/engine/cuda/cuda_test_util.h"
 
 namespace idml {
@@ -63,19 +62,6 @@ TEST_F(CudaMemory, EmptyCacheReturnsCachedBlocksAndAllocationStillWorks) {
   cuda::empty_cache(0);
   EXPECT_EQ(cuda::memory_stats(0).cached_bytes, 0u);
   EXPECT_EQ(full({5}, 2.0, DType::Float32, Device::cuda()).to_vector<float>(), std::vector<float>(5, 2.0f));
-}
-
-TEST_F(CudaMemory, PinnedBufferCopiesAsynchronouslyAndWaitsBeforeReuse) {
-  const size_t n = 1 << 20;
-  cuda::PinnedHostBuffer buffer(n * sizeof(float));
-  const Tensor t = empty({static_cast<int64_t>(n)}, DType::Float32, Device::cuda());
-  for (float value : {1.5f, -3.0f}) {
-    float* p = static_cast<float*>(buffer.data());  // waits for the previous copy
-    for (size_t i = 0; i < n; ++i) p[i] = value + static_cast<float>(i % 7);
-    cuda::copy_to_device_async(0, t.raw_data(), buffer, n * sizeof(float));
-    const std::vector<float> back = t.to_vector<float>();
-    for (size_t i = 0; i < n; i += 4099) ASSERT_EQ(back[i], value + static_cast<float>(i % 7)) << i;
-  }
 }
 
 }  // namespace

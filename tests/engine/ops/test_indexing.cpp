@@ -1,4 +1,4 @@
-// concat, narrow, index_select, gather, one_hot, masked_select, l2_normalize,
+// concat, narrow, index_select, gather, one_hot, l2_normalize,
 // reshape/clone gradients.
 #include <gtest/gtest.h>
 
@@ -61,14 +61,6 @@ TEST(IndexingOps, OneHot) {
   const Tensor oh = one_hot(from_vector<int64_t>({1, 0, 2}, {3}), 3);
   EXPECT_EQ(oh.to_vector<float>(), (std::vector<float>{0, 1, 0, 1, 0, 0, 0, 0, 1}));
   EXPECT_THROW(one_hot(from_vector<int64_t>({3}, {1}), 3), Error);
-}
-
-TEST(IndexingOps, MaskedSelectKeepsRowMajorOrder) {
-  const Tensor x = from_vector<double>({1, 2, 3, 4}, {2, 2}).set_requires_grad(true);
-  const Tensor mask = from_vector<double>({0, 1, 1, 0}, {2, 2});
-  EXPECT_EQ(host(masked_select(x, mask)), (std::vector<double>{2, 3}));
-  EXPECT_GRADIENTS_MATCH([&](const In& in) { return masked_select(in[0], mask); }, {x});
-  EXPECT_THROW(masked_select(x, zeros({4}, DType::Float64)), Error);
 }
 
 TEST(IndexingOps, L2NormalizeFollowsTheReferenceFormula) {

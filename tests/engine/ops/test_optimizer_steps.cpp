@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "engine/cpu/cpu_backend.h"
 #include "tests/engine/test_util.h"
 
 namespace idml {
@@ -51,7 +52,9 @@ TEST(OptimizerSteps, LargeTensorsTakeTheParallelPath) {
   const AdamStep s{1e-3, 0.9, 0.999, 1e-8, 1e-4, 0.1, 0.001, true};
   const std::vector<Tensor> expected = adam_by_ops(p, g, m, v, s);
   const Tensor fp = p.clone();
+  const int64_t before = cpu::parallel_loops.load();
   adam_step_(fp, g, m, v, s);
+  EXPECT_EQ(cpu::parallel_loops.load(), before + 1) << "adam_step of 300000 elements ran on one thread";
   EXPECT_EQ(fp.to_vector<float>(), expected[0].to_vector<float>());
 }
 

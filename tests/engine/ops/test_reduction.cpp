@@ -42,13 +42,29 @@ TEST(ReductionOps, SumOverDimsMatchesReference) {
   }
 }
 
+// Accurate (double accumulation) and bit-identical with 1, 2 and 3 threads:
+// one long row (split into chunks), and a long middle axis with inner size 2.
 TEST(ReductionOps, LongSumsAreAccurateAndThreadCountIndependent) {
   const int64_t n = 1 << 20;
   const Tensor x = full({n}, 0.1);  // float32 0.1, summed in double
-  EXPECT_NEAR(sum(x).item(), n * static_cast<double>(0.1f), 1e-2);
   Generator gen(21);
   const Tensor y = randn({3, 70000, 2}, gen);
-  testing::expect_near_all(host(sum(y, {1})), reduce_reference(y, {1}, false), 1e-5, "long middle sum");
+  const Tensor z = randn({1, 300000}, gen);
+  std::vector<std::vector<float>> results;
+  for (int threads : {1, 2, 3}) {
+    testing::ThreadCount scope(threads);
+    ASSERT_EQ(omp_get_max_threads(), threads);
+    EXPECT_NEAR(sum(x).item(), n * static_cast<double>(0.1f), 1e-2);
+    testing::expect_near_all(host(sum(y, {1})), reduce_reference(y, {1}, false), 1e-5, "long middle sum");
+    std::vector<float> r = sum(x).to_vector<float>();
+    for (const Tensor& s : {sum(y, {1}), sum(z, {1})}) {
+      const std::vector<float> v = s.to_vector<float>();
+      r.insert(r.end(), v.begin(), v.end());
+    }
+    results.push_back(r);
+  }
+  EXPECT_EQ(results[0], results[1]) << "1 and 2 threads differ";
+  EXPECT_EQ(results[0], results[2]) << "1 and 3 threads differ";
 }
 
 TEST(ReductionOps, MeanDividesByTheCount) {
