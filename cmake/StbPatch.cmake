@@ -1,4 +1,4 @@
-# Debian's stb_image.h (v2.27) with four bounds checks added, written to the
+# Debian's stb_image.h (v2.27) with five bounds checks added, written to the
 # build tree at configure time; data/stb_image_impl.cpp compiles this copy.
 # stb's own code stays the decoder; the checks are the ones upstream later made:
 #  - stbi__build_huffman: a DHT declaring more than 256 codes wrote past
@@ -6,7 +6,10 @@
 #  - stbi__extend_receive / stbi__jpeg_get_bits / stbi__jpeg_get_bit: with the
 #    bit buffer exhausted, return 0 bits instead of driving code_bits negative
 #    (a shift by 32 or more, undefined behaviour);
-#  - stbi__getn: no memcpy into a null buffer when a PNG chunk is empty.
+#  - stbi__getn: no memcpy into a null buffer when a PNG chunk is empty;
+#  - stbi__jpeg_huff_decode: a symbol id outside the table (a crafted
+#    progressive JPEG; stb asserted, and read values[] past its end with
+#    NDEBUG) is a corrupt stream, as upstream's later bound makes it.
 # A newer stb that already has a check is used as is; an unknown layout stops
 # the configure step rather than building an unchecked decoder.
 set(_stb_in "${STB_INCLUDE_DIR}/stb_image.h")
@@ -32,6 +35,8 @@ _idml_stb_patch("   if (j->code_bits < 1) stbi__grow_buffer_unsafe(j);\n"
   "   if (j->code_bits < 1) stbi__grow_buffer_unsafe(j);\n   if (j->code_bits < 1) return 0;\n")
 _idml_stb_patch("      memcpy(buffer, s->img_buffer, n);\n"
   "      if (n > 0) memcpy(buffer, s->img_buffer, n);\n")
+_idml_stb_patch("   STBI_ASSERT((((j->code_buffer) >> (32 - h->size[c])) & stbi__bmask[h->size[c]]) == h->code[c]);\n"
+  "   if (c < 0 || c >= 256 || (((j->code_buffer) >> (32 - h->size[c])) & stbi__bmask[h->size[c]]) != h->code[c]) return -1;\n")
 set(STB_PATCHED_DIR "${CMAKE_BINARY_DIR}/stb_checked")
 file(WRITE "${STB_PATCHED_DIR}/stb_image_checked.h.new" "${_stb}")
 configure_file("${STB_PATCHED_DIR}/stb_image_checked.h.new" "${STB_PATCHED_DIR}/stb_image_checked.h" COPYONLY)

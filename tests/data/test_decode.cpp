@@ -116,6 +116,20 @@ TEST(Decode, HuffmanTableOf257CodesIsRefusedByStbItself) {
   EXPECT_STREQ(stb::failure_reason(), "bad size list");
 }
 
+// Found by fuzz_image in its 10-minute run: a progressive JPEG whose AC
+// Huffman code maps to a symbol id outside the table. stb asserted (and with
+// NDEBUG read values[] past its end); the patched decoder calls it corrupt.
+TEST(Decode, HuffmanSymbolOutsideTheTableIsCorrupt) {
+  const std::vector<uint8_t> bytes =
+      read_file_bytes(std::string(IDML_FUZZ_CORPUS_DIR) + "/image/stb_huff_decode_symbol_out_of_table.jpg");
+  int width = 0, height = 0, channels = 0;
+  unsigned char* pixels = stb::load_rgb(bytes.data(), static_cast<int>(bytes.size()), &width, &height, &channels);
+  if (pixels != nullptr) stb::free_pixels(pixels);
+  EXPECT_EQ(pixels, nullptr);
+  EXPECT_STREQ(stb::failure_reason(), "bad huffman code");
+  expect_error_naming(bytes, "fuzzed.jpg");
+}
+
 // Issue 13 item 4: headers declaring 26000 x 26000 (JPEG) and 32000 x 32000
 // grey (PNG) decoded for seconds at gigabytes; refused from the header now.
 std::vector<uint8_t> jpeg_header_only(int width, int height) {
