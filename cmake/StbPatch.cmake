@@ -1,4 +1,4 @@
-# Debian's stb_image.h (v2.27) with five bounds checks added, written to the
+# Debian's stb_image.h (v2.27) with six checks added, written to the
 # build tree at configure time; data/stb_image_impl.cpp compiles this copy.
 # stb's own code stays the decoder; the checks are the ones upstream later made:
 #  - stbi__build_huffman: a DHT declaring more than 256 codes wrote past
@@ -9,7 +9,10 @@
 #  - stbi__getn: no memcpy into a null buffer when a PNG chunk is empty;
 #  - stbi__jpeg_huff_decode: a symbol id outside the table (a crafted
 #    progressive JPEG; stb asserted, and read values[] past its end with
-#    NDEBUG) is a corrupt stream, as upstream's later bound makes it.
+#    NDEBUG) is a corrupt stream, as upstream's later bound makes it;
+#  - stbi__load_jpeg: the decoder state starts zeroed (upstream does so later),
+#    so a scan using a Huffman table no DHT defined reads zeros, not heap garbage,
+#    and a corrupt file fails the same way every time.
 # A newer stb that already has a check is used as is; an unknown layout stops
 # the configure step rather than building an unchecked decoder.
 set(_stb_in "${STB_INCLUDE_DIR}/stb_image.h")
@@ -37,6 +40,8 @@ _idml_stb_patch("      memcpy(buffer, s->img_buffer, n);\n"
   "      if (n > 0) memcpy(buffer, s->img_buffer, n);\n")
 _idml_stb_patch("   STBI_ASSERT((((j->code_buffer) >> (32 - h->size[c])) & stbi__bmask[h->size[c]]) == h->code[c]);\n"
   "   if (c < 0 || c >= 256 || (((j->code_buffer) >> (32 - h->size[c])) & stbi__bmask[h->size[c]]) != h->code[c]) return -1;\n")
+_idml_stb_patch("   if (!j) return stbi__errpuc(\"outofmem\", \"Out of memory\");\n   STBI_NOTUSED(ri);\n"
+  "   if (!j) return stbi__errpuc(\"outofmem\", \"Out of memory\");\n   memset(j, 0, sizeof(stbi__jpeg));\n   STBI_NOTUSED(ri);\n")
 set(STB_PATCHED_DIR "${CMAKE_BINARY_DIR}/stb_checked")
 file(WRITE "${STB_PATCHED_DIR}/stb_image_checked.h.new" "${_stb}")
 configure_file("${STB_PATCHED_DIR}/stb_image_checked.h.new" "${STB_PATCHED_DIR}/stb_image_checked.h" COPYONLY)

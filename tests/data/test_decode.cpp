@@ -116,17 +116,19 @@ TEST(Decode, HuffmanTableOf257CodesIsRefusedByStbItself) {
   EXPECT_STREQ(stb::failure_reason(), "bad size list");
 }
 
-// Found by fuzz_image in its 10-minute run: a progressive JPEG whose AC
-// Huffman code maps to a symbol id outside the table. stb asserted (and with
-// NDEBUG read values[] past its end); the patched decoder calls it corrupt.
-TEST(Decode, HuffmanSymbolOutsideTheTableIsCorrupt) {
+// Found by fuzz_image in its 10-minute run: a progressive JPEG whose scan uses
+// a Huffman table no DHT defined. stb read that table from uninitialised heap
+// and could map a code to a symbol outside the table (an assert; with NDEBUG a
+// read past values[]). The patched decoder (cmake/StbPatch.cmake) starts from
+// zeroed state and bounds the symbol. Here: a clean error naming the file,
+// also after a real progressive decode has left its tables on the heap. The
+// out-of-bounds read itself is what the sanitizer job's replay of the corpus
+// file catches (a Release build reads past values[] silently).
+TEST(Decode, ScanWithAnUndefinedHuffmanTableIsACleanError) {
+  const std::vector<uint8_t> real = read_file_bytes(golden_path("progressive.jpg"));
+  decode_image_memory(real.data(), real.size(), "progressive.jpg");
   const std::vector<uint8_t> bytes =
       read_file_bytes(std::string(IDML_FUZZ_CORPUS_DIR) + "/image/stb_huff_decode_symbol_out_of_table.jpg");
-  int width = 0, height = 0, channels = 0;
-  unsigned char* pixels = stb::load_rgb(bytes.data(), static_cast<int>(bytes.size()), &width, &height, &channels);
-  if (pixels != nullptr) stb::free_pixels(pixels);
-  EXPECT_EQ(pixels, nullptr);
-  EXPECT_STREQ(stb::failure_reason(), "bad huffman code");
   expect_error_naming(bytes, "fuzzed.jpg");
 }
 
