@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -13,6 +14,17 @@
 #include "tests/engine/gradcheck.h"
 
 namespace idml::testing {
+
+// max |a - b| / max |b| of two float32 tensors.
+inline double relative_error(const Tensor& a, const Tensor& b) {
+  const std::vector<float> x = a.to_vector<float>(), y = b.to_vector<float>();
+  double diff = 0, scale = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    diff = std::max(diff, static_cast<double>(std::abs(x[i] - y[i])));
+    scale = std::max(scale, static_cast<double>(std::abs(y[i])));
+  }
+  return diff / scale;
+}
 
 // Random normal float64 leaf that requires grad.
 inline Tensor random_leaf(const Shape& shape, Generator& gen, double scale = 1.0) {

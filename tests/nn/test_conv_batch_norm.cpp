@@ -8,20 +8,12 @@
 
 #include "engine/ops.h"
 #include "nn/conv_batch_norm.h"
+#include "tests/engine/test_util.h"
 
 namespace idml::nn {
 namespace {
 
-// max |a - b| / max |b|
-double relative_error(const Tensor& a, const Tensor& b) {
-  const std::vector<float> x = a.to_vector<float>(), y = b.to_vector<float>();
-  double diff = 0, scale = 0;
-  for (size_t i = 0; i < x.size(); ++i) {
-    diff = std::max(diff, static_cast<double>(std::abs(x[i] - y[i])));
-    scale = std::max(scale, static_cast<double>(std::abs(y[i])));
-  }
-  return diff / scale;
-}
+using testing::relative_error;
 
 struct Layers {
   Generator gen{7};

@@ -15,6 +15,7 @@
 #include "engine/cpu/onednn_conv.h"
 #include "engine/generator.h"
 #include "engine/ops.h"
+#include "tests/engine/test_util.h"
 
 namespace idml {
 namespace {
@@ -37,16 +38,7 @@ const std::vector<Shape2d> kResNetConvs = {
 
 using ConvPath = cpu::ScopedConvImplementation;
 
-// max |a - b| / max |b|
-double relative_error(const Tensor& a, const Tensor& b) {
-  const std::vector<float> x = a.to_vector<float>(), y = b.to_vector<float>();
-  double diff = 0, scale = 0;
-  for (size_t i = 0; i < x.size(); ++i) {
-    diff = std::max(diff, static_cast<double>(std::abs(x[i] - y[i])));
-    scale = std::max(scale, static_cast<double>(std::abs(y[i])));
-  }
-  return diff / scale;
-}
+using testing::relative_error;
 
 struct Results {
   Tensor y, dx, dw;
