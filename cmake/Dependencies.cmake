@@ -3,22 +3,9 @@ find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_package(Threads REQUIRED)
 find_package(ZLIB REQUIRED)
 
-# OpenBLAS built for OpenMP threading (libopenblas-openmp-dev): one threading
-# runtime in the process, so BLAS and our OpenMP loops share the cores.
-find_path(OPENBLAS_INCLUDE_DIR cblas.h
-  HINTS /usr/include/x86_64-linux-gnu/openblas-openmp /usr/include/openblas)
-find_library(OPENBLAS_LIBRARY NAMES openblas
-  HINTS /usr/lib/x86_64-linux-gnu/openblas-openmp)
-if(NOT OPENBLAS_INCLUDE_DIR OR NOT OPENBLAS_LIBRARY)
-  message(FATAL_ERROR "OpenBLAS not found: install libopenblas-openmp-dev (scripts/setup.sh does)")
-endif()
-add_library(idml_blas INTERFACE)
-target_include_directories(idml_blas SYSTEM INTERFACE ${OPENBLAS_INCLUDE_DIR})
-target_link_libraries(idml_blas INTERFACE ${OPENBLAS_LIBRARY})
-message(STATUS "idml: BLAS ${OPENBLAS_LIBRARY}")
-
-# oneDNN (libdnnl-dev) for CPU convolutions: it picks AVX2, AVX-512 or AMX
-# kernels when it runs. Debian builds it on OpenMP (libgomp), like our loops.
+# oneDNN (libdnnl-dev) for CPU convolutions and sgemm: it picks AVX2, AVX-512
+# or AMX kernels when it runs. Debian builds it on OpenMP (libgomp), like our
+# loops, so there is one threading runtime in the process.
 find_path(DNNL_INCLUDE_DIR oneapi/dnnl/dnnl.hpp)
 find_library(DNNL_LIBRARY NAMES dnnl)
 if(NOT DNNL_INCLUDE_DIR OR NOT DNNL_LIBRARY)

@@ -15,6 +15,10 @@
 #    and a corrupt file fails the same way every time.
 # A newer stb that already has a check is used as is; an unknown layout stops
 # the configure step rather than building an unchecked decoder.
+# The thumbnail writer, stb_image_write.h (v1.16), gets one fix as well: its
+# JPEG bit writer shifts a signed int into and past the sign bit (undefined
+# behaviour that UBSan reports on every thumbnail); the shift is done unsigned,
+# which gives the same bytes.
 set(_stb_in "${STB_INCLUDE_DIR}/stb_image.h")
 file(READ "${_stb_in}" _stb)
 # (Sequential calls, not a list: the C code is full of semicolons.)
@@ -46,3 +50,15 @@ set(STB_PATCHED_DIR "${CMAKE_BINARY_DIR}/stb_checked")
 file(WRITE "${STB_PATCHED_DIR}/stb_image_checked.h.new" "${_stb}")
 configure_file("${STB_PATCHED_DIR}/stb_image_checked.h.new" "${STB_PATCHED_DIR}/stb_image_checked.h" COPYONLY)
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_stb_in}" "${CMAKE_CURRENT_LIST_FILE}")
+
+set(_stbw_in "${STB_INCLUDE_DIR}/stb_image_write.h")
+file(READ "${_stbw_in}" _stbw)
+string(FIND "${_stbw}" "      bitBuf <<= 8;\n" _at)
+if(_at EQUAL -1)
+  message(FATAL_ERROR "idml: ${_stbw_in} is not the stb_image_write this build knows how to fix "
+                      "(looked for its JPEG bit writer); see cmake/StbPatch.cmake")
+endif()
+string(REPLACE "      bitBuf <<= 8;\n" "      bitBuf = (int) ((unsigned) bitBuf << 8);\n" _stbw "${_stbw}")
+file(WRITE "${STB_PATCHED_DIR}/stb_image_write_checked.h.new" "${_stbw}")
+configure_file("${STB_PATCHED_DIR}/stb_image_write_checked.h.new" "${STB_PATCHED_DIR}/stb_image_write_checked.h" COPYONLY)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_stbw_in}")

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 what="${1:-build}"
 
 packages=(build-essential cmake ninja-build pkg-config
-          libopenblas-openmp-dev libdnnl-dev libstb-dev libcli11-dev nlohmann-json3-dev libmatio-dev zlib1g-dev
+          libdnnl-dev libstb-dev libcli11-dev nlohmann-json3-dev libmatio-dev zlib1g-dev
           libgtest-dev libgmock-dev libbenchmark-dev dataset-fashion-mnist
           libopenmpi-dev openmpi-bin
           clang-14 libclang-rt-14-dev libomp-14-dev)  # the sanitizer + fuzzing job (scripts/sanitize.sh)

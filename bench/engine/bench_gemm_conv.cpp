@@ -1,5 +1,5 @@
 // CPU rates of the engine's heaviest kernels, in GFLOP/s:
-//   - sgemm through BLAS (the ceiling the convolutions are measured against),
+//   - sgemm through the backend (oneDNN; the ceiling the convolutions are measured against),
 //   - conv2d forward, and forward + backward, at ResNet-50 shapes, batch 8.
 // Run: build/bench/engine/bench_engine  (--benchmark_filter=Conv to narrow)
 // The "GFLOPS" counter is 2*M*N*K (GEMM) or 2*N*OC*OH*OW*C*KH*KW per forward;

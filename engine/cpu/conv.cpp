@@ -5,7 +5,7 @@
 // A 1x1, stride-1, unpadded convolution has col_n = x_n and skips im2col.
 // Large feature maps (OH*OW >= kWideColumns): with at least as many samples
 // as threads, each thread takes whole samples and calls a single-threaded GEMM
-// (OpenBLAS runs one thread inside an OpenMP region); otherwise samples go one
+// (the sgemm runs one thread inside an OpenMP region); otherwise samples go one
 // by one through a threaded GEMM. Small feature maps (the late stages, 7x7
 // and 14x14) would make thin GEMMs, so samples are lowered side by side into
 // one (K, G*OH*OW) matrix and each group of G samples is one threaded GEMM.

@@ -1,5 +1,5 @@
-// The CPU backend: OpenMP loops, BLAS GEMM (cblas_sgemm / cblas_dgemm),
-// convolution as im2col + GEMM. Kernels are templates over float and double
+// The CPU backend: OpenMP loops, GEMM (oneDNN's sgemm; a plain float64 loop),
+// convolution through oneDNN or as im2col + GEMM. Kernels are templates over float and double
 // (double exists for finite-difference gradient checks); each group of
 // kernels lives in its own file of this folder.
 #pragma once

@@ -11,7 +11,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string folder = classes == 10 ? (binary ? "cifar-10-batches-bin" : "cifar-10-batches-py")
                                            : (binary ? "cifar-100-binary" : "cifar-100-python");
   const std::string name = std::string(classes == 10 ? "test_batch" : "test") + (binary ? ".bin" : "");
-  const auto dir = idml::fuzz::scratch_dir();
+  // One root per format, so that a batch of another format left by an earlier
+  // input is never found instead of this one.
+  const auto dir = idml::fuzz::scratch_dir() / std::to_string(data[0] & 3);
   std::filesystem::create_directories(dir / folder);
   idml::fuzz::write_file(dir / folder / name, data + 1, size - 1);
   idml::fuzz::expect_clean([&] {

@@ -6,7 +6,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   const size_t cut = 1 + std::min<size_t>(size - 1, size_t{data[0]} * 4);
-  const auto dir = idml::fuzz::scratch_dir();
+  const auto& dir = idml::fuzz::scratch_dir();
   idml::fuzz::write_file(dir / "t10k-images-idx3-ubyte", data + 1, cut - 1);
   idml::fuzz::write_file(dir / "t10k-labels-idx1-ubyte", data + cut, size - cut);
   idml::data::DatasetOptions options;

@@ -7,7 +7,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint8_t* nul = std::find(data, data + size, 0);
-  const auto dir = idml::fuzz::scratch_dir();
+  const auto& dir = idml::fuzz::scratch_dir();
   std::filesystem::create_directories(dir / "Stanford_Online_Products");
   idml::fuzz::write_file(dir / "Stanford_Online_Products/Ebay_train.txt", data, static_cast<size_t>(nul - data));
   const uint8_t* rest = nul == data + size ? nul : nul + 1;

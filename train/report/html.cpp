@@ -15,7 +15,7 @@
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #endif
-#include <stb_image_write.h>
+#include <stb_image_write_checked.h>  // cmake/StbPatch.cmake
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop
 #endif

@@ -6,8 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include <cblas.h>
-
+#include "engine/backend.h"
 #include "engine/error.h"
 #include "train/metrics/evaluate.h"
 #include "train/metrics/exact_dot.h"
@@ -79,25 +78,20 @@ metrics::NearestNeighbours search_index(const float* queries, int64_t q, const f
   result.k = k;
   result.indices.resize(static_cast<size_t>(q * k));
   result.similarities.resize(static_cast<size_t>(q * k));
-  // An upper bound of the row norms for the sgemm error margin: snrm2 in float,
-  // widened by a relative 1e-4 (far above float's rounding of a norm).
+  // An upper bound of the row norms for the sgemm error margin: the norm in
+  // double, widened by a relative 1e-4 (far above the rounding of a norm).
   double max_norm = 0;
 #pragma omp parallel for reduction(max : max_norm) schedule(static)
   for (int64_t j = 0; j < n; ++j)
-    max_norm = std::max(max_norm, double(cblas_snrm2(static_cast<int>(d), rows + j * d, 1)) * (1 + 1e-4));
+    max_norm = std::max(max_norm, std::sqrt(metrics::exact_dot(rows + j * d, rows + j * d, d)) * (1 + 1e-4));
   const double error_bound = metrics::float_dot_error_bound(d);
   std::vector<float> block(static_cast<size_t>(block_rows * n));
   for (int64_t start = 0; start < q; start += block_rows) {
     const int64_t count = std::min(block_rows, q - start);
-    // block (count, n) = queries[start:start+count] (count, d) x rows^T (d, n);
-    // one query is a GEMV (a GEMM would first copy the whole index into its panels).
-    if (count == 1)
-      cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(n), static_cast<int>(d), 1.0f, rows,
-                  static_cast<int>(d), queries + start * d, 1, 0.0f, block.data(), 1);
-    else
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(count), static_cast<int>(n),
-                static_cast<int>(d), 1.0f, queries + start * d, static_cast<int>(d), rows, static_cast<int>(d), 0.0f,
-                block.data(), static_cast<int>(n));
+    // block (count, n) = queries[start:start+count] (count, d) x rows^T (d, n),
+    // the engine's host GEMM (oneDNN's sgemm takes one query as a GEMV).
+    backend_for(Device::cpu())
+        .gemm(DType::Float32, false, true, count, n, d, 1.0, queries + start * d, d, rows, d, 0.0, block.data(), n);
 #pragma omp parallel for schedule(static) if (count > 1)
     for (int64_t r = 0; r < count; ++r) {
       const float* query = queries + (start + r) * d;

@@ -54,7 +54,7 @@ TEST(NearestNeighbours, BlockedEqualsReferenceExactlyOnRandomFloats) {
 }
 
 TEST(NearestNeighbours, DuplicatesOfANeighbourTieExactlyAndGoByIndex) {
-  // Rows 1, 21 and 42 are copies of one random vector. OpenBLAS's sgemm rounds
+  // Rows 1, 21 and 42 are copies of one random vector. An sgemm (OpenBLAS's did) rounds
   // them differently in their matrix positions (in about half of the queries with
   // this shape and block size); ranked exactly, they tie and come out in index
   // order, next to each other, from every other query.
