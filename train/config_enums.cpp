@@ -38,6 +38,13 @@ const Choices<DeviceKind>& choices() {
   return all;
 }
 
+template <>
+const Choices<InferencePrecision>& choices() {
+  static const Choices<InferencePrecision> all{{InferencePrecision::Float32, "fp32"},
+                                               {InferencePrecision::BFloat16, "bf16"}};
+  return all;
+}
+
 std::string choice_error(const std::string& flag, const std::string& list, const std::string& text) {
   return flag + ": expected " + list + ", got '" + text + "'";
 }

@@ -1,5 +1,5 @@
 // The closed choices of the configuration (--dataset, --optimizer, --metric,
-// --clustering, --device) as enums, with the one spelling of each value that
+// --clustering, --device, --precision) as enums, with the one spelling of each value that
 // the command line, config.json, checkpoints and metrics.jsonl all use.
 //   parse_choice<Optimizer>("sgd", "--optimizer") == Optimizer::Sgd
 //   choice_name(Optimizer::Sgd) == "sgd";  choice_list<Optimizer>() == "adamw, adam, sgd or rmsprop"
@@ -12,6 +12,7 @@
 #include "data/dataset_catalog.h"
 #include "engine/device.h"
 #include "engine/error.h"
+#include "engine/precision.h"
 #include "train/losses/proxy_anchor_loss.h"
 
 namespace idml::train {
@@ -31,6 +32,7 @@ template <> const Choices<Optimizer>& choices();
 template <> const Choices<Metric>& choices();
 template <> const Choices<Clustering>& choices();
 template <> const Choices<DeviceKind>& choices();
+template <> const Choices<InferencePrecision>& choices();
 
 template <typename E>
 const std::string& choice_name(E value) {

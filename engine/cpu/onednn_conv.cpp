@@ -2,6 +2,8 @@
 // formats `any`, so oneDNN chooses its blocked layout (nChw8c with AVX2,
 // nChw16c with AVX-512); NCHW tensors are reordered into it and back at the
 // call (oneDNN's own reorders, into scratch from the caching allocator).
+// Inside a bf16 inference scope (engine/precision.h) the forward primitive
+// takes bf16 src and weights, so the reorders into its layout also round.
 // Padding: oneDNN wants the right/bottom padding that makes the output size
 // exact, pad_r = (OH - 1) * stride + (KH - 1) * dilation + 1 - H - pad_l,
 // which is below pad_l when the stride drops the last rows (PyTorch floors).
@@ -20,6 +22,7 @@
 
 #include "engine/cpu/conv_lowering.h"
 #include "engine/error.h"
+#include "engine/precision.h"
 
 namespace idml::cpu {
 
@@ -83,17 +86,20 @@ ConvShape shape_of(const Conv2dGeometry& g) {
 
 memory::desc any_desc(const memory::dims& dims) { return memory::desc(dims, f32, tag::any); }
 
+// inputs: the data type of src and weights, f32 or (inference only) bf16;
+// bias and dst are always f32.
 dnnl::convolution_forward::primitive_desc forward_desc(const Conv2dGeometry& g, bool with_bias,
-                                                       const dnnl::primitive_attr& attr = {}) {
+                                                       const dnnl::primitive_attr& attr = {},
+                                                       memory::data_type inputs = f32) {
   const ConvShape s = shape_of(g);
-  const auto kind = dnnl::prop_kind::forward_training;
+  const auto kind = inputs == f32 ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
   const auto algo = dnnl::algorithm::convolution_direct;
-  const auto d = with_bias ? dnnl::convolution_forward::desc(kind, algo, any_desc(s.src), any_desc(s.weights),
+  const memory::desc src(s.src, inputs, tag::any), weights(s.weights, inputs, tag::any);
+  const auto d = with_bias ? dnnl::convolution_forward::desc(kind, algo, src, weights,
                                                              memory::desc(s.bias, f32, tag::x), any_desc(s.dst),
                                                              s.strides, s.dilates, s.pad_l, s.pad_r)
-                           : dnnl::convolution_forward::desc(kind, algo, any_desc(s.src), any_desc(s.weights),
-                                                             any_desc(s.dst), s.strides, s.dilates, s.pad_l,
-                                                             s.pad_r);
+                           : dnnl::convolution_forward::desc(kind, algo, src, weights, any_desc(s.dst), s.strides,
+                                                             s.dilates, s.pad_l, s.pad_r);
   return dnnl::convolution_forward::primitive_desc(d, attr, cpu_engine());
 }
 
@@ -153,14 +159,15 @@ class Operand {
 
 void conv2d_forward(Backend& be, const Conv2dGeometry& g, const float* x, const float* w, const float* bias,
                     const ConvEpilogue& epilogue, float* y) {
-  const int64_t options = (bias ? 1 : 0) | (epilogue.residual ? 2 : 0) | (epilogue.relu ? 4 : 0);
+  const bool bf16 = inference_precision() == InferencePrecision::BFloat16;
+  const int64_t options = (bias ? 1 : 0) | (epilogue.residual ? 2 : 0) | (epilogue.relu ? 4 : 0) | (bf16 ? 8 : 0);
   const Cached& c = cached(key_of(g, 0, options), [&] {
     dnnl::post_ops ops;
     if (epilogue.residual) ops.append_sum(1.0f);
     if (epilogue.relu) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
     dnnl::primitive_attr attr;
     attr.set_post_ops(ops);
-    const auto pd = forward_desc(g, bias != nullptr, attr);
+    const auto pd = forward_desc(g, bias != nullptr, attr, bf16 ? memory::data_type::bf16 : f32);
     return Cached{dnnl::convolution_forward(pd), pd.src_desc(), pd.weights_desc(), pd.dst_desc()};
   });
   const ConvShape s = shape_of(g);
@@ -180,6 +187,23 @@ void conv2d_forward(Backend& be, const Conv2dGeometry& g, const float* x, const 
   c.primitive.execute(cpu_stream(), args);
   dst.write_out();
   cpu_stream().wait();
+}
+
+bool bf16_convolutions_supported(std::string* why_not) {
+  // A ResNet-like 3x3 convolution; oneDNN refuses the descriptor, or offers
+  // only its reference implementation, when the CPU has no bf16 path.
+  const Conv2dGeometry g{1, 64, 14, 14, 64, 3, 3, /*stride*/ 1, /*padding*/ 1, /*dilation*/ 1, 14, 14};
+  std::string reason;
+  try {
+    const auto pd = forward_desc(g, true, {}, memory::data_type::bf16);
+    const std::string implementation = pd.impl_info_str();
+    if (implementation.rfind("ref", 0) != 0) return true;
+    reason = "oneDNN offers only its reference implementation (" + implementation + "), far slower than fp32";
+  } catch (const dnnl::error& e) {
+    reason = std::string("oneDNN has no bf16 convolution here (") + e.what() + ")";
+  }
+  if (why_not) *why_not = reason;
+  return false;
 }
 
 void conv2d_backward_input(Backend& be, const Conv2dGeometry& g, const float* dy, const float* w, float* dx) {

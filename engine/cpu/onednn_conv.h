@@ -6,6 +6,8 @@
 // the reference beside it; which one runs is chosen by conv_implementation().
 #pragma once
 
+#include <string>
+
 #include "engine/backend.h"
 
 namespace idml::cpu {
@@ -41,9 +43,15 @@ struct ConvEpilogue {
 };
 
 // x (N, C, H, W), w (OC, C, KH, KW), bias (OC) or null, y (N, OC, OH, OW);
-// scratch for reordered operands comes from `be` (the CPU backend).
+// scratch for reordered operands comes from `be` (the CPU backend). Inside a
+// ReducedPrecisionInference scope of bf16 (engine/precision.h) x and w are
+// rounded to bf16 and the products summed in float32.
 void conv2d_forward(Backend& be, const Conv2dGeometry& g, const float* x, const float* w, const float* bias,
                     const ConvEpilogue& epilogue, float* y);
+// Whether oneDNN has a bf16 convolution (not its slow reference one) for this
+// CPU; else false and the reason in why_not.
+bool bf16_convolutions_supported(std::string* why_not);
+
 void conv2d_backward_input(Backend& be, const Conv2dGeometry& g, const float* dy, const float* w, float* dx);
 void conv2d_backward_weight(Backend& be, const Conv2dGeometry& g, const float* x, const float* dy, float* dw);
 

@@ -3,6 +3,7 @@
 // inputs want a gradient (a frozen weight costs no dW GEMM).
 #include "engine/ops.h"
 #include "engine/ops/op_utils.h"
+#include "engine/precision.h"
 
 namespace idml {
 
@@ -26,6 +27,9 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dO
   if (bias.defined())
     IDML_CHECK(bias.dim() == 1 && bias.size(0) == weight.size(0), "conv2d: bias ", bias.str(),
                " does not match weight ", weight.str());
+  IDML_CHECK(inference_precision() == InferencePrecision::Float32 || !grad_enabled() ||
+                 !(x.requires_grad() || weight.requires_grad() || (bias.defined() && bias.requires_grad())),
+             "conv2d: bf16 (--precision bf16) is for inference only, and this convolution would be differentiated");
   Conv2dGeometry g{x.size(0), x.size(1), x.size(2), x.size(3), weight.size(0), weight.size(2), weight.size(3),
                    o.stride, o.padding, o.dilation, 0, 0};
   g.out_height = (g.in_height + 2 * g.padding - g.dilation * (g.kernel_height - 1) - 1) / g.stride + 1;

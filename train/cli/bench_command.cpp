@@ -25,6 +25,7 @@ namespace {
 struct BenchArguments {
   std::string model = "resnet50";
   DeviceChoice device;
+  InferencePrecision precision = InferencePrecision::Float32;  // of the inference part; training is float32
   int64_t batch_size = 8, image_size = 224, steps = 3, classes = 100;
   bool json = false;
 };
@@ -49,9 +50,11 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--image-size", a->image_size, "input side")->capture_default_str()->check(CLI::Range(32, 1024));
   cmd->add_option("--steps", a->steps, "timed steps (after one warm-up step)")->capture_default_str()->check(CLI::Range(1, 1000));
   a->device.add_to(*cmd);
+  add_choice_option(*cmd, "--precision", a->precision, "inference convolutions: fp32 or bf16 (training is fp32)");
   cmd->add_flag("--json", a->json, "print one JSON object");
   cmd->callback([a, &exit_code] {
     const Device device = a->device.resolve();
+    { const ReducedPrecisionInference check(a->precision, device); }  // fails before the training part, not after
     Generator gen(0);
     models::IDMLNetConfig config;
     config.backbone = a->model;
@@ -71,6 +74,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       train::mixup_train_step(net, loss, optimizer, images, labels, gen, {});
     });
     net.eval();
+    const ReducedPrecisionInference precision(a->precision, device);
     const double inference_rate = images_per_second(a->batch_size, a->steps, device, [&] {
       NoGradGuard no_grad;
       net.forward(images);
@@ -80,14 +84,16 @@ void add_bench_command(CLI::App& app, int& exit_code) {
                                   {"batch_size", a->batch_size},
                                   {"image_size", a->image_size},
                                   {"device", device.str()},
+                                  {"precision", precision_name(a->precision)},
                                   {"train_images_per_second", train_rate},
                                   {"inference_images_per_second", inference_rate}}
                        .dump()
                 << "\n";
     } else {
-      std::printf("%s, batch %lld, %lldx%lld, %s: training step %.2f img/s, inference %.2f img/s\n",
+      std::printf("%s, batch %lld, %lldx%lld, %s: training step %.2f img/s, inference (%s) %.2f img/s\n",
                   a->model.c_str(), static_cast<long long>(a->batch_size), static_cast<long long>(a->image_size),
-                  static_cast<long long>(a->image_size), device.str().c_str(), train_rate, inference_rate);
+                  static_cast<long long>(a->image_size), device.str().c_str(), train_rate,
+                  precision_name(a->precision), inference_rate);
     }
     exit_code = 0;
   });

@@ -23,6 +23,7 @@ namespace {
 struct EmbedArguments {
   std::string checkpoint, pretrained, model = "resnet50", images, out;
   DeviceChoice device;
+  InferencePrecision precision = InferencePrecision::Float32;
   int64_t embedding_size = 512, batch_size = 64;
   int image_size = 224, resize_size = 256, workers = 4;
   bool l2_norm = true;
@@ -48,8 +49,10 @@ void add_embed_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--workers", a->workers, "decoding threads")->capture_default_str();
   cmd->add_option("--l2-norm", a->l2_norm, "1: l2-normalise the embeddings")->capture_default_str();
   a->device.add_to(*cmd);
+  add_choice_option(*cmd, "--precision", a->precision, "inference convolutions: fp32, or bf16 on CPUs with AVX512-BF16 or AMX (float32 sums)");
   cmd->add_option("--seed", a->seed, "initialisation of the heads with --pretrained")->capture_default_str();
   cmd->callback([a, &exit_code] {
+    const ReducedPrecisionInference precision(a->precision, a->device.resolve());
     {  // an unwritable --out is found now, not after computing everything
       const std::string probe = a->out + "_paths.txt.tmp";
       std::FILE* file = std::fopen(probe.c_str(), "w");
@@ -84,9 +87,9 @@ void add_embed_command(CLI::App& app, int& exit_code) {
     std::string listing;
     for (const std::string& p : paths) listing += p + "\n";
     io::write_file_atomically(a->out + "_paths.txt", listing);
-    std::printf("embedded %lld images (D = %lld) -> %s.npy, %s_uncertainty.npy, %s_paths.txt\n",
-                static_cast<long long>(e.count), static_cast<long long>(e.dim), a->out.c_str(), a->out.c_str(),
-                a->out.c_str());
+    std::printf("embedded %lld images (D = %lld, %s) -> %s.npy, %s_uncertainty.npy, %s_paths.txt\n",
+                static_cast<long long>(e.count), static_cast<long long>(e.dim), precision_name(a->precision),
+                a->out.c_str(), a->out.c_str(), a->out.c_str());
     exit_code = 0;
   });
 }

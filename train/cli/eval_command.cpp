@@ -21,6 +21,7 @@ struct EvalArguments {
   std::string checkpoint, data_root;
   data::DatasetId dataset = data::DatasetId::Cub;
   train::Clustering clustering = train::Clustering::Auto;
+  InferencePrecision precision = InferencePrecision::Float32;
   DeviceChoice device;
   int image_size = 224, resize_size = 256, workers = 4, per_class_cap = 0, train_classes = 0;
   int kmeans_restarts = 10, kmeans_max_iterations = 300;
@@ -53,9 +54,11 @@ void add_eval_command(CLI::App& app, int& exit_code) {
                   "Lloyd iterations per restart at most")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  add_choice_option(*cmd, "--precision", args->precision, "inference convolutions: fp32, or bf16 on CPUs with AVX512-BF16 or AMX (float32 sums)");
   cmd->add_flag("--json", args->json, "print one JSON object");
   cmd->callback([args, &exit_code] {
     const Device device = args->device.resolve();
+    const ReducedPrecisionInference precision(args->precision, device);
     const data::DatasetInfo& dataset = data::dataset_info(args->dataset);
     metrics::EvaluationOptions evaluation;
     evaluation.recall_ks = dataset.recall_ks;
@@ -78,7 +81,8 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     const train::EmbedOptions embed{args->batch_size, args->workers, device};
 
     nlohmann::json out = {{"checkpoint", args->checkpoint}, {"model", net->config().backbone},
-                          {"embedding_size", net->config().embedding_size}};
+                          {"embedding_size", net->config().embedding_size},
+                          {"precision", precision_name(args->precision)}};
     for (data::Split split : dataset.splits) {
       if (split == data::Split::Train) continue;  // eval, and seen where the dataset has it
       options.split = split;

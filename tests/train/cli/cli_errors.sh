@@ -54,6 +54,13 @@ for command in train eval embed search bench metrics report; do
   expect_error "--device: expected cpu or cuda, got 'tpu'" $command --device tpu
 done
 
+# Issue 10: --precision of the inference commands names its values; training
+# has no such flag (it is always float32).
+for command in eval embed bench; do
+  expect_error "--precision: expected fp32 or bf16, got 'fp16'" $command --precision fp16
+done
+expect_error 'not expected: bf16 --precision'        train --dataset fashion-mnist --precision bf16
+
 # Issue 13, the "unexpected error" audit: thread counts that aborted (std::terminate
 # with --workers 100000) or crashed (SIGSEGV with --threads 100000), sizes that
 # reached the allocator before a flag was named, search flags without bounds.

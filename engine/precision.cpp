@@ -1,0 +1,37 @@
+// The process-wide inference precision (see the header).
+#include "engine/precision.h"
+
+#include <atomic>
+
+#include "engine/cpu/onednn_conv.h"
+#include "engine/error.h"
+
+namespace idml {
+
+namespace {
+std::atomic<InferencePrecision> current{InferencePrecision::Float32};
+}  // namespace
+
+InferencePrecision inference_precision() { return current.load(); }
+
+const char* precision_name(InferencePrecision precision) {
+  return precision == InferencePrecision::BFloat16 ? "bf16" : "fp32";
+}
+
+bool bf16_inference_supported(std::string* why_not) { return cpu::onednn::bf16_convolutions_supported(why_not); }
+
+ReducedPrecisionInference::ReducedPrecisionInference(InferencePrecision precision, Device device,
+                                                     const std::string& flag)
+    : saved_(current.load()) {
+  if (precision == InferencePrecision::BFloat16 && !device.is_cpu())
+    throw Error(flag + " bf16 runs on the CPU (oneDNN); on " + device.str() + " use " + flag + " fp32");
+  std::string why_not;
+  if (precision == InferencePrecision::BFloat16 && !bf16_inference_supported(&why_not))
+    throw Error(flag + " bf16: this CPU cannot run oneDNN's bf16 convolutions (they need AVX512-BF16, AMX or "
+                "AVX-512): " + why_not + "; use " + flag + " fp32");
+  current.store(precision);
+}
+
+ReducedPrecisionInference::~ReducedPrecisionInference() { current.store(saved_); }
+
+}  // namespace idml
