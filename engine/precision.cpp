@@ -14,11 +14,13 @@ std::atomic<InferencePrecision> current{InferencePrecision::Float32};
 
 InferencePrecision inference_precision() { return current.load(); }
 
-const char* precision_name(InferencePrecision precision) {
-  return precision == InferencePrecision::BFloat16 ? "bf16" : "fp32";
+bool bf16_inference_supported(std::string* why_not) {
+  if (cpu::conv_implementation() == cpu::ConvImplementation::Reference) {
+    if (why_not) *why_not = "IDML_CPU_CONV=reference selects the im2col path, which is float32 only";
+    return false;
+  }
+  return cpu::onednn::bf16_convolutions_supported(why_not);
 }
-
-bool bf16_inference_supported(std::string* why_not) { return cpu::onednn::bf16_convolutions_supported(why_not); }
 
 ReducedPrecisionInference::ReducedPrecisionInference(InferencePrecision precision, Device device,
                                                      const std::string& flag)

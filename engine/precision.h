@@ -18,7 +18,6 @@ namespace idml {
 enum class InferencePrecision { Float32, BFloat16 };
 
 InferencePrecision inference_precision();
-const char* precision_name(InferencePrecision precision);  // "fp32" | "bf16"
 
 // Whether this CPU runs oneDNN's bf16 convolutions (AVX512-BF16, AMX, or
 // oneDNN's AVX-512 emulation); the reason when not.

@@ -84,7 +84,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
                                   {"batch_size", a->batch_size},
                                   {"image_size", a->image_size},
                                   {"device", device.str()},
-                                  {"precision", precision_name(a->precision)},
+                                  {"precision", train::choice_name(a->precision)},
                                   {"train_images_per_second", train_rate},
                                   {"inference_images_per_second", inference_rate}}
                        .dump()
@@ -93,7 +93,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       std::printf("%s, batch %lld, %lldx%lld, %s: training step %.2f img/s, inference (%s) %.2f img/s\n",
                   a->model.c_str(), static_cast<long long>(a->batch_size), static_cast<long long>(a->image_size),
                   static_cast<long long>(a->image_size), device.str().c_str(), train_rate,
-                  precision_name(a->precision), inference_rate);
+                  train::choice_name(a->precision), inference_rate);
     }
     exit_code = 0;
   });

@@ -82,7 +82,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
 
     nlohmann::json out = {{"checkpoint", args->checkpoint}, {"model", net->config().backbone},
                           {"embedding_size", net->config().embedding_size},
-                          {"precision", precision_name(args->precision)}};
+                          {"precision", train::choice_name(args->precision)}};
     for (data::Split split : dataset.splits) {
       if (split == data::Split::Train) continue;  // eval, and seen where the dataset has it
       options.split = split;
