@@ -29,8 +29,7 @@ ReducedPrecisionInference::ReducedPrecisionInference(InferencePrecision precisio
     throw Error(flag + " bf16 runs on the CPU (oneDNN); on " + device.str() + " use " + flag + " fp32");
   std::string why_not;
   if (precision == InferencePrecision::BFloat16 && !bf16_inference_supported(&why_not))
-    throw Error(flag + " bf16: this CPU cannot run oneDNN's bf16 convolutions (they need AVX512-BF16, AMX or "
-                "AVX-512): " + why_not + "; use " + flag + " fp32");
+    throw Error(flag + " bf16 cannot run here: " + why_not + "; use " + flag + " fp32");
   current.store(precision);
 }
 

@@ -198,10 +198,11 @@ bool bf16_convolutions_supported(std::string* why_not) {
     const auto pd = forward_desc(g, true, {}, memory::data_type::bf16);
     const std::string implementation = pd.impl_info_str();
     if (implementation.rfind("ref", 0) != 0) return true;
-    reason = "oneDNN offers only its reference implementation (" + implementation + "), far slower than fp32";
+    reason = "oneDNN offers only its reference bf16 convolution (" + implementation + "), far slower than fp32";
   } catch (const dnnl::error& e) {
-    reason = std::string("oneDNN has no bf16 convolution here (") + e.what() + ")";
+    reason = std::string("oneDNN has no bf16 convolution for this CPU (") + e.what() + ")";
   }
+  reason += "; it needs AVX512-BF16, AMX or AVX-512";
   if (why_not) *why_not = reason;
   return false;
 }
