@@ -63,7 +63,13 @@ class Walker {
 
   // A miMATRIX element's contents [p, p + n).
   void matrix(const uint8_t* p, size_t n, const std::string& name, int depth) const {
-    if (n == 0) return;  // an empty array
+    // A cell or struct value may be empty (0 bytes). A variable (depth 0)
+    // always has flags, dimensions and a name, and matio reads them from the
+    // bytes that follow whatever its tag's size says: a 0-byte variable would
+    // hide a header from this walk (a 389-byte file made matio allocate 8 GB).
+    if (n == 0 && depth > 0) return;
+    IDML_CHECK(n > 0, path_, ": variable ", name, " is a 0-byte array element (matio would read its header ",
+               "from the bytes after it)");
     IDML_CHECK(depth < kMaxDepth, path_, ": ", name, " nests cells or structs more than ", kMaxDepth, " deep");
     const uint8_t* const end = p + n;
     const Element flags = element(p, n, name + " (array flags)");
@@ -202,7 +208,7 @@ void check_mat_sizes(const std::string& path) {
           walker.matrix(matrix.data, matrix.size, walker.name_of(matrix.data, matrix.size), 0);
       }
     } else if (e.type == kMiMatrix) {
-      walker.matrix(e.data, e.size, walker.name_of(e.data, e.size), 0);
+      walker.matrix(e.data, e.size, e.size ? walker.name_of(e.data, e.size) : "at byte " + std::to_string(at), 0);
     }
     at += e.type == kMiCompressed ? 8 + e.size : e.total;
   }

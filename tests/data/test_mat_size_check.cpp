@@ -114,6 +114,19 @@ TEST(MatSizeCheck, CompressedFieldDeclaringGigabytesIsRefused) {
   expect_refused(file, {"annotations(1).class", "1 x 1073741824", "can hold"});
 }
 
+// Fuzzing found it (tests/fuzz/corpus/cars_mat/zero_size_variable.mat): a
+// variable whose tag says 0 bytes, followed by a struct header declaring 1 x
+// 2^29 elements. matio reads that header anyway and sized its field table
+// from it (8 GB for the fuzzer's file); the walk must not skip it as empty.
+TEST(MatSizeCheck, ZeroByteVariableIsRefused) {
+  Bytes file = mat_header();
+  put32(file, 14);
+  put32(file, 0);
+  const Bytes head = struct_head({1, 1u << 29}, "annotations", "class");
+  file.insert(file.end(), head.begin(), head.end());
+  expect_refused(file, {"0-byte array element"});
+}
+
 // A cell nested 40 deep: refused before matio recurses that far.
 TEST(MatSizeCheck, DeepNestingIsRefused) {
   Bytes inner;
