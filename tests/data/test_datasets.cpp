@@ -87,8 +87,11 @@ TEST(ImageFolder, SymlinkLoopsAreSkippedAndCounted) {
   const ImageFolderListing listing = list_image_folder(dir / "ds", "layout");
   EXPECT_EQ(listing.paths.size(), 15u);  // 12 + class_003's 3 again under class_002
   EXPECT_EQ(listing.skipped_loops, 2u);
-  for (size_t i = 0; i < listing.paths.size(); ++i)
-    if (listing.labels[i] == 0) EXPECT_EQ(listing.paths[i].find("loop"), std::string::npos) << listing.paths[i];
+  for (size_t i = 0; i < listing.paths.size(); ++i) {
+    if (listing.labels[i] == 0) {
+      EXPECT_EQ(listing.paths[i].find("loop"), std::string::npos) << listing.paths[i];
+    }
+  }
 }
 
 // Runs `f` and returns the idml::Error it threw. As root it runs in a child

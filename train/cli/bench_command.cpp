@@ -93,7 +93,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       std::printf("%s, batch %lld, %lldx%lld, %s: training step %.2f img/s, inference (%s) %.2f img/s\n",
                   a->model.c_str(), static_cast<long long>(a->batch_size), static_cast<long long>(a->image_size),
                   static_cast<long long>(a->image_size), device.str().c_str(), train_rate,
-                  train::choice_name(a->precision), inference_rate);
+                  train::choice_name(a->precision).c_str(), inference_rate);
     }
     exit_code = 0;
   });

@@ -88,7 +88,7 @@ void add_embed_command(CLI::App& app, int& exit_code) {
     for (const std::string& p : paths) listing += p + "\n";
     io::write_file_atomically(a->out + "_paths.txt", listing);
     std::printf("embedded %lld images (D = %lld, %s) -> %s.npy, %s_uncertainty.npy, %s_paths.txt\n",
-                static_cast<long long>(e.count), static_cast<long long>(e.dim), train::choice_name(a->precision),
+                static_cast<long long>(e.count), static_cast<long long>(e.dim), train::choice_name(a->precision).c_str(),
                 a->out.c_str(), a->out.c_str(), a->out.c_str());
     exit_code = 0;
   });

@@ -33,6 +33,7 @@ n=$(ls "$images" | grep -Eic '\.(jpg|jpeg|png)$')
 check "embed lists every image in row order" test "$(wc -l < "$work/emb_paths.txt")" -eq "$n"
 check "embed writes (N, 16) float32" grep -aq "'descr': '<f4', 'fortran_order': False, 'shape': ($n, 16)" "$work/emb.npy"
 check "embed writes the uncertainty embeddings" test -s "$work/emb_uncertainty.npy"
+check "embed reports what it wrote" grep -q "^embedded $n images (D = 16, fp32) -> $work/emb.npy," "$work/embed.log"
 
 # The report: written by train itself, and by `idml report`; its structure and numbers.
 check "train writes report.html" grep -q '<h2 id="gallery"' "$run/report.html"
@@ -72,5 +73,7 @@ check "search: paths file not matching the rows" \
   errors "lists $((n - 1)) images but $work/short.npy has $n rows" "$idml" search --checkpoint "$last" --index "$work/short" --query "$first"
 
 check "bench prints both rates" bash -c "'$idml' bench --model resnet18 --batch-size 4 --image-size 32 --steps 1 --json | grep -q inference_images_per_second"
+check "bench's line names the precision" bash -c \
+  "'$idml' bench --model resnet18 --batch-size 4 --image-size 32 --steps 1 | grep -Eq 'inference \\(fp32\\) [0-9.]+ img/s'"
 
 finish "cli workflow"
