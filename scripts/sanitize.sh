@@ -6,8 +6,7 @@
 # targets; CUDA and benchmarks off, MPI off (Open MPI's own allocations would
 # trip LeakSanitizer); then
 #   1. the whole CTest suite under the sanitizers (IDML_SANITIZE_CTEST_ARGS
-#      adds ctest arguments: CI excludes the end-to-end training runs with -E,
-#      which its Release suite has run);
+#      adds ctest arguments, e.g. -R or -E to run a part);
 #   2. every fuzz target of tests/fuzz for FUZZ_SECONDS (default 20) each,
 #      from its committed seed corpus (new inputs go to a scratch copy).
 #   scripts/sanitize.sh [FUZZ_SECONDS]

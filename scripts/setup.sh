@@ -34,11 +34,7 @@ case "$what" in
   test)
     ctest --test-dir build --output-on-failure -j "$(nproc)"
     if [ "${IDML_SANITIZE_JOB:-1}" = 1 ]; then
-      # Under the sanitizers, all but the end-to-end training runs, which the
-      # Release suite above has just run: sanitized, they would add about 5
-      # minutes to CI (scripts/sanitize.sh alone runs them too).
-      IDML_SANITIZE_CTEST_ARGS="${IDML_SANITIZE_CTEST_ARGS:--E ^(TrainerRun\.|ClassificationRunTest\.|idml_cli_workflow$|idml_interrupt_and_kill$)}" \
-        scripts/sanitize.sh "${IDML_FUZZ_SECONDS:-10}"
+      scripts/sanitize.sh "${IDML_FUZZ_SECONDS:-10}"
     fi ;;
   build) ;;
   *) echo "usage: scripts/setup.sh [demo|test|build]" >&2; exit 2 ;;
