@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "engine/device.h"
 #include "engine/dtype.h"
@@ -37,6 +38,18 @@ struct Conv2dGeometry {
 struct ConvEpilogue {
   const void* residual = nullptr;
   bool relu = false;
+};
+
+class StoredLayout;  // engine/storage.h
+
+// For a backend whose convolutions keep activations in their own layout
+// (conv2d_keeps_own_layout): the layouts x and the residual are stored in
+// (null: plain), and whether y may be left in the backend's layout, in which
+// case conv2d_forward returns it (null: y is plain).
+struct ConvLayouts {
+  const StoredLayout* x = nullptr;
+  const StoredLayout* residual = nullptr;
+  bool y_may_be_stored = false;
 };
 
 struct Pool2dGeometry {
@@ -86,12 +99,18 @@ class Backend {
   virtual void transpose2d(DType dtype, const void* x, void* out, int64_t rows, int64_t cols) = 0;
 
   // ---- convolution: x (N, C, H, W), w (OC, C, KH, KW), y (N, OC, OH, OW) ----
-  virtual void conv2d_forward(DType dtype, const Conv2dGeometry& g, const void* x, const void* w,
-                              const void* bias_or_null, const ConvEpilogue& epilogue, void* y) = 0;
+  // Whether this convolution reads and writes the backend's own activation
+  // layout (ConvLayouts); if not, every operand must be plain.
+  virtual bool conv2d_keeps_own_layout(DType dtype, const Conv2dGeometry& g) const { return false; }
+  virtual std::shared_ptr<const StoredLayout> conv2d_forward(DType dtype, const Conv2dGeometry& g, const void* x,
+                                                             const void* w, const void* bias_or_null,
+                                                             const ConvEpilogue& epilogue, void* y,
+                                                             const ConvLayouts& layouts) = 0;
   virtual void conv2d_backward_input(DType dtype, const Conv2dGeometry& g, const void* dy, const void* w,
                                      void* dx) = 0;
-  virtual void conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, const void* x, const void* dy,
-                                      void* dw) = 0;
+  // x_layout: as in ConvLayouts (null: plain).
+  virtual void conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, const void* x,
+                                      const StoredLayout* x_layout, const void* dy, void* dw) = 0;
 
   // ---- batch norm over x (N, C, HW) per channel ----
   // Batch statistics: y, save_mean, save_invstd (C); running stats updated in

@@ -1,13 +1,29 @@
 // A block of memory on one device, owned by the backend that allocated it.
 // Tensors hold it through shared_ptr; views share it.
+//
+// A storage's bytes are in the tensor's plain row-major layout, except right
+// after a kernel that keeps its output in its own layout (oneDNN's blocked
+// nChw16c, so that the next convolution reads it without a reorder): then
+// `layout()` says which, and the first data() call converts the bytes to the
+// plain layout. Only kernels that know the layout read data_as_stored().
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
+#include <mutex>
 
 #include "engine/device.h"
 
 namespace idml {
+
+// A backend's own arrangement of a storage's bytes (same size as the plain one).
+class StoredLayout {
+ public:
+  virtual ~StoredLayout() = default;
+  // Writes the plain row-major bytes of `stored` (in this layout) to `plain`.
+  virtual void to_plain(const void* stored, void* plain) const = 0;
+};
 
 class Storage {
  public:
@@ -16,14 +32,31 @@ class Storage {
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
 
-  void* data() const { return data_; }
+  // The bytes in the plain layout (converted first if a kernel left them in its own).
+  void* data() const {
+    if (has_layout_.load(std::memory_order_acquire)) convert_to_plain();
+    return data_;
+  }
   size_t nbytes() const { return nbytes_; }
   Device device() const { return device_; }
 
+  // For kernels that read their own layouts: the bytes as they are, and their
+  // layout (null: plain). The layout is copied under the lock, so it stays
+  // alive while the kernel uses it.
+  void* data_as_stored() const { return data_; }
+  std::shared_ptr<const StoredLayout> layout() const;
+  // The bytes were just written in `layout` (by the kernel that produced them).
+  void set_layout(std::shared_ptr<const StoredLayout> layout);
+
  private:
-  void* data_ = nullptr;
+  void convert_to_plain() const;
+
+  mutable void* data_ = nullptr;
   size_t nbytes_ = 0;
   Device device_;
+  mutable std::atomic<bool> has_layout_{false};
+  mutable std::mutex layout_mutex_;
+  mutable std::shared_ptr<const StoredLayout> layout_;
 };
 
 }  // namespace idml

@@ -33,6 +33,23 @@ void* Tensor::raw_data() const {
   return static_cast<char*>(impl().storage->data()) + impl().offset * static_cast<int64_t>(dtype_size(dtype()));
 }
 
+namespace {
+bool whole_storage(const TensorImpl& t) {
+  return t.offset == 0 && static_cast<size_t>(shape_numel(t.shape)) * dtype_size(t.dtype) == t.storage->nbytes();
+}
+}  // namespace
+
+Tensor::StoredBytes Tensor::stored_bytes() const {
+  if (!whole_storage(impl())) return {raw_data(), nullptr};
+  std::shared_ptr<const StoredLayout> layout = impl().storage->layout();
+  return {layout ? impl().storage->data_as_stored() : raw_data(), std::move(layout)};
+}
+
+void Tensor::set_stored_layout(std::shared_ptr<const StoredLayout> layout) const {
+  IDML_CHECK(whole_storage(impl()), "set_stored_layout: ", str(), " is a view of a larger storage");
+  impl().storage->set_layout(std::move(layout));
+}
+
 Tensor& Tensor::set_requires_grad(bool value) {
   IDML_CHECK(is_leaf(), "set_requires_grad: only leaf tensors can be switched (", str(), " has a grad_fn)");
   IDML_CHECK(!value || is_floating(dtype()), "set_requires_grad: ", str(), " is not a float tensor");

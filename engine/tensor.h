@@ -49,8 +49,18 @@ class Tensor {
   size_t nbytes() const { return static_cast<size_t>(numel()) * dtype_size(dtype()); }
   std::string str() const;  // "float32[2, 3] on cpu" for error messages
 
-  // Raw element pointer (device memory for CUDA tensors).
+  // Raw element pointer (device memory for CUDA tensors), plain row-major.
   void* raw_data() const;
+  // For kernels with their own layouts (engine/storage.h): the bytes as stored
+  // and their layout when this tensor is its storage's whole content, else
+  // raw_data() and no layout.
+  struct StoredBytes {
+    void* data;
+    std::shared_ptr<const StoredLayout> layout;
+  };
+  StoredBytes stored_bytes() const;
+  // The kernel that just wrote this tensor (its storage's whole content) left it in `layout`.
+  void set_stored_layout(std::shared_ptr<const StoredLayout> layout) const;
   template <typename T> T* data() const {
     IDML_CHECK(dtype_of<T>() == dtype(), "Tensor::data: tensor is ", dtype_name(dtype()),
                ", asked for ", dtype_name(dtype_of<T>()));

@@ -218,13 +218,20 @@ void apply_epilogue(const Conv2dGeometry& g, const ConvEpilogue& e, T* y) {
 
 }  // namespace
 
-void CpuBackend::conv2d_forward(DType dtype, const Conv2dGeometry& g, const void* x, const void* w,
-                                const void* bias, const ConvEpilogue& epilogue, void* y) {
+bool CpuBackend::conv2d_keeps_own_layout(DType dtype, const Conv2dGeometry& g) const {
+  return use_onednn(dtype, g) && onednn::activation_layout() == onednn::ActivationLayout::Blocked;
+}
+
+std::shared_ptr<const StoredLayout> CpuBackend::conv2d_forward(DType dtype, const Conv2dGeometry& g, const void* x,
+                                                               const void* w, const void* bias,
+                                                               const ConvEpilogue& epilogue, void* y,
+                                                               const ConvLayouts& layouts) {
   if (use_onednn(dtype, g))
-    return onednn::conv2d_forward(*this, g, static_cast<const float*>(x), static_cast<const float*>(w),
+    return onednn::conv2d_forward(*this, g, {static_cast<const float*>(x), layouts.x}, static_cast<const float*>(w),
                                   static_cast<const float*>(bias),
-                                  {static_cast<const float*>(epilogue.residual), epilogue.relu},
-                                  static_cast<float*>(y));
+                                  {{static_cast<const float*>(epilogue.residual), layouts.residual}, epilogue.relu},
+                                  static_cast<float*>(y), layouts.y_may_be_stored);
+  IDML_CHECK(!layouts.x && !layouts.residual, "conv2d: the reference path got an operand in oneDNN's layout");
   dispatch_float(dtype, "conv2d", [&](auto zero) {
     using T = decltype(zero);
     const int64_t group = group_size(g);
@@ -236,6 +243,7 @@ void CpuBackend::conv2d_forward(DType dtype, const Conv2dGeometry& g, const void
                       static_cast<T*>(y));
     apply_epilogue(g, epilogue, static_cast<T*>(y));
   });
+  return nullptr;
 }
 
 void CpuBackend::conv2d_backward_input(DType dtype, const Conv2dGeometry& g, const void* dy, const void* w,
@@ -254,11 +262,12 @@ void CpuBackend::conv2d_backward_input(DType dtype, const Conv2dGeometry& g, con
   });
 }
 
-void CpuBackend::conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, const void* x, const void* dy,
-                                        void* dw) {
+void CpuBackend::conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, const void* x,
+                                        const StoredLayout* x_layout, const void* dy, void* dw) {
   if (use_onednn(dtype, g))
-    return onednn::conv2d_backward_weight(*this, g, static_cast<const float*>(x), static_cast<const float*>(dy),
-                                          static_cast<float*>(dw));
+    return onednn::conv2d_backward_weight(*this, g, {static_cast<const float*>(x), x_layout},
+                                          static_cast<const float*>(dy), static_cast<float*>(dw));
+  IDML_CHECK(!x_layout, "conv2d backward: the reference path got an operand in oneDNN's layout");
   dispatch_float(dtype, "conv2d backward", [&](auto zero) {
     using T = decltype(zero);
     const int64_t group = group_size(g);

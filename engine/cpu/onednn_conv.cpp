@@ -1,7 +1,10 @@
 // conv2d through oneDNN primitives. Each primitive is created for memory
 // formats `any`, so oneDNN chooses its blocked layout (nChw8c with AVX2,
-// nChw16c with AVX-512); NCHW tensors are reordered into it and back at the
-// call (oneDNN's own reorders, into scratch from the caching allocator).
+// nChw16c with AVX-512). An operand held in another layout (NCHW, or another
+// primitive's) is reordered into scratch from the caching allocator. Under the
+// Blocked policy the forward output stays in the primitive's layout, tagged
+// on the tensor's storage (PrimitiveLayout), so that a chain of convolutions
+// reorders only at its ends; weights are always reordered at the call.
 // Inside a bf16 inference scope (engine/precision.h) the forward primitive
 // takes bf16 src and weights, so the reorders into its layout also round.
 // Padding: oneDNN wants the right/bottom padding that makes the output size
@@ -12,6 +15,7 @@
 #include <omp.h>
 
 #include <array>
+#include <atomic>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -48,6 +52,28 @@ ConvImplementation conv_implementation() { return selected_implementation(); }
 void set_conv_implementation(ConvImplementation implementation) { selected_implementation() = implementation; }
 
 namespace onednn {
+
+namespace {
+
+ActivationLayout layout_from_environment() {
+  const char* v = std::getenv("IDML_CPU_CONV_LAYOUT");
+  if (!v || std::string(v).empty() || std::string(v) == "blocked") return ActivationLayout::Blocked;
+  if (std::string(v) == "plain") return ActivationLayout::Plain;
+  throw Error(std::string("IDML_CPU_CONV_LAYOUT: expected blocked or plain, got '") + v + "'");
+}
+
+ActivationLayout& selected_layout() {
+  static ActivationLayout selected = layout_from_environment();
+  return selected;
+}
+
+std::atomic<int64_t> activation_reorder_count{0};
+
+}  // namespace
+
+ActivationLayout activation_layout() { return selected_layout(); }
+void set_activation_layout(ActivationLayout layout) { selected_layout() = layout; }
+int64_t activation_reorders() { return activation_reorder_count.load(); }
 
 namespace {
 
@@ -112,9 +138,43 @@ Key key_of(const Conv2dGeometry& g, int64_t pass, int64_t options) {
           g.out_height, g.out_width, pass, options, omp_get_max_threads()};
 }
 
+void reorder(const memory& from, const memory& to, bool activation) {
+  if (activation) ++activation_reorder_count;
+  memory src = from, dst = to;  // oneDNN's execute takes non-const handles
+  dnnl::reorder(src, dst).execute(cpu_stream(), src, dst);
+  cpu_stream().wait();
+}
+
+// An activation's bytes in a forward primitive's dst layout (engine/storage.h).
+class PrimitiveLayout final : public StoredLayout {
+ public:
+  PrimitiveLayout(const memory::desc& stored, const memory::desc& plain) : stored_(stored), plain_(plain) {}
+  const memory::desc& desc() const { return stored_; }
+  void to_plain(const void* stored, void* plain) const override {
+    reorder(memory(stored_, cpu_engine(), const_cast<void*>(stored)), memory(plain_, cpu_engine(), plain), true);
+  }
+
+ private:
+  memory::desc stored_, plain_;
+};
+
+// The layout an activation of `dims` is held in: NCHW, or the primitive
+// layout a forward convolution left it in.
+memory::desc held_desc(const Activation& a, const memory::dims& dims) {
+  const memory::desc plain(dims, f32, tag::nchw);
+  if (!a.layout) return plain;
+  const auto* ours = dynamic_cast<const PrimitiveLayout*>(a.layout);
+  IDML_CHECK(ours != nullptr, "oneDNN conv2d: an activation in a layout that is not oneDNN's");
+  IDML_CHECK(ours->desc().dims() == dims, "oneDNN conv2d: an activation's stored layout has other dims");
+  return ours->desc();
+}
+
 struct Cached {
   dnnl::primitive primitive;
   memory::desc src, weights, dst;  // as the primitive wants them (diff_* for the backward passes)
+  // forward: dst's layout, to tag an output left in it (null when dst is NCHW
+  // itself or needs more bytes than NCHW, e.g. channels padded to 16)
+  std::shared_ptr<const PrimitiveLayout> dst_layout;
 };
 
 template <typename Make>
@@ -127,13 +187,13 @@ const Cached& cached(const Key& key, Make make) {
   return it->second;
 }
 
-// A tensor the caller owns in a plain layout, seen in the layout `wanted`:
-// either the caller's memory itself or a scratch copy that reorders in and/or out.
+// A caller's buffer, held in layout `held`, seen in the layout `wanted`:
+// either the buffer itself or a scratch copy that reorders in and/or out.
 class Operand {
  public:
-  Operand(Backend& be, const memory::desc& wanted, const memory::dims& dims, tag plain, void* data)
-      : user_(memory::desc(dims, f32, plain), cpu_engine(), data) {
-    if (wanted == user_.get_desc()) {
+  Operand(Backend& be, const memory::desc& wanted, const memory::desc& held, void* data, bool activation)
+      : user_(held, cpu_engine(), data), activation_(activation) {
+    if (wanted == held) {
       mem_ = user_;
     } else {
       scratch_.reset(new conv_lowering::Scratch<char>(be, static_cast<int64_t>(wanted.get_size())));
@@ -144,42 +204,49 @@ class Operand {
   Operand& operator=(const Operand&) = delete;
   memory mem() const { return mem_; }
   void read_in() const {
-    if (scratch_) dnnl::reorder(user_, mem_).execute(cpu_stream(), user_, mem_);
+    if (scratch_) reorder(user_, mem_, activation_);
   }
   void write_out() const {
-    if (scratch_) dnnl::reorder(mem_, user_).execute(cpu_stream(), mem_, user_);
+    if (scratch_) reorder(mem_, user_, activation_);
   }
 
  private:
-  mutable memory user_, mem_;  // handles; oneDNN's execute takes them non-const
+  memory user_, mem_;
+  bool activation_;
   std::unique_ptr<conv_lowering::Scratch<char>> scratch_;
 };
 
 }  // namespace
 
-void conv2d_forward(Backend& be, const Conv2dGeometry& g, const float* x, const float* w, const float* bias,
-                    const ConvEpilogue& epilogue, float* y) {
+std::shared_ptr<const StoredLayout> conv2d_forward(Backend& be, const Conv2dGeometry& g, Activation x,
+                                                   const float* w, const float* bias, const ConvEpilogue& epilogue,
+                                                   float* y, bool y_may_be_stored) {
   const bool bf16 = inference_precision() == InferencePrecision::BFloat16;
-  const int64_t options = (bias ? 1 : 0) | (epilogue.residual ? 2 : 0) | (epilogue.relu ? 4 : 0) | (bf16 ? 8 : 0);
+  const bool residual = epilogue.residual.data != nullptr;
+  const int64_t options = (bias ? 1 : 0) | (residual ? 2 : 0) | (epilogue.relu ? 4 : 0) | (bf16 ? 8 : 0);
   const Cached& c = cached(key_of(g, 0, options), [&] {
     dnnl::post_ops ops;
-    if (epilogue.residual) ops.append_sum(1.0f);
+    if (residual) ops.append_sum(1.0f);
     if (epilogue.relu) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
     dnnl::primitive_attr attr;
     attr.set_post_ops(ops);
     const auto pd = forward_desc(g, bias != nullptr, attr, bf16 ? memory::data_type::bf16 : f32);
-    return Cached{dnnl::convolution_forward(pd), pd.src_desc(), pd.weights_desc(), pd.dst_desc()};
+    const memory::desc plain_dst(shape_of(g).dst, f32, tag::nchw);
+    std::shared_ptr<const PrimitiveLayout> layout;
+    if (pd.dst_desc() != plain_dst && pd.dst_desc().get_size() == plain_dst.get_size())
+      layout = std::make_shared<PrimitiveLayout>(pd.dst_desc(), plain_dst);
+    return Cached{dnnl::convolution_forward(pd), pd.src_desc(), pd.weights_desc(), pd.dst_desc(), layout};
   });
   const ConvShape s = shape_of(g);
-  Operand src(be, c.src, s.src, tag::nchw, const_cast<float*>(x));
-  Operand weights(be, c.weights, s.weights, tag::oihw, const_cast<float*>(w));
-  Operand dst(be, c.dst, s.dst, tag::nchw, y);
+  const bool keep_layout = y_may_be_stored && c.dst_layout && activation_layout() == ActivationLayout::Blocked;
+  Operand src(be, c.src, held_desc(x, s.src), const_cast<float*>(x.data), true);
+  Operand weights(be, c.weights, memory::desc(s.weights, f32, tag::oihw), const_cast<float*>(w), false);
+  Operand dst(be, c.dst, keep_layout ? c.dst : memory::desc(s.dst, f32, tag::nchw), y, true);
   src.read_in();
   weights.read_in();
-  if (epilogue.residual) {  // the sum post-op adds what dst holds
-    memory residual(memory::desc(s.dst, f32, tag::nchw), cpu_engine(), const_cast<float*>(epilogue.residual));
-    memory target = dst.mem();
-    dnnl::reorder(residual, target).execute(cpu_stream(), residual, target);
+  if (residual) {  // the sum post-op adds what dst holds
+    const memory::desc held = held_desc(epilogue.residual, s.dst);
+    reorder(memory(held, cpu_engine(), const_cast<float*>(epilogue.residual.data)), dst.mem(), held != c.dst);
   }
   std::unordered_map<int, memory> args{
       {DNNL_ARG_SRC, src.mem()}, {DNNL_ARG_WEIGHTS, weights.mem()}, {DNNL_ARG_DST, dst.mem()}};
@@ -187,6 +254,7 @@ void conv2d_forward(Backend& be, const Conv2dGeometry& g, const float* x, const 
   c.primitive.execute(cpu_stream(), args);
   dst.write_out();
   cpu_stream().wait();
+  return keep_layout ? c.dst_layout : nullptr;
 }
 
 bool bf16_convolutions_supported(std::string* why_not) {
@@ -215,12 +283,12 @@ void conv2d_backward_input(Backend& be, const Conv2dGeometry& g, const float* dy
                                                   s.pad_l, s.pad_r);
     const dnnl::convolution_backward_data::primitive_desc pd(d, cpu_engine(), forward_desc(g, false));
     return Cached{dnnl::convolution_backward_data(pd), pd.diff_src_desc(), pd.weights_desc(),
-                  pd.diff_dst_desc()};
+                  pd.diff_dst_desc(), nullptr};
   });
   const ConvShape s = shape_of(g);
-  Operand diff_dst(be, c.dst, s.dst, tag::nchw, const_cast<float*>(dy));
-  Operand weights(be, c.weights, s.weights, tag::oihw, const_cast<float*>(w));
-  Operand diff_src(be, c.src, s.src, tag::nchw, dx);
+  Operand diff_dst(be, c.dst, memory::desc(s.dst, f32, tag::nchw), const_cast<float*>(dy), true);
+  Operand weights(be, c.weights, memory::desc(s.weights, f32, tag::oihw), const_cast<float*>(w), false);
+  Operand diff_src(be, c.src, memory::desc(s.src, f32, tag::nchw), dx, true);
   diff_dst.read_in();
   weights.read_in();
   c.primitive.execute(cpu_stream(), {{DNNL_ARG_DIFF_DST, diff_dst.mem()},
@@ -230,7 +298,7 @@ void conv2d_backward_input(Backend& be, const Conv2dGeometry& g, const float* dy
   cpu_stream().wait();
 }
 
-void conv2d_backward_weight(Backend& be, const Conv2dGeometry& g, const float* x, const float* dy, float* dw) {
+void conv2d_backward_weight(Backend& be, const Conv2dGeometry& g, Activation x, const float* dy, float* dw) {
   const Cached& c = cached(key_of(g, 2, 0), [&] {
     const ConvShape s = shape_of(g);
     const dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, any_desc(s.src),
@@ -238,12 +306,12 @@ void conv2d_backward_weight(Backend& be, const Conv2dGeometry& g, const float* x
                                                      s.pad_l, s.pad_r);
     const dnnl::convolution_backward_weights::primitive_desc pd(d, cpu_engine(), forward_desc(g, false));
     return Cached{dnnl::convolution_backward_weights(pd), pd.src_desc(), pd.diff_weights_desc(),
-                  pd.diff_dst_desc()};
+                  pd.diff_dst_desc(), nullptr};
   });
   const ConvShape s = shape_of(g);
-  Operand src(be, c.src, s.src, tag::nchw, const_cast<float*>(x));
-  Operand diff_dst(be, c.dst, s.dst, tag::nchw, const_cast<float*>(dy));
-  Operand diff_weights(be, c.weights, s.weights, tag::oihw, dw);
+  Operand src(be, c.src, held_desc(x, s.src), const_cast<float*>(x.data), true);
+  Operand diff_dst(be, c.dst, memory::desc(s.dst, f32, tag::nchw), const_cast<float*>(dy), true);
+  Operand diff_weights(be, c.weights, memory::desc(s.weights, f32, tag::oihw), dw, false);
   src.read_in();
   diff_dst.read_in();
   c.primitive.execute(cpu_stream(), {{DNNL_ARG_SRC, src.mem()},

@@ -1,14 +1,17 @@
 // conv2d on the CPU through oneDNN (float32): forward, backward-data and
 // backward-weights. oneDNN picks the ISA (AVX2, AVX-512, AMX) when it runs and
-// its preferred blocked layout for each shape; tensors stay NCHW outside and
-// are reordered at the call. Primitives are created once per (shape, bias,
+// its preferred blocked layout for each shape; activations stay in that layout
+// between convolutions (ActivationLayout) and weights are reordered at the
+// call. Primitives are created once per (shape, bias,
 // epilogue, thread count) and cached. The im2col + GEMM code of conv.cpp is
 // the reference beside it; which one runs is chosen by conv_implementation().
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "engine/backend.h"
+#include "engine/storage.h"
 
 namespace idml::cpu {
 
@@ -20,40 +23,68 @@ enum class ConvImplementation { Reference, OneDnn };
 ConvImplementation conv_implementation();
 void set_conv_implementation(ConvImplementation implementation);
 
-// Selects the conv implementation for a scope (tests, benchmarks).
-class ScopedConvImplementation {
+// Sets a process-wide choice for a scope (tests, benchmarks).
+template <typename T, T (*Get)(), void (*Set)(T)>
+class ScopedChoice {
  public:
-  explicit ScopedConvImplementation(ConvImplementation i) : saved_(conv_implementation()) {
-    set_conv_implementation(i);
-  }
-  ~ScopedConvImplementation() { set_conv_implementation(saved_); }
-  ScopedConvImplementation(const ScopedConvImplementation&) = delete;
-  ScopedConvImplementation& operator=(const ScopedConvImplementation&) = delete;
+  explicit ScopedChoice(T value) : saved_(Get()) { Set(value); }
+  ~ScopedChoice() { Set(saved_); }
+  ScopedChoice(const ScopedChoice&) = delete;
+  ScopedChoice& operator=(const ScopedChoice&) = delete;
 
  private:
-  ConvImplementation saved_;
+  T saved_;
 };
+using ScopedConvImplementation = ScopedChoice<ConvImplementation, conv_implementation, set_conv_implementation>;
 
 namespace onednn {
 
+// The layout policy for activations between oneDNN convolutions:
+//   Blocked (default): a convolution leaves its output in the layout its
+//     primitive computes in (nChw16c with AVX-512, nChw8c with AVX2) when that
+//     takes no more bytes than NCHW; the next convolution reads it as it is,
+//     and any other op converts it to NCHW on first access (engine/storage.h).
+//     Reorders happen only at the network's edges and where a non-convolution
+//     op (pooling, an unfolded batch norm) reads the activation.
+//   Plain: NCHW in and out of every convolution, reordered at each call.
+// IDML_CPU_CONV_LAYOUT=blocked|plain, or set_activation_layout (tests, A/B runs).
+enum class ActivationLayout { Plain, Blocked };
+ActivationLayout activation_layout();
+void set_activation_layout(ActivationLayout layout);
+using ScopedActivationLayout = ScopedChoice<ActivationLayout, activation_layout, set_activation_layout>;
+
+// Reorders of activations (inputs, outputs, residuals, gradients; not
+// weights) since the process started: what the layout policy saves.
+int64_t activation_reorders();
+
+// An activation as the caller holds it: NCHW (layout null) or in the layout
+// a convolution left it in.
+struct Activation {
+  const float* data = nullptr;
+  const StoredLayout* layout = nullptr;
+};
+
 // What runs after conv + bias, fused into the primitive: y = relu?(conv + bias + residual).
 struct ConvEpilogue {
-  const float* residual = nullptr;  // (N, OC, OH, OW) or null
+  Activation residual;  // (N, OC, OH, OW), or data null
   bool relu = false;
 };
 
 // x (N, C, H, W), w (OC, C, KH, KW), bias (OC) or null, y (N, OC, OH, OW);
 // scratch for reordered operands comes from `be` (the CPU backend). Inside a
 // ReducedPrecisionInference scope of bf16 (engine/precision.h) x and w are
-// rounded to bf16 and the products summed in float32.
-void conv2d_forward(Backend& be, const Conv2dGeometry& g, const float* x, const float* w, const float* bias,
-                    const ConvEpilogue& epilogue, float* y);
+// rounded to bf16 and the products summed in float32. With y_may_be_stored
+// and the Blocked policy, y may be left in the primitive's layout, which is
+// returned (null: y is NCHW).
+std::shared_ptr<const StoredLayout> conv2d_forward(Backend& be, const Conv2dGeometry& g, Activation x,
+                                                   const float* w, const float* bias, const ConvEpilogue& epilogue,
+                                                   float* y, bool y_may_be_stored);
 // Whether oneDNN has a bf16 convolution (not its slow reference one) for this
 // CPU; else false and the reason in why_not.
 bool bf16_convolutions_supported(std::string* why_not);
 
 void conv2d_backward_input(Backend& be, const Conv2dGeometry& g, const float* dy, const float* w, float* dx);
-void conv2d_backward_weight(Backend& be, const Conv2dGeometry& g, const float* x, const float* dy, float* dw);
+void conv2d_backward_weight(Backend& be, const Conv2dGeometry& g, Activation x, const float* dy, float* dw);
 
 }  // namespace onednn
 }  // namespace idml::cpu

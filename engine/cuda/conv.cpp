@@ -19,9 +19,12 @@ struct Scalars {
 
 }  // namespace
 
-void CudaBackend::conv2d_forward(DType dtype, const Conv2dGeometry& g, const void* x, const void* w,
-                                 const void* bias_or_null, const ConvEpilogue& epilogue, void* y) {
-  if (g.batch == 0 || g.out_channels == 0) return;
+// Operands are always plain here (conv2d_keeps_own_layout is false).
+std::shared_ptr<const StoredLayout> CudaBackend::conv2d_forward(DType dtype, const Conv2dGeometry& g, const void* x,
+                                                                const void* w, const void* bias_or_null,
+                                                                const ConvEpilogue& epilogue, void* y,
+                                                                const ConvLayouts&) {
+  if (g.batch == 0 || g.out_channels == 0) return nullptr;
   IDML_CHECK(g.in_channels > 0, "conv2d (CUDA): an input with 0 channels is not supported");
   DeviceGuard guard(device_);
   const Scalars s;
@@ -39,6 +42,7 @@ void CudaBackend::conv2d_forward(DType dtype, const Conv2dGeometry& g, const voi
   if (epilogue.residual)
     IDML_CUDNN_CHECK(cudnnAddTensor(cudnn_, s.one(dtype), d.y, epilogue.residual, s.one(dtype), d.y, y));
   if (epilogue.relu) unary(UnaryOp::Relu, dtype, y, y, g.batch * g.out_channels * g.out_height * g.out_width, 0, 0);
+  return nullptr;
 }
 
 void CudaBackend::conv2d_backward_input(DType dtype, const Conv2dGeometry& g, const void* dy, const void* w,
@@ -59,8 +63,8 @@ void CudaBackend::conv2d_backward_input(DType dtype, const Conv2dGeometry& g, co
                                                 workspace.get(), algo.workspace_bytes, s.zero(dtype), d.x, dx));
 }
 
-void CudaBackend::conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, const void* x, const void* dy,
-                                         void* dw) {
+void CudaBackend::conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, const void* x, const StoredLayout*,
+                                         const void* dy, void* dw) {
   const int64_t w_size = g.out_channels * g.in_channels * g.kernel_height * g.kernel_width;
   if (w_size == 0) return;
   if (g.batch == 0) {  // no samples: the gradient is 0

@@ -1,6 +1,8 @@
 // conv2d front-end: geometry, checks, the fused epilogue (residual, ReLU), the
 // folded frozen batch norm, and the backward that calls only the kernels whose
-// inputs want a gradient (a frozen weight costs no dW GEMM).
+// inputs want a gradient (a frozen weight costs no dW GEMM). Where the backend
+// keeps activations in its own layout, x and the residual are passed as stored
+// and y is tagged with the layout the backend left it in (engine/storage.h).
 #include "engine/ops.h"
 #include "engine/ops/op_utils.h"
 #include "engine/precision.h"
@@ -8,6 +10,13 @@
 namespace idml {
 
 using namespace ops_detail;
+
+namespace {
+// x as stored when the backend reads its own layout for this convolution, else plain.
+Tensor::StoredBytes stored_or_plain(const Tensor& x, bool own_layout) {
+  return own_layout ? x.stored_bytes() : Tensor::StoredBytes{x.raw_data(), nullptr};
+}
+}  // namespace
 
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dOptions o) {
   return conv2d(x, weight, bias, o, Conv2dEpilogue{});
@@ -41,12 +50,17 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dO
     IDML_CHECK(residual.shape() == out_shape, "conv2d: residual ", residual.str(), " does not match the output ",
                shape_str(out_shape));
   Tensor y = empty(out_shape, x.dtype(), x.device());
-  backend_of(x).conv2d_forward(x.dtype(), g, x.raw_data(), weight.raw_data(),
-                               bias.defined() ? bias.raw_data() : nullptr,
-                               {residual.defined() ? residual.raw_data() : nullptr, epilogue.relu}, y.raw_data());
+  Backend& backend = backend_of(x);
+  const bool own_layout = backend.conv2d_keeps_own_layout(x.dtype(), g);
+  const Tensor::StoredBytes xs = stored_or_plain(x, own_layout);
+  const Tensor::StoredBytes rs = residual.defined() ? stored_or_plain(residual, own_layout) : Tensor::StoredBytes{};
+  std::shared_ptr<const StoredLayout> y_layout = backend.conv2d_forward(
+      x.dtype(), g, xs.data, weight.raw_data(), bias.defined() ? bias.raw_data() : nullptr, {rs.data, epilogue.relu},
+      y.raw_data(), {xs.layout.get(), rs.layout.get(), own_layout});
+  if (y_layout) y.set_stored_layout(std::move(y_layout));
   const bool relu = epilogue.relu;
   return record(y, "conv2d", {x, weight, bias, residual},
-                [xd = x.detach(), wd = weight.detach(), yd = relu ? y.detach() : Tensor(), g](
+                [xd = x.detach(), wd = weight.detach(), yd = relu ? y.detach() : Tensor(), g, own_layout](
                     const Tensor& dy_out, const std::vector<bool>& needs) {
                   // z = conv + bias + residual, y = relu(z): dz = dy where y > 0
                   const Tensor dy = yd.defined() ? mul(dy_out, gt(yd, zeros({}, yd.dtype(), yd.device()))) : dy_out;
@@ -58,7 +72,8 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dO
                   }
                   if (needs[1]) {
                     dw = empty(wd.shape(), dy.dtype(), dy.device());
-                    be.conv2d_backward_weight(dy.dtype(), g, xd.raw_data(), dy.raw_data(), dw.raw_data());
+                    const Tensor::StoredBytes xs = stored_or_plain(xd, own_layout && be.conv2d_keeps_own_layout(dy.dtype(), g));
+                    be.conv2d_backward_weight(dy.dtype(), g, xs.data, xs.layout.get(), dy.raw_data(), dw.raw_data());
                   }
                   if (needs[2]) db = sum(dy, {0, 2, 3});
                   if (needs[3]) dr = dy;

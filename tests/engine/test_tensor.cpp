@@ -1,6 +1,11 @@
 // Tensor handles, factories, views and host transfers.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
 #include "engine/generator.h"
 #include "engine/backend.h"
 #include "engine/ops.h"
@@ -108,6 +113,49 @@ TEST(Tensor, ParseDevice) {
   EXPECT_EQ(parse_device("cuda:1"), Device::cuda(1));
   EXPECT_THROW(parse_device("gpu"), Error);
   EXPECT_THROW(parse_device("cuda:x"), Error);
+}
+
+
+// A layout that stores the elements in reverse order, counting its conversions.
+class ReversedLayout : public StoredLayout {
+ public:
+  void to_plain(const void* stored, void* plain) const override {
+    ++conversions;
+    const float* from = static_cast<const float*>(stored);
+    float* to = static_cast<float*>(plain);
+    for (int i = 0; i < n; ++i) to[i] = from[n - 1 - i];
+  }
+  int n = 0;
+  mutable std::atomic<int> conversions{0};
+};
+
+// A storage left in a kernel's own layout is converted once, on the first
+// plain access from any thread, and stays plain.
+TEST(Tensor, StoredLayoutIsConvertedOnceOnFirstPlainAccess) {
+  const Tensor t = empty({64});
+  auto layout = std::make_shared<ReversedLayout>();
+  layout->n = 64;
+  float* stored = static_cast<float*>(t.stored_bytes().data);
+  for (int i = 0; i < 64; ++i) stored[i] = static_cast<float>(63 - i);
+  t.set_stored_layout(layout);
+  EXPECT_EQ(t.stored_bytes().layout.get(), layout.get());
+  EXPECT_EQ(narrow(t, 0, 0, 2).shape(), (Shape{2}));  // a view reads plain, converting the storage
+  EXPECT_EQ(t.stored_bytes().layout, nullptr);
+  std::vector<std::thread> readers;
+  std::vector<float> first(8);
+  for (int r = 0; r < 8; ++r) readers.emplace_back([&, r] { first[r] = t.data<float>()[r]; });
+  for (std::thread& r : readers) r.join();
+  EXPECT_EQ(layout->conversions.load(), 1);
+  for (int r = 0; r < 8; ++r) EXPECT_EQ(first[r], static_cast<float>(r));
+  EXPECT_EQ(t.to_vector<float>()[63], 63.0f);
+  EXPECT_EQ(layout->conversions.load(), 1);
+}
+
+TEST(Tensor, OnlyAWholeStorageCarriesAStoredLayout) {
+  const Tensor t = zeros({4, 4});
+  EXPECT_NO_THROW(t.reshape({16}).set_stored_layout(nullptr));  // a reshape covers the whole storage
+  // An empty tensor owns one byte (empty()), which is not its content.
+  EXPECT_THROW(empty({0}).set_stored_layout(std::make_shared<ReversedLayout>()), Error);
 }
 
 }  // namespace

@@ -52,15 +52,15 @@ void check_conv(Backend& cpu, Backend& gpu, const Conv2dGeometry& g, DType dtype
   const Pair bias = random_pair({g.out_channels}, gen, dtype);
   for (bool with_bias : {false, true}) {
     const Pair y = poisoned_pair(y_shape, dtype);
-    cpu.conv2d_forward(dtype, g, x.c(), w.c(), with_bias ? bias.c() : nullptr, {}, y.c());
-    gpu.conv2d_forward(dtype, g, x.g(), w.g(), with_bias ? bias.g() : nullptr, {}, y.g());
+    cpu.conv2d_forward(dtype, g, x.c(), w.c(), with_bias ? bias.c() : nullptr, {}, y.c(), {});
+    gpu.conv2d_forward(dtype, g, x.g(), w.g(), with_bias ? bias.g() : nullptr, {}, y.g(), {});
     expect_close(y, tol, what + (with_bias ? " forward with bias" : " forward"), Scale::Rms);
   }
   {  // the fused epilogue: relu(conv + bias + residual)
     const Pair residual = random_pair(y_shape, gen, dtype);
     const Pair y = poisoned_pair(y_shape, dtype);
-    cpu.conv2d_forward(dtype, g, x.c(), w.c(), bias.c(), {residual.c(), true}, y.c());
-    gpu.conv2d_forward(dtype, g, x.g(), w.g(), bias.g(), {residual.g(), true}, y.g());
+    cpu.conv2d_forward(dtype, g, x.c(), w.c(), bias.c(), {residual.c(), true}, y.c(), {});
+    gpu.conv2d_forward(dtype, g, x.g(), w.g(), bias.g(), {residual.g(), true}, y.g(), {});
     expect_close(y, tol, what + " forward + residual + relu", Scale::Rms);
   }
   const Pair dy = random_pair(y_shape, gen, dtype);
@@ -69,8 +69,8 @@ void check_conv(Backend& cpu, Backend& gpu, const Conv2dGeometry& g, DType dtype
   gpu.conv2d_backward_input(dtype, g, dy.g(), w.g(), dx.g());
   expect_close(dx, tol, what + " backward input", Scale::Rms);
   const Pair dw = poisoned_pair(w_shape, dtype);
-  cpu.conv2d_backward_weight(dtype, g, x.c(), dy.c(), dw.c());
-  gpu.conv2d_backward_weight(dtype, g, x.g(), dy.g(), dw.g());
+  cpu.conv2d_backward_weight(dtype, g, x.c(), nullptr, dy.c(), dw.c());
+  gpu.conv2d_backward_weight(dtype, g, x.g(), nullptr, dy.g(), dw.g());
   expect_close(dw, tol, what + " backward weight", Scale::Rms);
 }
 

@@ -60,6 +60,11 @@ for command in eval embed bench; do
   expect_error "--precision: expected fp32 or bf16, got 'fp16'" $command --precision fp16
 done
 expect_error 'not expected: bf16 --precision'        train --dataset fashion-mnist --precision bf16
+# The CPU convolution's environment switches name their values.
+IDML_CPU_CONV=fast expect_error "IDML_CPU_CONV: expected reference or onednn, got 'fast'" \
+  bench --model resnet18 --batch-size 2 --image-size 32 --steps 1
+IDML_CPU_CONV_LAYOUT=nhwc expect_error "IDML_CPU_CONV_LAYOUT: expected blocked or plain, got 'nhwc'" \
+  bench --model resnet18 --batch-size 2 --image-size 32 --steps 1
 
 # Issue 13, the "unexpected error" audit: thread counts that aborted (std::terminate
 # with --workers 100000) or crashed (SIGSEGV with --threads 100000), sizes that

@@ -1,0 +1,121 @@
+// The Blocked activation layout policy (engine/cpu/onednn_conv.h): a chain of
+// oneDNN convolutions reorders only at its ends, every other op sees the
+// plain values, and values and gradients are bit-identical to the Plain policy
+// (the same primitives on the same numbers; only the copies differ).
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "engine/cpu/onednn_conv.h"
+#include "engine/generator.h"
+#include "engine/ops.h"
+
+namespace idml {
+namespace {
+
+using cpu::onednn::ActivationLayout;
+using cpu::onednn::ScopedActivationLayout;
+
+struct Chain {
+  Tensor y;                 // conv3(conv2(conv1(x)) + conv1(x)), with ReLUs
+  Tensor dx, dw1, dw2, dw3;  // gradients of sum(y * seed)
+  int64_t reorders = 0;     // activation reorders of the forward and the read of y
+};
+
+// A residual unit as in ResNet's basic block: 32 channels (a multiple of the
+// 8 or 16 channels of oneDNN's blocked layouts), then a strided 1x1 to 64.
+Chain run_chain(ActivationLayout layout, bool backward) {
+  const cpu::ScopedConvImplementation onednn(cpu::ConvImplementation::OneDnn);
+  const ScopedActivationLayout scope(layout);
+  Generator gen(31);
+  Tensor x = randn({2, 32, 12, 12}, gen), w1 = randn({32, 32, 3, 3}, gen, 0.0, 0.1),
+         w2 = randn({32, 32, 3, 3}, gen, 0.0, 0.1), w3 = randn({64, 32, 1, 1}, gen, 0.0, 0.2);
+  const Tensor seed = randn({2, 64, 6, 6}, gen);
+  for (Tensor* t : {&x, &w1, &w2, &w3}) t->set_requires_grad(backward);
+  const int64_t before = cpu::onednn::activation_reorders();
+  const Tensor a = conv2d(x, w1, Tensor(), {1, 1, 1}, {Tensor(), true});
+  const Tensor b = conv2d(a, w2, Tensor(), {1, 1, 1}, {a, true});  // relu(conv(a) + a)
+  const Tensor y = conv2d(b, w3, Tensor(), {2, 0, 1});
+  Chain out;
+  out.y = y.detach();
+  std::vector<float> values = out.y.to_vector<float>();  // the network's edge: NCHW
+  out.reorders = cpu::onednn::activation_reorders() - before;
+  if (backward) {
+    sum(mul(y, seed)).backward();
+    out.dx = x.grad();
+    out.dw1 = w1.grad();
+    out.dw2 = w2.grad();
+    out.dw3 = w3.grad();
+  }
+  return out;
+}
+
+bool blocked_layout_available() {
+  const cpu::ScopedConvImplementation onednn(cpu::ConvImplementation::OneDnn);
+  const ScopedActivationLayout scope(ActivationLayout::Blocked);
+  Generator gen(1);
+  const Tensor y = conv2d(randn({1, 32, 6, 6}, gen), randn({32, 32, 3, 3}, gen), Tensor(), {1, 1, 1});
+  return y.stored_bytes().layout != nullptr;
+}
+
+TEST(ActivationLayout, AChainOfConvolutionsReordersOnlyAtItsEnds) {
+  if (!blocked_layout_available()) GTEST_SKIP() << "oneDNN computes these convolutions in NCHW on this CPU";
+  const Chain plain = run_chain(ActivationLayout::Plain, false);
+  const Chain blocked = run_chain(ActivationLayout::Blocked, false);
+  // Plain: x in, a out; a in, the residual a, b out; b in, y out.
+  EXPECT_EQ(plain.reorders, 7);
+  // Blocked: x in; y converted to NCHW when read. a and b never leave the layout.
+  EXPECT_EQ(blocked.reorders, 2);
+  EXPECT_EQ(blocked.y.to_vector<float>(), plain.y.to_vector<float>());
+}
+
+TEST(ActivationLayout, GradientsAreBitIdenticalToThePlainPolicy) {
+  const Chain plain = run_chain(ActivationLayout::Plain, true);
+  const Chain blocked = run_chain(ActivationLayout::Blocked, true);
+  EXPECT_EQ(blocked.y.to_vector<float>(), plain.y.to_vector<float>());
+  EXPECT_EQ(blocked.dx.to_vector<float>(), plain.dx.to_vector<float>());
+  EXPECT_EQ(blocked.dw1.to_vector<float>(), plain.dw1.to_vector<float>());
+  EXPECT_EQ(blocked.dw2.to_vector<float>(), plain.dw2.to_vector<float>());
+  EXPECT_EQ(blocked.dw3.to_vector<float>(), plain.dw3.to_vector<float>());
+}
+
+// Other ops, views and the reference convolution read a blocked output as NCHW.
+TEST(ActivationLayout, EveryOtherReaderSeesThePlainValues) {
+  if (!blocked_layout_available()) GTEST_SKIP() << "oneDNN computes these convolutions in NCHW on this CPU";
+  Generator gen(5);
+  const Tensor x = randn({2, 32, 8, 8}, gen), w = randn({32, 32, 3, 3}, gen, 0.0, 0.1);
+  std::vector<float> expected;
+  {
+    const ScopedActivationLayout scope(ActivationLayout::Plain);
+    expected = conv2d(x, w, Tensor(), {1, 1, 1}).to_vector<float>();
+  }
+  const ScopedActivationLayout scope(ActivationLayout::Blocked);
+  const auto blocked = [&] {
+    const Tensor y = conv2d(x, w, Tensor(), {1, 1, 1});
+    EXPECT_NE(y.stored_bytes().layout, nullptr);
+    return y;
+  };
+  // an element-wise op, a view with an offset (narrow), a reshape, a pooling
+  EXPECT_EQ(mul_scalar(blocked(), 1.0).to_vector<float>(), expected);
+  const std::vector<float> second_image(expected.begin() + 32 * 64, expected.end());
+  EXPECT_EQ(narrow(blocked(), 0, 1, 1).to_vector<float>(), second_image);
+  EXPECT_EQ(blocked().reshape({2, -1}).to_vector<float>(), expected);
+  const Tensor pooled = adaptive_avg_pool2d_1x1(blocked());
+  EXPECT_NEAR(pooled.to_vector<float>()[0],
+              [&] {
+                double s = 0;
+                for (int i = 0; i < 64; ++i) s += expected[i];
+                return s / 64;
+              }(),
+              1e-5);
+  // the reference convolution, which knows no blocked layout
+  const Tensor y = blocked();
+  const cpu::ScopedConvImplementation reference(cpu::ConvImplementation::Reference);
+  const Tensor z = conv2d(y, w, Tensor(), {1, 1, 1});
+  EXPECT_EQ(y.stored_bytes().layout, nullptr);  // converted in place, once
+  EXPECT_EQ(y.to_vector<float>(), expected);
+  EXPECT_EQ(z.shape(), (Shape{2, 32, 8, 8}));
+}
+
+}  // namespace
+}  // namespace idml
