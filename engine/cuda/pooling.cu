@@ -1,6 +1,6 @@
 // max_pool2d over x (N, C, H, W), mirroring engine/cpu/pooling.cpp: padding
-// acts as -inf, the first maximum of a window wins (row-major scan), a NaN
-// ends the scan. indices hold h * W + w within the plane.
+// acts as -inf, the first maximum of a window wins (row-major scan), and so
+// does the last NaN (PyTorch's rule). indices hold h * W + w within the plane.
 //
 // The backward gathers instead of scattering: one thread per input element
 // adds dy over the windows that picked it, in increasing output order, which
@@ -26,17 +26,12 @@ __global__ void max_pool_forward_kernel(Pool2dGeometry g, const T* x, T* y, int6
     const int64_t w_begin = max(w0, int64_t(0)), w_end = min(w0 + g.kernel, g.in_width);
     T best = -INFINITY;
     int64_t best_index = h_begin * g.in_width + w_begin;
-    bool stop = false;
-    for (int64_t h = h_begin; h < h_end && !stop; ++h)
+    for (int64_t h = h_begin; h < h_end; ++h)
       for (int64_t w = w_begin; w < w_end; ++w) {
         const T v = xp[h * g.in_width + w];
-        if (v > best || isnan(v)) {
+        if (v > best || isnan(v)) {  // PyTorch's rule: the first maximum, the last NaN
           best = v;
           best_index = h * g.in_width + w;
-          if (isnan(v)) {
-            stop = true;
-            break;
-          }
         }
       }
     y[o] = best;

@@ -55,6 +55,28 @@ TEST(PoolingOps, MaxPoolTiesGoToTheFirstMaximum) {
   EXPECT_EQ(host(x.grad()), (std::vector<double>{1, 0, 0, 0}));
 }
 
+// As in PyTorch (checked with torch 1.13): a NaN in a window is the window's
+// maximum, and the last NaN in row-major order takes the gradient.
+TEST(PoolingOps, MaxPoolPropagatesTheFirstNaN) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  // one 4x4 plane; 3x3 windows, stride 2, padding 1 -> 2x2 outputs
+  std::vector<float> v(16);
+  for (int i = 0; i < 16; ++i) v[i] = static_cast<float>(i);
+  v[5] = nan;   // (1, 1): in the windows of all four outputs
+  v[6] = nan;   // (1, 2): in the windows of outputs (0, 1) and (1, 1), after (1, 1)
+  v[15] = 100;  // (3, 3): only in output (1, 1)'s window, after both NaNs
+  const Tensor x = from_vector(v, {1, 1, 4, 4}).set_requires_grad(true);
+  const Tensor y = max_pool2d(x, {3, 2, 1});
+  for (float out : y.to_vector<float>()) EXPECT_TRUE(std::isnan(out));
+  y.backward(ones(y.shape()));
+  std::vector<float> expected(16, 0.0f);
+  expected[5] = 2;  // outputs (0, 0) and (1, 0)
+  expected[6] = 2;  // outputs (0, 1) and (1, 1)
+  EXPECT_EQ(x.grad().to_vector<float>(), expected);
+  const Tensor clean = from_vector(std::vector<float>{1, 3, 2, 0}, {1, 1, 2, 2});
+  EXPECT_EQ(max_pool2d(clean, {2, 2, 0}).to_vector<float>(), std::vector<float>{3});
+}
+
 TEST(PoolingOps, GlobalPoolsReduceTheSpatialDims) {
   Generator gen(62);
   const Tensor x = testing::random_leaf({2, 3, 4, 5}, gen);
