@@ -47,7 +47,8 @@
   X(Div, x / y)            \
   X(Equal, T(x == y))      \
   X(Greater, T(x > y))     \
-  X(Less, T(x < y))
+  X(Less, T(x < y))        \
+  X(ReluGrad, y > T(0) ? x : T(0))
 
 namespace idml {
 

@@ -35,6 +35,8 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
 // 0/1 masks in a's dtype (no gradient).
 Tensor eq(const Tensor& a, const Tensor& b);
 Tensor gt(const Tensor& a, const Tensor& b);
+// ReLU's backward from its output y: grad where y > 0, else 0 (one pass; not differentiable).
+Tensor relu_backward(const Tensor& grad, const Tensor& y);
 Tensor lt(const Tensor& a, const Tensor& b);
 // Broadcast to a larger shape (copy); backward sums over the broadcast dims.
 Tensor expand(const Tensor& x, const Shape& shape);

@@ -63,7 +63,7 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dO
                 [xd = x.detach(), wd = weight.detach(), yd = relu ? y.detach() : Tensor(), g, own_layout](
                     const Tensor& dy_out, const std::vector<bool>& needs) {
                   // z = conv + bias + residual, y = relu(z): dz = dy where y > 0
-                  const Tensor dy = yd.defined() ? mul(dy_out, gt(yd, zeros({}, yd.dtype(), yd.device()))) : dy_out;
+                  const Tensor dy = yd.defined() ? relu_backward(dy_out, yd) : dy_out;
                   Tensor dx, dw, db, dr;
                   Backend& be = backend_of(dy);
                   if (needs[0]) {

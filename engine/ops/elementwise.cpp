@@ -98,6 +98,9 @@ Tensor div(const Tensor& a, const Tensor& b) {
 
 Tensor eq(const Tensor& a, const Tensor& b) { return binary_kernel("eq", BinaryOp::Equal, a, b); }
 Tensor gt(const Tensor& a, const Tensor& b) { return binary_kernel("gt", BinaryOp::Greater, a, b); }
+Tensor relu_backward(const Tensor& grad, const Tensor& y) {
+  return binary_kernel("relu_backward", BinaryOp::ReluGrad, grad, y);
+}
 Tensor lt(const Tensor& a, const Tensor& b) { return binary_kernel("lt", BinaryOp::Less, a, b); }
 
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
@@ -186,7 +189,7 @@ Tensor clamp_min(const Tensor& x, double low) { return clamp(x, low, std::numeri
 Tensor relu(const Tensor& x) {
   Tensor out = unary_kernel("relu", UnaryOp::Relu, x);
   return record(out, "relu", {x}, [o = out.detach()](const Tensor& g, const Needs&) {
-    return Grads{mul(g, unary_kernel("relu", UnaryOp::GreaterThan, o, 0.0))};
+    return Grads{relu_backward(g, o)};
   });
 }
 

@@ -127,6 +127,23 @@ TEST(MatSizeCheck, ZeroByteVariableIsRefused) {
   expect_refused(file, {"0-byte array element"});
 }
 
+// Fuzzing found it (tests/fuzz/corpus/cars_mat/char_data_declaring_822MB.mat):
+// a char field whose 1 x 18 dimensions are honest but whose data element's tag
+// declares 822,083,602 bytes; matio callocs that before reading.
+TEST(MatSizeCheck, DataElementDeclaringMoreBytesThanTheArrayIsRefused) {
+  Bytes annotations = struct_head({1, 1}, "annotations", "relative_im_path");
+  Bytes path = matrix_head(4, {1, 18}, "");
+  put32(path, 16);  // miUTF8
+  put32(path, 822083602);
+  const std::string value = "car_ims/000001.jpg";
+  path.insert(path.end(), value.begin(), value.end());
+  while (path.size() % 8) path.push_back(0);
+  put_element(annotations, 14, path);
+  Bytes file = mat_header();
+  put_element(file, 14, annotations);
+  expect_refused(file, {"annotations(1).relative_im_path (data)", "822083602 bytes"});
+}
+
 // A cell nested 40 deep: refused before matio recurses that far.
 TEST(MatSizeCheck, DeepNestingIsRefused) {
   Bytes inner;

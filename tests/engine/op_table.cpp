@@ -71,6 +71,9 @@ std::vector<OpRow> make_table() {
          return ref::broadcast(t[0], t[1], [](double x, double y) { return 4.0 + 2.0 * (x > y) + (x < y); });
        },
        false, 0, 0, 0, {{64, 33, 40}, {40}}},
+      {"relu_backward", {{4, 5}, {5}}, {N, N}, [](V t) { return relu_backward(t[0], t[1]); },
+       [](V t) { return ref::broadcast(t[0], t[1], [](double g, double y) { return y > 0 ? g : 0.0; }); }, false,
+       1e-7, 0, 0, {{64, 33, 40}, {33, 40}}},  // float32: the inputs' rounding only
       {"where", {{4, 5}, {4, 5}, {5}}, {M, N, N}, [](V t) { return where(t[0], t[1], t[2]); },
        [](V t) { return ref::where(t[0], t[1], t[2]); }, true, 2e-6, 1e-5, 0, {{64, 33, 40}, {33, 40}, {40}}},
       {"expand", {{3, 1}}, {N}, [](V t) { return expand(t[0], {2, 3, 4}); },
