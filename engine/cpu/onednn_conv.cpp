@@ -23,6 +23,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "engine/cpu/conv_lowering.h"
 #include "engine/error.h"
@@ -32,17 +33,26 @@ namespace idml::cpu {
 
 namespace {
 
-ConvImplementation implementation_from_environment() {
-  const char* v = std::getenv("IDML_CPU_CONV");
-  // Default: oneDNN. The readable im2col + GEMM path stays selectable (and is
-  // what the tests compare oneDNN against).
-  if (!v || std::string(v).empty() || std::string(v) == "onednn") return ConvImplementation::OneDnn;
-  if (std::string(v) == "reference") return ConvImplementation::Reference;
-  throw Error(std::string("IDML_CPU_CONV: expected reference or onednn, got '") + v + "'");
+// The value of environment variable `name`: unset or empty gives `fallback`,
+// else it must be one of `choices`' names (listed in the error).
+template <typename E>
+E choice_from_environment(const char* name, E fallback, std::initializer_list<std::pair<const char*, E>> choices) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return fallback;
+  std::string names;
+  for (const auto& [text, value] : choices) {
+    if (std::string(v) == text) return value;
+    names += (names.empty() ? "" : " or ") + std::string(text);
+  }
+  throw Error(std::string(name) + ": expected " + names + ", got '" + v + "'");
 }
 
 ConvImplementation& selected_implementation() {
-  static ConvImplementation selected = implementation_from_environment();
+  // Default: oneDNN. The readable im2col + GEMM path stays selectable (and is
+  // what the tests compare oneDNN against).
+  static ConvImplementation selected = choice_from_environment(
+      "IDML_CPU_CONV", ConvImplementation::OneDnn,
+      {{"reference", ConvImplementation::Reference}, {"onednn", ConvImplementation::OneDnn}});
   return selected;
 }
 
@@ -55,15 +65,10 @@ namespace onednn {
 
 namespace {
 
-ActivationLayout layout_from_environment() {
-  const char* v = std::getenv("IDML_CPU_CONV_LAYOUT");
-  if (!v || std::string(v).empty() || std::string(v) == "blocked") return ActivationLayout::Blocked;
-  if (std::string(v) == "plain") return ActivationLayout::Plain;
-  throw Error(std::string("IDML_CPU_CONV_LAYOUT: expected blocked or plain, got '") + v + "'");
-}
-
 ActivationLayout& selected_layout() {
-  static ActivationLayout selected = layout_from_environment();
+  static ActivationLayout selected = choice_from_environment(
+      "IDML_CPU_CONV_LAYOUT", ActivationLayout::Blocked,
+      {{"blocked", ActivationLayout::Blocked}, {"plain", ActivationLayout::Plain}});
   return selected;
 }
 
