@@ -4,7 +4,8 @@
 // primitive's) is reordered into scratch from the caching allocator. Under the
 // Blocked policy the forward output stays in the primitive's layout, tagged
 // on the tensor's storage (PrimitiveLayout), so that a chain of convolutions
-// reorders only at its ends; weights are always reordered at the call.
+// reorders only at its ends, and a residual held in the primitive's layout is
+// read in place by a binary post-op; weights are always reordered at the call.
 // Inside a bf16 inference scope (engine/precision.h) the forward primitive
 // takes bf16 src and weights, so the reorders into its layout also round.
 // Padding: oneDNN wants the right/bottom padding that makes the output size
@@ -180,6 +181,7 @@ struct Cached {
   // forward: dst's layout, to tag an output left in it (null when dst is NCHW
   // itself or needs more bytes than NCHW, e.g. channels padded to 16)
   std::shared_ptr<const PrimitiveLayout> dst_layout;
+  memory::desc residual;  // forward with the residual read in place: its layout
 };
 
 template <typename Make>
@@ -221,6 +223,48 @@ class Operand {
   std::unique_ptr<conv_lowering::Scratch<char>> scratch_;
 };
 
+// The forward primitive for (g, bias, epilogue, precision). The residual is
+// added by a binary post-op reading it in place when `in_place_residual` (its
+// layout) is given, else by the sum post-op, which adds what dst holds.
+const Cached& forward_primitive(const Conv2dGeometry& g, bool bias, const ConvEpilogue& epilogue, bool bf16,
+                                const memory::desc* in_place_residual) {
+  const bool residual = epilogue.residual.data != nullptr;
+  const int64_t options = (bias ? 1 : 0) | (residual ? 2 : 0) | (epilogue.relu ? 4 : 0) | (bf16 ? 8 : 0) |
+                          (in_place_residual ? 16 : 0);
+  const auto describe = [&](bool in_place) {
+    dnnl::post_ops ops;
+    if (in_place) ops.append_binary(dnnl::algorithm::binary_add, *in_place_residual);
+    else if (residual) ops.append_sum(1.0f);
+    if (epilogue.relu) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+    dnnl::primitive_attr attr;
+    attr.set_post_ops(ops);
+    return forward_desc(g, bias, attr, bf16 ? memory::data_type::bf16 : f32);
+  };
+  return cached(key_of(g, 0, options), [&] {
+    dnnl::convolution_forward::primitive_desc pd;
+    if (in_place_residual) {
+      // Only where oneDNN runs the same kernel as with the sum post-op (an
+      // AVX2 build may refuse the binary post-op or fall back to its gemm
+      // path); otherwise an empty entry, and the caller takes the sum path.
+      try {
+        pd = describe(true);
+      } catch (const dnnl::error&) {
+        return Cached{};
+      }
+      if (pd.impl_info_str() != describe(false).impl_info_str()) return Cached{};
+    } else {
+      pd = describe(false);
+    }
+    const memory::desc plain_dst(shape_of(g).dst, f32, tag::nchw);
+    std::shared_ptr<const PrimitiveLayout> layout;
+    if (pd.dst_desc() != plain_dst && pd.dst_desc().get_size() == plain_dst.get_size())
+      layout = std::make_shared<PrimitiveLayout>(pd.dst_desc(), plain_dst);
+    Cached out{dnnl::convolution_forward(pd), pd.src_desc(), pd.weights_desc(), pd.dst_desc(), layout, {}};
+    if (in_place_residual) out.residual = *in_place_residual;
+    return out;
+  });
+}
+
 }  // namespace
 
 std::shared_ptr<const StoredLayout> conv2d_forward(Backend& be, const Conv2dGeometry& g, Activation x,
@@ -228,38 +272,36 @@ std::shared_ptr<const StoredLayout> conv2d_forward(Backend& be, const Conv2dGeom
                                                    float* y, bool y_may_be_stored) {
   const bool bf16 = inference_precision() == InferencePrecision::BFloat16;
   const bool residual = epilogue.residual.data != nullptr;
-  const int64_t options = (bias ? 1 : 0) | (residual ? 2 : 0) | (epilogue.relu ? 4 : 0) | (bf16 ? 8 : 0);
-  const Cached& c = cached(key_of(g, 0, options), [&] {
-    dnnl::post_ops ops;
-    if (residual) ops.append_sum(1.0f);
-    if (epilogue.relu) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
-    dnnl::primitive_attr attr;
-    attr.set_post_ops(ops);
-    const auto pd = forward_desc(g, bias != nullptr, attr, bf16 ? memory::data_type::bf16 : f32);
-    const memory::desc plain_dst(shape_of(g).dst, f32, tag::nchw);
-    std::shared_ptr<const PrimitiveLayout> layout;
-    if (pd.dst_desc() != plain_dst && pd.dst_desc().get_size() == plain_dst.get_size())
-      layout = std::make_shared<PrimitiveLayout>(pd.dst_desc(), plain_dst);
-    return Cached{dnnl::convolution_forward(pd), pd.src_desc(), pd.weights_desc(), pd.dst_desc(), layout};
-  });
+  const bool may_keep_layout = y_may_be_stored && activation_layout() == ActivationLayout::Blocked;
   const ConvShape s = shape_of(g);
-  const bool keep_layout = y_may_be_stored && c.dst_layout && activation_layout() == ActivationLayout::Blocked;
-  Operand src(be, c.src, held_desc(x, s.src), const_cast<float*>(x.data), true);
-  Operand weights(be, c.weights, memory::desc(s.weights, f32, tag::oihw), const_cast<float*>(w), false);
-  Operand dst(be, c.dst, keep_layout ? c.dst : memory::desc(s.dst, f32, tag::nchw), y, true);
+  const memory::desc residual_held = residual ? held_desc(epilogue.residual, s.dst) : memory::desc();
+  // A residual left in a primitive layout is read in place when this
+  // primitive computes in that same layout (it does in ResNet's blocks);
+  // otherwise it is copied into dst for the sum post-op.
+  const Cached* c = nullptr;
+  if (residual && epilogue.residual.layout && may_keep_layout) {
+    const Cached& in_place = forward_primitive(g, bias != nullptr, epilogue, bf16, &residual_held);
+    if (in_place.dst == residual_held && in_place.residual == residual_held) c = &in_place;
+  }
+  const bool residual_in_place = c != nullptr;
+  if (!c) c = &forward_primitive(g, bias != nullptr, epilogue, bf16, nullptr);
+  const bool keep_layout = may_keep_layout && c->dst_layout;
+  Operand src(be, c->src, held_desc(x, s.src), const_cast<float*>(x.data), true);
+  Operand weights(be, c->weights, memory::desc(s.weights, f32, tag::oihw), const_cast<float*>(w), false);
+  Operand dst(be, c->dst, keep_layout ? c->dst : memory::desc(s.dst, f32, tag::nchw), y, true);
   src.read_in();
   weights.read_in();
-  if (residual) {  // the sum post-op adds what dst holds
-    const memory::desc held = held_desc(epilogue.residual, s.dst);
-    reorder(memory(held, cpu_engine(), const_cast<float*>(epilogue.residual.data)), dst.mem(), held != c.dst);
-  }
+  const memory residual_mem = residual ? memory(residual_held, cpu_engine(), const_cast<float*>(epilogue.residual.data))
+                                       : memory();
+  if (residual && !residual_in_place) reorder(residual_mem, dst.mem(), true);  // the sum post-op adds what dst holds
   std::unordered_map<int, memory> args{
       {DNNL_ARG_SRC, src.mem()}, {DNNL_ARG_WEIGHTS, weights.mem()}, {DNNL_ARG_DST, dst.mem()}};
   if (bias) args.emplace(DNNL_ARG_BIAS, memory(memory::desc(s.bias, f32, tag::x), cpu_engine(), const_cast<float*>(bias)));
-  c.primitive.execute(cpu_stream(), args);
+  if (residual_in_place) args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, residual_mem);
+  c->primitive.execute(cpu_stream(), args);
   dst.write_out();
   cpu_stream().wait();
-  return keep_layout ? c.dst_layout : nullptr;
+  return keep_layout ? c->dst_layout : nullptr;
 }
 
 bool bf16_convolutions_supported(std::string* why_not) {
@@ -288,7 +330,7 @@ void conv2d_backward_input(Backend& be, const Conv2dGeometry& g, const float* dy
                                                   s.pad_l, s.pad_r);
     const dnnl::convolution_backward_data::primitive_desc pd(d, cpu_engine(), forward_desc(g, false));
     return Cached{dnnl::convolution_backward_data(pd), pd.diff_src_desc(), pd.weights_desc(),
-                  pd.diff_dst_desc(), nullptr};
+                  pd.diff_dst_desc(), nullptr, {}};
   });
   const ConvShape s = shape_of(g);
   Operand diff_dst(be, c.dst, memory::desc(s.dst, f32, tag::nchw), const_cast<float*>(dy), true);
@@ -311,7 +353,7 @@ void conv2d_backward_weight(Backend& be, const Conv2dGeometry& g, Activation x, 
                                                      s.pad_l, s.pad_r);
     const dnnl::convolution_backward_weights::primitive_desc pd(d, cpu_engine(), forward_desc(g, false));
     return Cached{dnnl::convolution_backward_weights(pd), pd.src_desc(), pd.diff_weights_desc(),
-                  pd.diff_dst_desc(), nullptr};
+                  pd.diff_dst_desc(), nullptr, {}};
   });
   const ConvShape s = shape_of(g);
   Operand src(be, c.src, held_desc(x, s.src), const_cast<float*>(x.data), true);
