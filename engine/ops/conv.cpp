@@ -60,7 +60,7 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dO
   if (y_layout) y.set_stored_layout(std::move(y_layout));
   const bool relu = epilogue.relu;
   return record(y, "conv2d", {x, weight, bias, residual},
-                [xd = x.detach(), wd = weight.detach(), yd = relu ? y.detach() : Tensor(), g, own_layout](
+                [xd = x.detach(), wd = weight.detach(), yd = relu ? y.detach() : Tensor(), g](
                     const Tensor& dy_out, const std::vector<bool>& needs) {
                   // z = conv + bias + residual, y = relu(z): dz = dy where y > 0
                   const Tensor dy = yd.defined() ? relu_backward(dy_out, yd) : dy_out;
@@ -72,7 +72,7 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dO
                   }
                   if (needs[1]) {
                     dw = empty(wd.shape(), dy.dtype(), dy.device());
-                    const Tensor::StoredBytes xs = stored_or_plain(xd, own_layout && be.conv2d_keeps_own_layout(dy.dtype(), g));
+                    const Tensor::StoredBytes xs = stored_or_plain(xd, be.conv2d_keeps_own_layout(dy.dtype(), g));
                     be.conv2d_backward_weight(dy.dtype(), g, xs.data, xs.layout.get(), dy.raw_data(), dw.raw_data());
                   }
                   if (needs[2]) db = sum(dy, {0, 2, 3});
