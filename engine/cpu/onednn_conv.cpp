@@ -17,68 +17,26 @@
 
 #include <array>
 #include <atomic>
-#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <memory>
 #include <string>
 #include <unordered_map>
-#include <utility>
 
 #include "engine/cpu/conv_lowering.h"
 #include "engine/error.h"
 #include "engine/precision.h"
 
 namespace idml::cpu {
-
-namespace {
-
-// The value of environment variable `name`: unset or empty gives `fallback`,
-// else it must be one of `choices`' names (listed in the error).
-template <typename E>
-E choice_from_environment(const char* name, E fallback, std::initializer_list<std::pair<const char*, E>> choices) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) return fallback;
-  std::string names;
-  for (const auto& [text, value] : choices) {
-    if (std::string(v) == text) return value;
-    names += (names.empty() ? "" : " or ") + std::string(text);
-  }
-  throw Error(std::string(name) + ": expected " + names + ", got '" + v + "'");
-}
-
-ConvImplementation& selected_implementation() {
-  // Default: oneDNN. The readable im2col + GEMM path stays selectable (and is
-  // what the tests compare oneDNN against).
-  static ConvImplementation selected = choice_from_environment(
-      "IDML_CPU_CONV", ConvImplementation::OneDnn,
-      {{"reference", ConvImplementation::Reference}, {"onednn", ConvImplementation::OneDnn}});
-  return selected;
-}
-
-}  // namespace
-
-ConvImplementation conv_implementation() { return selected_implementation(); }
-void set_conv_implementation(ConvImplementation implementation) { selected_implementation() = implementation; }
-
 namespace onednn {
 
 namespace {
-
-ActivationLayout& selected_layout() {
-  static ActivationLayout selected = choice_from_environment(
-      "IDML_CPU_CONV_LAYOUT", ActivationLayout::Blocked,
-      {{"blocked", ActivationLayout::Blocked}, {"plain", ActivationLayout::Plain}});
-  return selected;
-}
 
 std::atomic<int64_t> activation_reorder_count{0};
 
 }  // namespace
 
-ActivationLayout activation_layout() { return selected_layout(); }
-void set_activation_layout(ActivationLayout layout) { selected_layout() = layout; }
 int64_t activation_reorders() { return activation_reorder_count.load(); }
 
 namespace {
