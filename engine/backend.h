@@ -52,6 +52,15 @@ struct ConvLayouts {
   bool y_may_be_stored = false;
 };
 
+// The same for the backward passes: x and dy as stored (null: plain), and
+// whether dx may be left in the backend's layout, in which case
+// conv2d_backward_input returns it (null: dx is plain).
+struct ConvGradLayouts {
+  const StoredLayout* x = nullptr;
+  const StoredLayout* dy = nullptr;
+  bool dx_may_be_stored = false;
+};
+
 struct Pool2dGeometry {
   int64_t batch, channels, in_height, in_width;
   int64_t kernel, stride, padding;
@@ -106,11 +115,12 @@ class Backend {
                                                              const void* w, const void* bias_or_null,
                                                              const ConvEpilogue& epilogue, void* y,
                                                              const ConvLayouts& layouts) = 0;
-  virtual void conv2d_backward_input(DType dtype, const Conv2dGeometry& g, const void* dy, const void* w,
-                                     void* dx) = 0;
-  // x_layout: as in ConvLayouts (null: plain).
-  virtual void conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, const void* x,
-                                      const StoredLayout* x_layout, const void* dy, void* dw) = 0;
+  virtual std::shared_ptr<const StoredLayout> conv2d_backward_input(DType dtype, const Conv2dGeometry& g,
+                                                                    const void* dy, const void* w, void* dx,
+                                                                    const ConvGradLayouts& layouts) = 0;
+  // dw, and with db_or_null also the bias gradient db = sum of dy over (N, OH, OW).
+  virtual void conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, const void* x, const void* dy, void* dw,
+                                      void* db_or_null, const ConvGradLayouts& layouts) = 0;
 
   // ---- batch norm over x (N, C, HW) per channel ----
   // Batch statistics: y, save_mean, save_invstd (C); running stats updated in

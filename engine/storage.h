@@ -5,7 +5,8 @@
 // after a kernel that keeps its output in its own layout (oneDNN's blocked
 // nChw16c, so that the next convolution reads it without a reorder): then
 // `layout()` says which, and the first data() call converts the bytes to the
-// plain layout. Only kernels that know the layout read data_as_stored().
+// plain layout. Only kernels that know the layout read data_as_stored(), and
+// elementwise ops whose operands are all held in one layout.
 #pragma once
 
 #include <atomic>
@@ -17,12 +18,17 @@
 
 namespace idml {
 
-// A backend's own arrangement of a storage's bytes (same size as the plain one).
+// A backend's own arrangement of a storage's bytes: a permutation of the
+// plain layout's elements (same size, no padding).
 class StoredLayout {
  public:
   virtual ~StoredLayout() = default;
   // Writes the plain row-major bytes of `stored` (in this layout) to `plain`.
   virtual void to_plain(const void* stored, void* plain) const = 0;
+  // Whether `other` puts every element where this layout does. An elementwise
+  // op of same-shaped tensors held in the same layout then runs on the stored
+  // bytes and leaves its output in that layout too (engine/ops/elementwise.cpp).
+  virtual bool same_as(const StoredLayout& other) const { return this == &other; }
 };
 
 class Storage {

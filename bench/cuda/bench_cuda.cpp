@@ -95,9 +95,9 @@ void bench_conv(Backend& be, Generator& gen, int64_t batch) {
     const DType f32 = DType::Float32;
     const double t_fwd = time_per_call(be, [&] { be.conv2d_forward(f32, g, x.raw_data(), w.raw_data(), nullptr, {}, y.raw_data(), {}); });
     report(std::string("conv_fwd_") + l.name, flops / t_fwd / 1e12, "TFLOP/s", t_fwd * 1e3);
-    const double t_bd = time_per_call(be, [&] { be.conv2d_backward_input(f32, g, y.raw_data(), w.raw_data(), dx.raw_data()); });
+    const double t_bd = time_per_call(be, [&] { be.conv2d_backward_input(f32, g, y.raw_data(), w.raw_data(), dx.raw_data(), {}); });
     report(std::string("conv_bwd_data_") + l.name, flops / t_bd / 1e12, "TFLOP/s", t_bd * 1e3);
-    const double t_bf = time_per_call(be, [&] { be.conv2d_backward_weight(f32, g, x.raw_data(), nullptr, y.raw_data(), dw.raw_data()); });
+    const double t_bf = time_per_call(be, [&] { be.conv2d_backward_weight(f32, g, x.raw_data(), y.raw_data(), dw.raw_data(), nullptr, {}); });
     report(std::string("conv_bwd_filter_") + l.name, flops / t_bf / 1e12, "TFLOP/s", t_bf * 1e3);
   }
 }

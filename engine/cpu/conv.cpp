@@ -216,6 +216,21 @@ void apply_epilogue(const Conv2dGeometry& g, const ConvEpilogue& e, T* y) {
   }
 }
 
+// db[c] = sum of dy over n, oh, ow (summed in double, one channel per thread).
+template <typename T>
+void bias_gradient(const Conv2dGeometry& g, const T* dy, T* db) {
+  const int64_t ohw = g.out_height * g.out_width;
+#pragma omp parallel for if (g.batch * g.out_channels * ohw > kParallelGrain)
+  for (int64_t c = 0; c < g.out_channels; ++c) {
+    double s = 0;
+    for (int64_t n = 0; n < g.batch; ++n) {
+      const T* row = dy + (n * g.out_channels + c) * ohw;
+      for (int64_t i = 0; i < ohw; ++i) s += row[i];
+    }
+    db[c] = static_cast<T>(s);
+  }
+}
+
 }  // namespace
 
 bool CpuBackend::conv2d_keeps_own_layout(DType dtype, const Conv2dGeometry& g) const {
@@ -246,11 +261,14 @@ std::shared_ptr<const StoredLayout> CpuBackend::conv2d_forward(DType dtype, cons
   return nullptr;
 }
 
-void CpuBackend::conv2d_backward_input(DType dtype, const Conv2dGeometry& g, const void* dy, const void* w,
-                                       void* dx) {
+std::shared_ptr<const StoredLayout> CpuBackend::conv2d_backward_input(DType dtype, const Conv2dGeometry& g,
+                                                                      const void* dy, const void* w, void* dx,
+                                                                      const ConvGradLayouts& layouts) {
   if (use_onednn(dtype, g))
-    return onednn::conv2d_backward_input(*this, g, static_cast<const float*>(dy), static_cast<const float*>(w),
-                                         static_cast<float*>(dx));
+    return onednn::conv2d_backward_input(*this, g, {static_cast<const float*>(dy), layouts.dy},
+                                         static_cast<const float*>(w), static_cast<float*>(dx),
+                                         layouts.dx_may_be_stored);
+  IDML_CHECK(!layouts.dy, "conv2d backward: the reference path got an operand in oneDNN's layout");
   dispatch_float(dtype, "conv2d backward", [&](auto zero) {
     using T = decltype(zero);
     const int64_t group = group_size(g);
@@ -260,14 +278,16 @@ void CpuBackend::conv2d_backward_input(DType dtype, const Conv2dGeometry& g, con
     else
       conv_backward_input<T>(*this, g, static_cast<const T*>(dy), static_cast<const T*>(w), static_cast<T*>(dx));
   });
+  return nullptr;
 }
 
-void CpuBackend::conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, const void* x,
-                                        const StoredLayout* x_layout, const void* dy, void* dw) {
+void CpuBackend::conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, const void* x, const void* dy,
+                                        void* dw, void* db, const ConvGradLayouts& layouts) {
   if (use_onednn(dtype, g))
-    return onednn::conv2d_backward_weight(*this, g, {static_cast<const float*>(x), x_layout},
-                                          static_cast<const float*>(dy), static_cast<float*>(dw));
-  IDML_CHECK(!x_layout, "conv2d backward: the reference path got an operand in oneDNN's layout");
+    return onednn::conv2d_backward_weight(*this, g, {static_cast<const float*>(x), layouts.x},
+                                          {static_cast<const float*>(dy), layouts.dy}, static_cast<float*>(dw),
+                                          static_cast<float*>(db));
+  IDML_CHECK(!layouts.x && !layouts.dy, "conv2d backward: the reference path got an operand in oneDNN's layout");
   dispatch_float(dtype, "conv2d backward", [&](auto zero) {
     using T = decltype(zero);
     const int64_t group = group_size(g);
@@ -276,6 +296,7 @@ void CpuBackend::conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, co
                                       static_cast<T*>(dw));
     else
       conv_backward_weight<T>(*this, g, static_cast<const T*>(x), static_cast<const T*>(dy), static_cast<T*>(dw));
+    if (db) bias_gradient(g, static_cast<const T*>(dy), static_cast<T*>(db));
   });
 }
 

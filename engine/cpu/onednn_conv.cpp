@@ -6,6 +6,9 @@
 // on the tensor's storage (PrimitiveLayout), so that a chain of convolutions
 // reorders only at its ends, and a residual held in the primitive's layout is
 // read in place by a binary post-op; weights are always reordered at the call.
+// The backward passes read dy in the layout it is held in and may leave dx in
+// theirs, so that the gradients between convolutions stay blocked too
+// (elementwise ops of same-layout operands keep it: engine/storage.h).
 // Inside a bf16 inference scope (engine/precision.h) the forward primitive
 // takes bf16 src and weights, so the reorders into its layout also round.
 // Padding: oneDNN wants the right/bottom padding that makes the output size
@@ -117,6 +120,10 @@ class PrimitiveLayout final : public StoredLayout {
   void to_plain(const void* stored, void* plain) const override {
     reorder(memory(stored_, cpu_engine(), const_cast<void*>(stored)), memory(plain_, cpu_engine(), plain), true);
   }
+  bool same_as(const StoredLayout& other) const override {
+    const auto* o = dynamic_cast<const PrimitiveLayout*>(&other);
+    return o != nullptr && o->stored_ == stored_;
+  }
 
  private:
   memory::desc stored_, plain_;
@@ -133,12 +140,21 @@ memory::desc held_desc(const Activation& a, const memory::dims& dims) {
   return ours->desc();
 }
 
+// The layout a primitive computes an activation of `dims` in, to tag an output
+// left in it; null when that is NCHW itself or needs more bytes than NCHW
+// (e.g. channels padded to 16).
+std::shared_ptr<const PrimitiveLayout> storable_layout(const memory::desc& computed, const memory::dims& dims) {
+  const memory::desc plain(dims, f32, tag::nchw);
+  if (computed == plain || computed.get_size() != plain.get_size()) return nullptr;
+  return std::make_shared<PrimitiveLayout>(computed, plain);
+}
+
 struct Cached {
   dnnl::primitive primitive;
   memory::desc src, weights, dst;  // as the primitive wants them (diff_* for the backward passes)
-  // forward: dst's layout, to tag an output left in it (null when dst is NCHW
-  // itself or needs more bytes than NCHW, e.g. channels padded to 16)
-  std::shared_ptr<const PrimitiveLayout> dst_layout;
+  // The layout of the activation it outputs (forward: dst, backward-data:
+  // diff_src), as storable_layout.
+  std::shared_ptr<const PrimitiveLayout> out_layout;
   memory::desc residual;  // forward with the residual read in place: its layout
 };
 
@@ -213,11 +229,8 @@ const Cached& forward_primitive(const Conv2dGeometry& g, bool bias, const ConvEp
     } else {
       pd = describe(false);
     }
-    const memory::desc plain_dst(shape_of(g).dst, f32, tag::nchw);
-    std::shared_ptr<const PrimitiveLayout> layout;
-    if (pd.dst_desc() != plain_dst && pd.dst_desc().get_size() == plain_dst.get_size())
-      layout = std::make_shared<PrimitiveLayout>(pd.dst_desc(), plain_dst);
-    Cached out{dnnl::convolution_forward(pd), pd.src_desc(), pd.weights_desc(), pd.dst_desc(), layout, {}};
+    Cached out{dnnl::convolution_forward(pd), pd.src_desc(), pd.weights_desc(), pd.dst_desc(),
+               storable_layout(pd.dst_desc(), shape_of(g).dst), {}};
     if (in_place_residual) out.residual = *in_place_residual;
     return out;
   });
@@ -243,7 +256,7 @@ std::shared_ptr<const StoredLayout> conv2d_forward(Backend& be, const Conv2dGeom
   }
   const bool residual_in_place = c != nullptr;
   if (!c) c = &forward_primitive(g, bias != nullptr, epilogue, bf16, nullptr);
-  const bool keep_layout = may_keep_layout && c->dst_layout;
+  const bool keep_layout = may_keep_layout && c->out_layout;
   Operand src(be, c->src, held_desc(x, s.src), const_cast<float*>(x.data), true);
   Operand weights(be, c->weights, memory::desc(s.weights, f32, tag::oihw), const_cast<float*>(w), false);
   Operand dst(be, c->dst, keep_layout ? c->dst : memory::desc(s.dst, f32, tag::nchw), y, true);
@@ -259,7 +272,7 @@ std::shared_ptr<const StoredLayout> conv2d_forward(Backend& be, const Conv2dGeom
   c->primitive.execute(cpu_stream(), args);
   dst.write_out();
   cpu_stream().wait();
-  return keep_layout ? c->dst_layout : nullptr;
+  return keep_layout ? c->out_layout : nullptr;
 }
 
 bool bf16_convolutions_supported(std::string* why_not) {
@@ -280,7 +293,8 @@ bool bf16_convolutions_supported(std::string* why_not) {
   return false;
 }
 
-void conv2d_backward_input(Backend& be, const Conv2dGeometry& g, const float* dy, const float* w, float* dx) {
+std::shared_ptr<const StoredLayout> conv2d_backward_input(Backend& be, const Conv2dGeometry& g, Activation dy,
+                                                          const float* w, float* dx, bool dx_may_be_stored) {
   const Cached& c = cached(key_of(g, 1, 0), [&] {
     const ConvShape s = shape_of(g);
     const dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, any_desc(s.src),
@@ -288,12 +302,13 @@ void conv2d_backward_input(Backend& be, const Conv2dGeometry& g, const float* dy
                                                   s.pad_l, s.pad_r);
     const dnnl::convolution_backward_data::primitive_desc pd(d, cpu_engine(), forward_desc(g, false));
     return Cached{dnnl::convolution_backward_data(pd), pd.diff_src_desc(), pd.weights_desc(),
-                  pd.diff_dst_desc(), nullptr, {}};
+                  pd.diff_dst_desc(), storable_layout(pd.diff_src_desc(), s.src), {}};
   });
   const ConvShape s = shape_of(g);
-  Operand diff_dst(be, c.dst, memory::desc(s.dst, f32, tag::nchw), const_cast<float*>(dy), true);
+  const bool keep_layout = dx_may_be_stored && activation_layout() == ActivationLayout::Blocked && c.out_layout;
+  Operand diff_dst(be, c.dst, held_desc(dy, s.dst), const_cast<float*>(dy.data), true);
   Operand weights(be, c.weights, memory::desc(s.weights, f32, tag::oihw), const_cast<float*>(w), false);
-  Operand diff_src(be, c.src, memory::desc(s.src, f32, tag::nchw), dx, true);
+  Operand diff_src(be, c.src, keep_layout ? c.src : memory::desc(s.src, f32, tag::nchw), dx, true);
   diff_dst.read_in();
   weights.read_in();
   c.primitive.execute(cpu_stream(), {{DNNL_ARG_DIFF_DST, diff_dst.mem()},
@@ -301,27 +316,34 @@ void conv2d_backward_input(Backend& be, const Conv2dGeometry& g, const float* dy
                                      {DNNL_ARG_DIFF_SRC, diff_src.mem()}});
   diff_src.write_out();
   cpu_stream().wait();
+  return keep_layout ? c.out_layout : nullptr;
 }
 
-void conv2d_backward_weight(Backend& be, const Conv2dGeometry& g, Activation x, const float* dy, float* dw) {
-  const Cached& c = cached(key_of(g, 2, 0), [&] {
+void conv2d_backward_weight(Backend& be, const Conv2dGeometry& g, Activation x, Activation dy, float* dw,
+                            float* db) {
+  const Cached& c = cached(key_of(g, 2, db ? 1 : 0), [&] {
     const ConvShape s = shape_of(g);
-    const dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, any_desc(s.src),
-                                                     any_desc(s.weights), any_desc(s.dst), s.strides, s.dilates,
-                                                     s.pad_l, s.pad_r);
-    const dnnl::convolution_backward_weights::primitive_desc pd(d, cpu_engine(), forward_desc(g, false));
+    const auto algo = dnnl::algorithm::convolution_direct;
+    const auto d = db ? dnnl::convolution_backward_weights::desc(algo, any_desc(s.src), any_desc(s.weights),
+                                                                 memory::desc(s.bias, f32, tag::x), any_desc(s.dst),
+                                                                 s.strides, s.dilates, s.pad_l, s.pad_r)
+                      : dnnl::convolution_backward_weights::desc(algo, any_desc(s.src), any_desc(s.weights),
+                                                                 any_desc(s.dst), s.strides, s.dilates, s.pad_l,
+                                                                 s.pad_r);
+    const dnnl::convolution_backward_weights::primitive_desc pd(d, cpu_engine(), forward_desc(g, db != nullptr));
     return Cached{dnnl::convolution_backward_weights(pd), pd.src_desc(), pd.diff_weights_desc(),
                   pd.diff_dst_desc(), nullptr, {}};
   });
   const ConvShape s = shape_of(g);
   Operand src(be, c.src, held_desc(x, s.src), const_cast<float*>(x.data), true);
-  Operand diff_dst(be, c.dst, memory::desc(s.dst, f32, tag::nchw), const_cast<float*>(dy), true);
+  Operand diff_dst(be, c.dst, held_desc(dy, s.dst), const_cast<float*>(dy.data), true);
   Operand diff_weights(be, c.weights, memory::desc(s.weights, f32, tag::oihw), dw, false);
   src.read_in();
   diff_dst.read_in();
-  c.primitive.execute(cpu_stream(), {{DNNL_ARG_SRC, src.mem()},
-                                     {DNNL_ARG_DIFF_DST, diff_dst.mem()},
-                                     {DNNL_ARG_DIFF_WEIGHTS, diff_weights.mem()}});
+  std::unordered_map<int, memory> args{
+      {DNNL_ARG_SRC, src.mem()}, {DNNL_ARG_DIFF_DST, diff_dst.mem()}, {DNNL_ARG_DIFF_WEIGHTS, diff_weights.mem()}};
+  if (db) args.emplace(DNNL_ARG_DIFF_BIAS, memory(memory::desc(s.bias, f32, tag::x), cpu_engine(), db));
+  c.primitive.execute(cpu_stream(), args);
   diff_weights.write_out();
   cpu_stream().wait();
 }

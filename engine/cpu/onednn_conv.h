@@ -1,9 +1,9 @@
 // conv2d on the CPU through oneDNN (float32): forward, backward-data and
 // backward-weights. oneDNN picks the ISA (AVX2, AVX-512, AMX) when it runs and
 // its preferred blocked layout for each shape; activations stay in that layout
-// between convolutions (ActivationLayout) and weights are reordered at the
-// call. Primitives are created once per (shape, bias,
-// epilogue, thread count) and cached. The im2col + GEMM code of conv.cpp is
+// between convolutions (ActivationLayout), and so do the gradients between
+// their backward passes; weights are reordered at the call. Primitives are
+// created once per (shape, bias, epilogue, thread count) and cached. The im2col + GEMM code of conv.cpp is
 // the reference beside it; which one runs is chosen by conv_implementation().
 #pragma once
 
@@ -43,7 +43,10 @@ namespace onednn {
 //   Blocked (default): a convolution leaves its output in the layout its
 //     primitive computes in (nChw16c with AVX-512, nChw8c with AVX2) when that
 //     takes no more bytes than NCHW; the next convolution reads it as it is,
-//     and any other op converts it to NCHW on first access (engine/storage.h).
+//     and any other op converts it to NCHW on first access (engine/storage.h),
+//     except an elementwise op whose operands all share the layout. The
+//     backward passes do the same with dy and dx, so a gradient stays blocked
+//     through the ReLU backward and the residual's gradient sum.
 //     Reorders happen only at the network's edges and where a non-convolution
 //     op (pooling, an unfolded batch norm) reads the activation.
 //   Plain: NCHW in and out of every convolution, reordered at each call.
@@ -83,8 +86,13 @@ std::shared_ptr<const StoredLayout> conv2d_forward(Backend& be, const Conv2dGeom
 // CPU; else false and the reason in why_not.
 bool bf16_convolutions_supported(std::string* why_not);
 
-void conv2d_backward_input(Backend& be, const Conv2dGeometry& g, const float* dy, const float* w, float* dx);
-void conv2d_backward_weight(Backend& be, const Conv2dGeometry& g, Activation x, const float* dy, float* dw);
+// dy as held; with dx_may_be_stored and the Blocked policy, dx may be left in
+// the primitive's layout, which is returned (null: dx is NCHW).
+std::shared_ptr<const StoredLayout> conv2d_backward_input(Backend& be, const Conv2dGeometry& g, Activation dy,
+                                                          const float* w, float* dx, bool dx_may_be_stored);
+// dw, and db (the bias gradient, computed in the same pass) unless null.
+void conv2d_backward_weight(Backend& be, const Conv2dGeometry& g, Activation x, Activation dy, float* dw,
+                            float* db);
 
 }  // namespace onednn
 }  // namespace idml::cpu

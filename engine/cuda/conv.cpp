@@ -45,12 +45,13 @@ std::shared_ptr<const StoredLayout> CudaBackend::conv2d_forward(DType dtype, con
   return nullptr;
 }
 
-void CudaBackend::conv2d_backward_input(DType dtype, const Conv2dGeometry& g, const void* dy, const void* w,
-                                        void* dx) {
-  if (g.batch == 0 || g.in_channels == 0) return;
+std::shared_ptr<const StoredLayout> CudaBackend::conv2d_backward_input(DType dtype, const Conv2dGeometry& g,
+                                                                       const void* dy, const void* w, void* dx,
+                                                                       const ConvGradLayouts&) {
+  if (g.batch == 0 || g.in_channels == 0) return nullptr;
   if (g.out_channels == 0) {  // no output channels: the gradient is 0
     fill(dtype, dx, g.batch * g.in_channels * g.in_height * g.in_width, 0.0);
-    return;
+    return nullptr;
   }
   DeviceGuard guard(device_);
   const Scalars s;
@@ -61,19 +62,23 @@ void CudaBackend::conv2d_backward_input(DType dtype, const Conv2dGeometry& g, co
   IDML_CUDNN_CHECK(cudnnConvolutionBackwardData(cudnn_, s.one(dtype), d.w, w, d.y, dy, d.conv,
                                                 static_cast<cudnnConvolutionBwdDataAlgo_t>(algo.algorithm),
                                                 workspace.get(), algo.workspace_bytes, s.zero(dtype), d.x, dx));
+  return nullptr;
 }
 
-void CudaBackend::conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, const void* x, const StoredLayout*,
-                                         const void* dy, void* dw) {
+void CudaBackend::conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, const void* x, const void* dy,
+                                         void* dw, void* db_or_null, const ConvGradLayouts&) {
   const int64_t w_size = g.out_channels * g.in_channels * g.kernel_height * g.kernel_width;
-  if (w_size == 0) return;
-  if (g.batch == 0) {  // no samples: the gradient is 0
-    fill(dtype, dw, w_size, 0.0);
+  if (g.batch == 0) {  // no samples: the gradients are 0
+    if (w_size > 0) fill(dtype, dw, w_size, 0.0);
+    if (db_or_null && g.out_channels > 0) fill(dtype, db_or_null, g.out_channels, 0.0);
     return;
   }
+  if (g.out_channels == 0 || g.in_channels == 0) return;  // the forward refuses 0 input channels
   DeviceGuard guard(device_);
   const Scalars s;
   ConvDescriptors d(dtype, g, conv_math_type(dtype));
+  if (db_or_null)  // db (1, OC, 1, 1) = the sum of dy over N, OH, OW
+    IDML_CUDNN_CHECK(cudnnConvolutionBackwardBias(cudnn_, s.one(dtype), d.y, dy, s.zero(dtype), d.bias, db_or_null));
   const ConvAlgorithm algo = conv_algorithm(ConvPass::BackwardFilter, dtype, g, d, x, dw, dy);
   IDML_CUDNN_CHECK(cudnnSetConvolutionMathType(d.conv, algo.math));
   ScratchBuffer workspace(allocator_, algo.workspace_bytes);

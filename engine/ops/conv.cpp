@@ -2,7 +2,8 @@
 // folded frozen batch norm, and the backward that calls only the kernels whose
 // inputs want a gradient (a frozen weight costs no dW GEMM). Where the backend
 // keeps activations in its own layout, x and the residual are passed as stored
-// and y is tagged with the layout the backend left it in (engine/storage.h).
+// and y is tagged with the layout the backend left it in (engine/storage.h);
+// the backward passes dy and x as stored and tags dx the same way.
 #include "engine/ops.h"
 #include "engine/ops/op_utils.h"
 #include "engine/precision.h"
@@ -66,16 +67,25 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dO
                   const Tensor dy = yd.defined() ? relu_backward(dy_out, yd) : dy_out;
                   Tensor dx, dw, db, dr;
                   Backend& be = backend_of(dy);
+                  const bool own = be.conv2d_keeps_own_layout(dy.dtype(), g);
+                  const Tensor::StoredBytes dys = stored_or_plain(dy, own);
                   if (needs[0]) {
                     dx = empty(xd.shape(), dy.dtype(), dy.device());
-                    be.conv2d_backward_input(dy.dtype(), g, dy.raw_data(), wd.raw_data(), dx.raw_data());
+                    std::shared_ptr<const StoredLayout> dx_layout = be.conv2d_backward_input(
+                        dy.dtype(), g, dys.data, wd.raw_data(), dx.raw_data(), {nullptr, dys.layout.get(), own});
+                    if (dx_layout) dx.set_stored_layout(std::move(dx_layout));
                   }
+                  // db comes from the dW pass (one read of dy) when both are wanted
+                  const bool db_with_dw = needs[1] && needs[2];
                   if (needs[1]) {
                     dw = empty(wd.shape(), dy.dtype(), dy.device());
-                    const Tensor::StoredBytes xs = stored_or_plain(xd, be.conv2d_keeps_own_layout(dy.dtype(), g));
-                    be.conv2d_backward_weight(dy.dtype(), g, xs.data, xs.layout.get(), dy.raw_data(), dw.raw_data());
+                    if (db_with_dw) db = empty({g.out_channels}, dy.dtype(), dy.device());
+                    const Tensor::StoredBytes xs = stored_or_plain(xd, own);
+                    be.conv2d_backward_weight(dy.dtype(), g, xs.data, dys.data, dw.raw_data(),
+                                              db_with_dw ? db.raw_data() : nullptr,
+                                              {xs.layout.get(), dys.layout.get(), false});
                   }
-                  if (needs[2]) db = sum(dy, {0, 2, 3});
+                  if (needs[2] && !db_with_dw) db = sum(dy, {0, 2, 3});
                   if (needs[3]) dr = dy;
                   return std::vector<Tensor>{dx, dw, db, dr};
                 });

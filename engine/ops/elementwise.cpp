@@ -24,6 +24,18 @@ Tensor binary_kernel(const char* name, BinaryOp op, const Tensor& a, const Tenso
   const Shape out_shape = broadcast_shapes(a.shape(), b.shape(), name);
   Tensor out = empty(out_shape, a.dtype(), a.device());
   const BroadcastPlan plan = broadcast_plan(out_shape, {a.shape(), b.shape()});
+  // Same-shaped operands held in one backend layout (engine/storage.h), as
+  // the gradients between oneDNN convolutions are: the op runs on the stored
+  // bytes and its output stays in that layout, so no operand is reordered.
+  if (a.shape() == b.shape()) {
+    const Tensor::StoredBytes as = a.stored_bytes();
+    const Tensor::StoredBytes bs = as.layout ? b.stored_bytes() : Tensor::StoredBytes{};
+    if (bs.layout && as.layout->same_as(*bs.layout)) {
+      backend_of(a).binary(op, a.dtype(), plan, as.data, bs.data, out.raw_data());
+      out.set_stored_layout(as.layout);
+      return out;
+    }
+  }
   backend_of(a).binary(op, a.dtype(), plan, a.raw_data(), b.raw_data(), out.raw_data());
   return out;
 }

@@ -151,6 +151,37 @@ TEST(Tensor, StoredLayoutIsConvertedOnceOnFirstPlainAccess) {
   EXPECT_EQ(layout->conversions.load(), 1);
 }
 
+// A tensor of `values` (plain order) held reversed in `layout`.
+Tensor reversed(const std::vector<float>& values, const std::shared_ptr<ReversedLayout>& layout) {
+  const Tensor t = empty({static_cast<int64_t>(values.size())});
+  float* stored = static_cast<float*>(t.stored_bytes().data);
+  for (size_t i = 0; i < values.size(); ++i) stored[i] = values[values.size() - 1 - i];
+  t.set_stored_layout(layout);
+  return t;
+}
+
+// An elementwise op of operands held in one layout runs on the stored bytes
+// and leaves its output in it; operands in different layouts are read plain.
+TEST(Tensor, ElementwiseOpsOfOneStoredLayoutKeepIt) {
+  auto layout = std::make_shared<ReversedLayout>(), other = std::make_shared<ReversedLayout>();
+  layout->n = other->n = 4;
+  const std::vector<float> a{1, -2, 3, -4}, b{10, 20, 30, 40};
+  const Tensor sum_ab = add(reversed(a, layout), reversed(b, layout));
+  EXPECT_EQ(sum_ab.stored_bytes().layout.get(), layout.get());
+  EXPECT_EQ(layout->conversions.load(), 0);
+  EXPECT_EQ(sum_ab.to_vector<float>(), (std::vector<float>{11, 18, 33, 36}));
+  const Tensor masked = relu_backward(reversed(b, layout), reversed(a, layout));
+  EXPECT_EQ(masked.to_vector<float>(), (std::vector<float>{10, 0, 30, 0}));
+  EXPECT_EQ(layout->conversions.load(), 2);  // only the two reads of the outputs
+  // another layout object (ReversedLayout compares by identity), or a plain operand
+  const Tensor mixed = add(reversed(a, layout), reversed(b, other));
+  EXPECT_EQ(mixed.stored_bytes().layout, nullptr);
+  EXPECT_EQ(mixed.to_vector<float>(), (std::vector<float>{11, 18, 33, 36}));
+  const Tensor with_plain = mul(reversed(a, layout), from_vector(b, {4}));
+  EXPECT_EQ(with_plain.stored_bytes().layout, nullptr);
+  EXPECT_EQ(with_plain.to_vector<float>(), (std::vector<float>{10, -40, 90, -160}));
+}
+
 TEST(Tensor, OnlyAWholeStorageCarriesAStoredLayout) {
   const Tensor t = zeros({4, 4});
   EXPECT_NO_THROW(t.reshape({16}).set_stored_layout(nullptr));  // a reshape covers the whole storage

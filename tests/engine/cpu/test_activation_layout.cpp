@@ -1,8 +1,9 @@
 // The Blocked activation layout policy (engine/cpu/onednn_conv.h): a chain of
-// oneDNN convolutions reorders only at its ends, every other op sees the
-// plain values, and values and gradients equal the Plain policy's: bit for
-// bit without a residual (the same primitive on the same numbers), to float32
-// rounding with one (a binary post-op adds it in place of the sum post-op).
+// oneDNN convolutions reorders only at its ends, forward and backward, every
+// other op sees the plain values, and values and gradients equal the Plain
+// policy's: bit for bit without a residual (the same primitive on the same
+// numbers), to float32 rounding with one (a binary post-op adds it in place of
+// the sum post-op).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -23,6 +24,7 @@ struct Chain {
   Tensor y;                 // conv3(conv2(conv1(x)) + conv1(x)), with ReLUs
   Tensor dx, dw1, dw2, dw3;  // gradients of sum(y * seed)
   int64_t reorders = 0;     // activation reorders and copies of the forward and the read of y
+  int64_t backward_reorders = 0;  // those of the backward pass and the read of dx
 };
 
 // A residual unit as in ResNet's basic block: 32 channels (a multiple of the
@@ -44,8 +46,11 @@ Chain run_chain(ActivationLayout layout, bool backward) {
   std::vector<float> values = out.y.to_vector<float>();  // the network's edge: NCHW
   out.reorders = cpu::onednn::activation_reorders() - before;
   if (backward) {
+    const int64_t before_backward = cpu::onednn::activation_reorders();
     sum(mul(y, seed)).backward();
     out.dx = x.grad();
+    values = out.dx.to_vector<float>();
+    out.backward_reorders = cpu::onednn::activation_reorders() - before_backward;
     out.dw1 = w1.grad();
     out.dw2 = w2.grad();
     out.dw3 = w3.grad();
@@ -94,6 +99,20 @@ TEST(ActivationLayout, GradientsMatchThePlainPolicy) {
   expect_close(blocked.dw1, plain.dw1, "dw1");
   expect_close(blocked.dw2, plain.dw2, "dw2");
   expect_close(blocked.dw3, plain.dw3, "dw3");
+}
+
+TEST(ActivationLayout, GradientsStayBlockedBetweenConvolutions) {
+  if (!blocked_layout_available()) GTEST_SKIP() << "oneDNN computes these convolutions in NCHW on this CPU";
+  const Chain plain = run_chain(ActivationLayout::Plain, true);
+  const Chain blocked = run_chain(ActivationLayout::Blocked, true);
+  // Plain: each of the three convolutions reorders dy in for backward-data
+  // and for backward-weights, dx out, and x in for backward-weights.
+  EXPECT_EQ(plain.backward_reorders, 12);
+  // Blocked: only the edges, dy of the last convolution in (twice: two
+  // primitives), the input x in for the first one's dW, and dx's read as NCHW.
+  // The ReLU backward and the sum of the residual's two gradients run on the
+  // blocked bytes, and backward-data leaves dx blocked.
+  EXPECT_EQ(blocked.backward_reorders, 4);
 }
 
 // Other ops, views and the reference convolution read a blocked output as NCHW.

@@ -41,15 +41,18 @@ using ConvPath = cpu::ScopedConvImplementation;
 using testing::relative_error;
 
 struct Results {
-  Tensor y, dx, dw;
+  Tensor y, dx, dw, db;
 };
 
-Results run(cpu::ConvImplementation path, const Tensor& x, const Tensor& w, const Tensor& seed, Conv2dOptions o) {
+// y = conv2d(x, w, bias) and the gradients of sum(y * seed); bias may be undefined.
+Results run(cpu::ConvImplementation path, const Tensor& x, const Tensor& w, const Tensor& seed, Conv2dOptions o,
+            const Tensor& bias = Tensor()) {
   ConvPath scope(path);
   const Tensor xl = x.detach().set_requires_grad(true), wl = w.detach().set_requires_grad(true);
-  const Tensor y = conv2d(xl, wl, Tensor(), o);
+  const Tensor bl = bias.defined() ? bias.detach().set_requires_grad(true) : Tensor();
+  const Tensor y = conv2d(xl, wl, bl, o);
   y.backward(seed);
-  return {y.detach(), xl.grad(), wl.grad()};
+  return {y.detach(), xl.grad(), wl.grad(), bl.defined() ? bl.grad() : Tensor()};
 }
 
 TEST(OneDnnConv, EveryResNetConvolutionMatchesTheReference) {
@@ -94,10 +97,11 @@ TEST(OneDnnConv, OddGeometriesMatchTheReference) {
     }
     EXPECT_LE(relative_error(y[0], y[1]), 2e-5);
     const Tensor seed = randn(y[1].shape(), gen);
-    const Results fast = run(cpu::ConvImplementation::OneDnn, x, w, seed, o);
-    const Results ref = run(cpu::ConvImplementation::Reference, x, w, seed, o);
+    const Results fast = run(cpu::ConvImplementation::OneDnn, x, w, seed, o, b);
+    const Results ref = run(cpu::ConvImplementation::Reference, x, w, seed, o, b);
     EXPECT_LE(relative_error(fast.dx, ref.dx), 2e-5);
     EXPECT_LE(relative_error(fast.dw, ref.dw), 2e-5);
+    EXPECT_LE(relative_error(fast.db, ref.db), 2e-5);  // computed in the dW pass on both paths
   }
 }
 

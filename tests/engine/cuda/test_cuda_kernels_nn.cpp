@@ -65,13 +65,16 @@ void check_conv(Backend& cpu, Backend& gpu, const Conv2dGeometry& g, DType dtype
   }
   const Pair dy = random_pair(y_shape, gen, dtype);
   const Pair dx = poisoned_pair(x_shape, dtype);
-  cpu.conv2d_backward_input(dtype, g, dy.c(), w.c(), dx.c());
-  gpu.conv2d_backward_input(dtype, g, dy.g(), w.g(), dx.g());
+  cpu.conv2d_backward_input(dtype, g, dy.c(), w.c(), dx.c(), {});
+  gpu.conv2d_backward_input(dtype, g, dy.g(), w.g(), dx.g(), {});
   expect_close(dx, tol, what + " backward input", Scale::Rms);
-  const Pair dw = poisoned_pair(w_shape, dtype);
-  cpu.conv2d_backward_weight(dtype, g, x.c(), nullptr, dy.c(), dw.c());
-  gpu.conv2d_backward_weight(dtype, g, x.g(), nullptr, dy.g(), dw.g());
-  expect_close(dw, tol, what + " backward weight", Scale::Rms);
+  for (bool with_bias : {false, true}) {
+    const Pair dw = poisoned_pair(w_shape, dtype), db = poisoned_pair({g.out_channels}, dtype);
+    cpu.conv2d_backward_weight(dtype, g, x.c(), dy.c(), dw.c(), with_bias ? db.c() : nullptr, {});
+    gpu.conv2d_backward_weight(dtype, g, x.g(), dy.g(), dw.g(), with_bias ? db.g() : nullptr, {});
+    expect_close(dw, tol, what + " backward weight", Scale::Rms);
+    if (with_bias) expect_close(db, tol, what + " backward bias", Scale::Rms);
+  }
 }
 
 TEST_F(CudaNnKernels, ConvForwardAndBackwardMatchCpuInFullPrecision) {
