@@ -43,12 +43,14 @@ struct ConvEpilogue {
 class StoredLayout;  // engine/storage.h
 
 // For a backend whose convolutions keep activations in their own layout
-// (conv2d_keeps_own_layout): the layouts x and the residual are stored in
-// (null: plain), and whether y may be left in the backend's layout, in which
-// case conv2d_forward returns it (null: y is plain).
+// (conv2d_keeps_own_layout): the layouts x, the residual and the weight are
+// stored in (null: plain; a weight only after conv2d_hold_weight), and
+// whether y may be left in the backend's layout, in which case
+// conv2d_forward returns it (null: y is plain).
 struct ConvLayouts {
   const StoredLayout* x = nullptr;
   const StoredLayout* residual = nullptr;
+  const StoredLayout* w = nullptr;
   bool y_may_be_stored = false;
 };
 
@@ -115,6 +117,16 @@ class Backend {
                                                              const void* w, const void* bias_or_null,
                                                              const ConvEpilogue& epilogue, void* y,
                                                              const ConvLayouts& layouts) = 0;
+  // A constant weight (inference over fixed parameters,
+  // engine/constant_parameters.h) written once to `held` in the layout
+  // conv2d_forward reads it in for (g, bias, epilogue), so that no forward
+  // reorders it; returns that layout, or null where the forward reads the
+  // plain one (then `held` is untouched).
+  virtual std::shared_ptr<const StoredLayout> conv2d_hold_weight(DType dtype, const Conv2dGeometry& g, bool bias,
+                                                                 const ConvEpilogue& epilogue, const void* w,
+                                                                 void* held) {
+    return nullptr;
+  }
   virtual std::shared_ptr<const StoredLayout> conv2d_backward_input(DType dtype, const Conv2dGeometry& g,
                                                                     const void* dy, const void* w, void* dx,
                                                                     const ConvGradLayouts& layouts) = 0;
@@ -140,9 +152,12 @@ class Backend {
                                    const void* invstd, void* dx, void* dgamma, void* dbeta) = 0;
 
   // ---- pooling ----
-  // indices: flat h * W + w of the first maximum in each window.
+  // indices_or_null (N, C, OH, OW): flat h * W + w of the window's maximum
+  // (PyTorch's rule); null where no backward follows. channel_block: x and y
+  // are held as (N, C/b, H, W, b) (StoredLayout::channel_block), 0: plain; a
+  // backend that keeps no layout of its own is given 0 only.
   virtual void max_pool2d_forward(DType dtype, const Pool2dGeometry& g, const void* x, void* y,
-                                  int64_t* indices) = 0;
+                                  int64_t* indices_or_null, int64_t channel_block) = 0;
   virtual void max_pool2d_backward(DType dtype, const Pool2dGeometry& g, const void* dy, const int64_t* indices,
                                    void* dx) = 0;
 

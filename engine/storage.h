@@ -11,8 +11,10 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "engine/device.h"
 
@@ -29,6 +31,13 @@ class StoredLayout {
   // op of same-shaped tensors held in the same layout then runs on the stored
   // bytes and leaves its output in that layout too (engine/ops/elementwise.cpp).
   virtual bool same_as(const StoredLayout& other) const { return this == &other; }
+  // For an (N, C, H, W) tensor held as (N, C/b, H, W, b), channels in blocks
+  // of b innermost (oneDNN's nChw16c and nChw8c): b, else 0. Kernels that
+  // know that arrangement (max pooling) then read it as it is.
+  virtual int64_t channel_block() const { return 0; }
+  // The same arrangement for an (N, C, H, W) tensor of other dims, for such a
+  // kernel's output (null where there is none).
+  virtual std::shared_ptr<const StoredLayout> with_dims(const std::vector<int64_t>& dims) const { return nullptr; }
 };
 
 class Storage {

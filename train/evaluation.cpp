@@ -6,6 +6,7 @@
 #include "data/batch_tensors.h"
 #include "data/loader.h"
 #include "engine/autograd.h"
+#include "engine/constant_parameters.h"
 
 namespace idml::train {
 
@@ -14,6 +15,7 @@ Embeddings compute_embeddings(models::IDMLNet& net, const data::Dataset& dataset
   const bool was_training = net.is_training();
   net.eval();
   NoGradGuard no_grad;
+  const ConstantParameters constants;  // each BN folded once for the whole pass
   data::LoaderOptions loader_options;
   loader_options.threads = options.workers;
   data::DataLoader loader(dataset, transform, data::sequential_batches(dataset.size(), options.batch_size),

@@ -242,11 +242,12 @@ std::shared_ptr<const StoredLayout> CpuBackend::conv2d_forward(DType dtype, cons
                                                                const ConvEpilogue& epilogue, void* y,
                                                                const ConvLayouts& layouts) {
   if (use_onednn(dtype, g))
-    return onednn::conv2d_forward(*this, g, {static_cast<const float*>(x), layouts.x}, static_cast<const float*>(w),
-                                  static_cast<const float*>(bias),
+    return onednn::conv2d_forward(*this, g, {static_cast<const float*>(x), layouts.x},
+                                  {static_cast<const float*>(w), layouts.w}, static_cast<const float*>(bias),
                                   {{static_cast<const float*>(epilogue.residual), layouts.residual}, epilogue.relu},
                                   static_cast<float*>(y), layouts.y_may_be_stored);
-  IDML_CHECK(!layouts.x && !layouts.residual, "conv2d: the reference path got an operand in oneDNN's layout");
+  IDML_CHECK(!layouts.x && !layouts.residual && !layouts.w,
+             "conv2d: the reference path got an operand in oneDNN's layout");
   dispatch_float(dtype, "conv2d", [&](auto zero) {
     using T = decltype(zero);
     const int64_t group = group_size(g);
@@ -259,6 +260,14 @@ std::shared_ptr<const StoredLayout> CpuBackend::conv2d_forward(DType dtype, cons
     apply_epilogue(g, epilogue, static_cast<T*>(y));
   });
   return nullptr;
+}
+
+std::shared_ptr<const StoredLayout> CpuBackend::conv2d_hold_weight(DType dtype, const Conv2dGeometry& g, bool bias,
+                                                                   const ConvEpilogue& epilogue, const void* w,
+                                                                   void* held) {
+  if (!conv2d_keeps_own_layout(dtype, g)) return nullptr;  // the Plain policy reorders every operand at the call
+  return onednn::conv2d_hold_weight(g, bias, {{static_cast<const float*>(epilogue.residual), nullptr}, epilogue.relu},
+                                    static_cast<const float*>(w), static_cast<float*>(held));
 }
 
 std::shared_ptr<const StoredLayout> CpuBackend::conv2d_backward_input(DType dtype, const Conv2dGeometry& g,

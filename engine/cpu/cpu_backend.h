@@ -46,6 +46,9 @@ class CpuBackend final : public Backend {
                                                      const void* w, const void* bias_or_null,
                                                      const ConvEpilogue& epilogue, void* y,
                                                      const ConvLayouts& layouts) override;
+  std::shared_ptr<const StoredLayout> conv2d_hold_weight(DType dtype, const Conv2dGeometry& g, bool bias,
+                                                         const ConvEpilogue& epilogue, const void* w,
+                                                         void* held) override;
   std::shared_ptr<const StoredLayout> conv2d_backward_input(DType dtype, const Conv2dGeometry& g, const void* dy,
                                                             const void* w, void* dx,
                                                             const ConvGradLayouts& layouts) override;
@@ -62,7 +65,8 @@ class CpuBackend final : public Backend {
                            const void* dy, const void* gamma, const void* mean, const void* invstd, void* dx,
                            void* dgamma, void* dbeta) override;
 
-  void max_pool2d_forward(DType dtype, const Pool2dGeometry& g, const void* x, void* y, int64_t* indices) override;
+  void max_pool2d_forward(DType dtype, const Pool2dGeometry& g, const void* x, void* y, int64_t* indices_or_null,
+                          int64_t channel_block) override;
   void max_pool2d_backward(DType dtype, const Pool2dGeometry& g, const void* dy, const int64_t* indices,
                            void* dx) override;
 

@@ -5,7 +5,8 @@
 // Blocked policy the forward output stays in the primitive's layout, tagged
 // on the tensor's storage (PrimitiveLayout), so that a chain of convolutions
 // reorders only at its ends, and a residual held in the primitive's layout is
-// read in place by a binary post-op; weights are always reordered at the call.
+// read in place by a binary post-op; weights are reordered at the call, except
+// constant ones that conv2d_hold_weight put into the primitive's layout once.
 // The backward passes read dy in the layout it is held in and may leave dx in
 // theirs, so that the gradients between convolutions stay blocked too
 // (elementwise ops of same-layout operands keep it: engine/storage.h).
@@ -112,41 +113,58 @@ void reorder(const memory& from, const memory& to, bool activation) {
   cpu_stream().wait();
 }
 
-// An activation's bytes in a forward primitive's dst layout (engine/storage.h).
+// An operand's bytes in the layout a primitive computes in (engine/storage.h):
+// an activation or gradient it output, or a constant weight held for it.
 class PrimitiveLayout final : public StoredLayout {
  public:
-  PrimitiveLayout(const memory::desc& stored, const memory::desc& plain) : stored_(stored), plain_(plain) {}
+  PrimitiveLayout(const memory::desc& stored, const memory::desc& plain, bool activation)
+      : stored_(stored), plain_(plain), activation_(activation) {}
   const memory::desc& desc() const { return stored_; }
   void to_plain(const void* stored, void* plain) const override {
-    reorder(memory(stored_, cpu_engine(), const_cast<void*>(stored)), memory(plain_, cpu_engine(), plain), true);
+    reorder(memory(stored_, cpu_engine(), const_cast<void*>(stored)), memory(plain_, cpu_engine(), plain),
+            activation_);
   }
   bool same_as(const StoredLayout& other) const override {
     const auto* o = dynamic_cast<const PrimitiveLayout*>(&other);
     return o != nullptr && o->stored_ == stored_;
   }
+  int64_t channel_block() const override {
+    if (stored_.dims().size() != 4) return 0;
+    for (const auto& [block, blocked] : {std::pair{16, tag::nChw16c}, std::pair{8, tag::nChw8c}})
+      if (stored_ == memory::desc(stored_.dims(), f32, blocked)) return block;
+    return 0;
+  }
+  std::shared_ptr<const StoredLayout> with_dims(const std::vector<int64_t>& dims) const override {
+    const int64_t block = channel_block();
+    if (block == 0 || dims.size() != 4 || dims[1] % block != 0) return nullptr;
+    return std::make_shared<PrimitiveLayout>(memory::desc(dims, f32, block == 16 ? tag::nChw16c : tag::nChw8c),
+                                             memory::desc(dims, f32, tag::nchw), activation_);
+  }
 
  private:
   memory::desc stored_, plain_;
+  bool activation_;
 };
 
-// The layout an activation of `dims` is held in: NCHW, or the primitive
-// layout a forward convolution left it in.
-memory::desc held_desc(const Activation& a, const memory::dims& dims) {
+// The layout an operand of `dims` is held in: plain (NCHW, OIHW), or the
+// primitive layout it was left in.
+memory::desc held_desc(const Held& a, const memory::dims& dims) {
   const memory::desc plain(dims, f32, tag::nchw);
   if (!a.layout) return plain;
   const auto* ours = dynamic_cast<const PrimitiveLayout*>(a.layout);
-  IDML_CHECK(ours != nullptr, "oneDNN conv2d: an activation in a layout that is not oneDNN's");
-  IDML_CHECK(ours->desc().dims() == dims, "oneDNN conv2d: an activation's stored layout has other dims");
+  IDML_CHECK(ours != nullptr, "oneDNN conv2d: an operand in a layout that is not oneDNN's");
+  IDML_CHECK(ours->desc().dims() == dims, "oneDNN conv2d: an operand's stored layout has other dims");
   return ours->desc();
 }
 
 // The layout a primitive computes an activation of `dims` in, to tag an output
 // left in it; null when that is NCHW itself or needs more bytes than NCHW
 // (e.g. channels padded to 16).
-std::shared_ptr<const PrimitiveLayout> storable_layout(const memory::desc& computed, const memory::dims& dims) {
+std::shared_ptr<const PrimitiveLayout> storable_layout(const memory::desc& computed, const memory::dims& dims,
+                                                       bool activation = true) {
   const memory::desc plain(dims, f32, tag::nchw);
   if (computed == plain || computed.get_size() != plain.get_size()) return nullptr;
-  return std::make_shared<PrimitiveLayout>(computed, plain);
+  return std::make_shared<PrimitiveLayout>(computed, plain, activation);
 }
 
 struct Cached {
@@ -238,9 +256,9 @@ const Cached& forward_primitive(const Conv2dGeometry& g, bool bias, const ConvEp
 
 }  // namespace
 
-std::shared_ptr<const StoredLayout> conv2d_forward(Backend& be, const Conv2dGeometry& g, Activation x,
-                                                   const float* w, const float* bias, const ConvEpilogue& epilogue,
-                                                   float* y, bool y_may_be_stored) {
+std::shared_ptr<const StoredLayout> conv2d_forward(Backend& be, const Conv2dGeometry& g, Held x, Held w,
+                                                   const float* bias, const ConvEpilogue& epilogue, float* y,
+                                                   bool y_may_be_stored) {
   const bool bf16 = inference_precision() == InferencePrecision::BFloat16;
   const bool residual = epilogue.residual.data != nullptr;
   const bool may_keep_layout = y_may_be_stored && activation_layout() == ActivationLayout::Blocked;
@@ -258,7 +276,7 @@ std::shared_ptr<const StoredLayout> conv2d_forward(Backend& be, const Conv2dGeom
   if (!c) c = &forward_primitive(g, bias != nullptr, epilogue, bf16, nullptr);
   const bool keep_layout = may_keep_layout && c->out_layout;
   Operand src(be, c->src, held_desc(x, s.src), const_cast<float*>(x.data), true);
-  Operand weights(be, c->weights, memory::desc(s.weights, f32, tag::oihw), const_cast<float*>(w), false);
+  Operand weights(be, c->weights, held_desc(w, s.weights), const_cast<float*>(w.data), false);
   Operand dst(be, c->dst, keep_layout ? c->dst : memory::desc(s.dst, f32, tag::nchw), y, true);
   src.read_in();
   weights.read_in();
@@ -273,6 +291,18 @@ std::shared_ptr<const StoredLayout> conv2d_forward(Backend& be, const Conv2dGeom
   dst.write_out();
   cpu_stream().wait();
   return keep_layout ? c->out_layout : nullptr;
+}
+
+std::shared_ptr<const StoredLayout> conv2d_hold_weight(const Conv2dGeometry& g, bool bias,
+                                                       const ConvEpilogue& epilogue, const float* w, float* held) {
+  const bool bf16 = inference_precision() == InferencePrecision::BFloat16;
+  const Cached& c = forward_primitive(g, bias, epilogue, bf16, nullptr);
+  const ConvShape s = shape_of(g);
+  std::shared_ptr<const PrimitiveLayout> layout = bf16 ? nullptr : storable_layout(c.weights, s.weights, false);
+  if (layout)
+    reorder(memory(memory::desc(s.weights, f32, tag::oihw), cpu_engine(), const_cast<float*>(w)),
+            memory(c.weights, cpu_engine(), held), false);
+  return layout;
 }
 
 bool bf16_convolutions_supported(std::string* why_not) {
@@ -293,7 +323,7 @@ bool bf16_convolutions_supported(std::string* why_not) {
   return false;
 }
 
-std::shared_ptr<const StoredLayout> conv2d_backward_input(Backend& be, const Conv2dGeometry& g, Activation dy,
+std::shared_ptr<const StoredLayout> conv2d_backward_input(Backend& be, const Conv2dGeometry& g, Held dy,
                                                           const float* w, float* dx, bool dx_may_be_stored) {
   const Cached& c = cached(key_of(g, 1, 0), [&] {
     const ConvShape s = shape_of(g);
@@ -319,7 +349,7 @@ std::shared_ptr<const StoredLayout> conv2d_backward_input(Backend& be, const Con
   return keep_layout ? c.out_layout : nullptr;
 }
 
-void conv2d_backward_weight(Backend& be, const Conv2dGeometry& g, Activation x, Activation dy, float* dw,
+void conv2d_backward_weight(Backend& be, const Conv2dGeometry& g, Held x, Held dy, float* dw,
                             float* db) {
   const Cached& c = cached(key_of(g, 2, db ? 1 : 0), [&] {
     const ConvShape s = shape_of(g);

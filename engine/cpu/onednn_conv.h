@@ -2,9 +2,12 @@
 // backward-weights. oneDNN picks the ISA (AVX2, AVX-512, AMX) when it runs and
 // its preferred blocked layout for each shape; activations stay in that layout
 // between convolutions (ActivationLayout), and so do the gradients between
-// their backward passes; weights are reordered at the call. Primitives are
-// created once per (shape, bias, epilogue, thread count) and cached. The im2col + GEMM code of conv.cpp is
-// the reference beside it; which one runs is chosen by conv_implementation().
+// their backward passes; weights are reordered at the call, except constant
+// ones (inference, engine/constant_parameters.h), which are put into the
+// primitive's layout once (conv2d_hold_weight). Primitives are created once
+// per (shape, bias, epilogue, thread count) and cached. The im2col + GEMM
+// code of conv.cpp is the reference beside it; which one runs is chosen by
+// conv_implementation().
 #pragma once
 
 #include <memory>
@@ -60,16 +63,17 @@ using ScopedActivationLayout = ScopedChoice<ActivationLayout, activation_layout,
 // weights) since the process started: what the layout policy saves.
 int64_t activation_reorders();
 
-// An activation as the caller holds it: NCHW (layout null) or in the layout
-// a convolution left it in.
-struct Activation {
+// An operand (an activation, a gradient, a constant weight) as the caller
+// holds it: plain NCHW / OIHW (layout null) or in the layout a primitive left
+// it in.
+struct Held {
   const float* data = nullptr;
   const StoredLayout* layout = nullptr;
 };
 
 // What runs after conv + bias, fused into the primitive: y = relu?(conv + bias + residual).
 struct ConvEpilogue {
-  Activation residual;  // (N, OC, OH, OW), or data null
+  Held residual;  // (N, OC, OH, OW), or data null
   bool relu = false;
 };
 
@@ -78,20 +82,27 @@ struct ConvEpilogue {
 // ReducedPrecisionInference scope of bf16 (engine/precision.h) x and w are
 // rounded to bf16 and the products summed in float32. With y_may_be_stored
 // and the Blocked policy, y may be left in the primitive's layout, which is
-// returned (null: y is NCHW).
-std::shared_ptr<const StoredLayout> conv2d_forward(Backend& be, const Conv2dGeometry& g, Activation x,
-                                                   const float* w, const float* bias, const ConvEpilogue& epilogue,
-                                                   float* y, bool y_may_be_stored);
+// returned (null: y is NCHW). A weight held in another layout than the
+// primitive's is reordered at the call, as a plain one is.
+std::shared_ptr<const StoredLayout> conv2d_forward(Backend& be, const Conv2dGeometry& g, Held x, Held w,
+                                                   const float* bias, const ConvEpilogue& epilogue, float* y,
+                                                   bool y_may_be_stored);
+// A constant weight w (OIHW) written to `held` in the layout the forward
+// primitive for (g, bias, epilogue) reads it in, which is returned; null when
+// that is OIHW or takes more bytes (channels padded), or the primitive reads
+// bf16 (then `held` is untouched).
+std::shared_ptr<const StoredLayout> conv2d_hold_weight(const Conv2dGeometry& g, bool bias,
+                                                       const ConvEpilogue& epilogue, const float* w, float* held);
 // Whether oneDNN has a bf16 convolution (not its slow reference one) for this
 // CPU; else false and the reason in why_not.
 bool bf16_convolutions_supported(std::string* why_not);
 
 // dy as held; with dx_may_be_stored and the Blocked policy, dx may be left in
 // the primitive's layout, which is returned (null: dx is NCHW).
-std::shared_ptr<const StoredLayout> conv2d_backward_input(Backend& be, const Conv2dGeometry& g, Activation dy,
+std::shared_ptr<const StoredLayout> conv2d_backward_input(Backend& be, const Conv2dGeometry& g, Held dy,
                                                           const float* w, float* dx, bool dx_may_be_stored);
 // dw, and db (the bias gradient, computed in the same pass) unless null.
-void conv2d_backward_weight(Backend& be, const Conv2dGeometry& g, Activation x, Activation dy, float* dw,
+void conv2d_backward_weight(Backend& be, const Conv2dGeometry& g, Held x, Held dy, float* dw,
                             float* db);
 
 }  // namespace onednn

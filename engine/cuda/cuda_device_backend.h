@@ -109,7 +109,8 @@ class CudaBackend final : public Backend {
                            const void* dy, const void* gamma, const void* mean, const void* invstd, void* dx,
                            void* dgamma, void* dbeta) override;
 
-  void max_pool2d_forward(DType dtype, const Pool2dGeometry& g, const void* x, void* y, int64_t* indices) override;
+  void max_pool2d_forward(DType dtype, const Pool2dGeometry& g, const void* x, void* y, int64_t* indices_or_null,
+                          int64_t channel_block) override;
   void max_pool2d_backward(DType dtype, const Pool2dGeometry& g, const void* dy, const int64_t* indices,
                            void* dx) override;
 

@@ -12,7 +12,7 @@ namespace idml::cuda {
 
 namespace {
 
-// x (N*C, H, W) -> y, indices (N*C, OH, OW); one thread per output element.
+// x (N*C, H, W) -> y, indices (N*C, OH, OW) or null; one thread per output element.
 template <typename T>
 __global__ void max_pool_forward_kernel(Pool2dGeometry g, const T* x, T* y, int64_t* indices, int64_t total,
                                         bool fits32) {
@@ -35,7 +35,7 @@ __global__ void max_pool_forward_kernel(Pool2dGeometry g, const T* x, T* y, int6
         }
       }
     y[o] = best;
-    indices[o] = best_index;
+    if (indices) indices[o] = best_index;
   }
 }
 
@@ -67,7 +67,8 @@ __global__ void max_pool_backward_kernel(Pool2dGeometry g, const T* dy, const in
 }  // namespace
 
 void CudaBackend::max_pool2d_forward(DType dtype, const Pool2dGeometry& g, const void* x, void* y,
-                                     int64_t* indices) {
+                                     int64_t* indices, int64_t channel_block) {
+  IDML_CHECK(channel_block == 0, "max_pool2d (CUDA): the input is in a CPU backend's layout");
   const int64_t total = g.batch * g.channels * g.out_height * g.out_width;
   if (total == 0) return;
   DeviceGuard guard(device_);

@@ -3,7 +3,10 @@
 // inputs want a gradient (a frozen weight costs no dW GEMM). Where the backend
 // keeps activations in its own layout, x and the residual are passed as stored
 // and y is tagged with the layout the backend left it in (engine/storage.h);
-// the backward passes dy and x as stored and tags dx the same way.
+// the backward passes dy and x as stored and tags dx the same way. Inside a
+// ConstantParameters scope the fold is made once and its weight held in the
+// backend's layout (engine/constant_parameters.h).
+#include "engine/constant_parameters.h"
 #include "engine/ops.h"
 #include "engine/ops/op_utils.h"
 #include "engine/precision.h"
@@ -16,6 +19,13 @@ namespace {
 // x as stored when the backend reads its own layout for this convolution, else plain.
 Tensor::StoredBytes stored_or_plain(const Tensor& x, bool own_layout) {
   return own_layout ? x.stored_bytes() : Tensor::StoredBytes{x.raw_data(), nullptr};
+}
+Conv2dGeometry geometry_of(const Tensor& x, const Tensor& weight, Conv2dOptions o) {
+  Conv2dGeometry g{x.size(0), x.size(1), x.size(2), x.size(3), weight.size(0), weight.size(2), weight.size(3),
+                   o.stride, o.padding, o.dilation, 0, 0};
+  g.out_height = (g.in_height + 2 * g.padding - g.dilation * (g.kernel_height - 1) - 1) / g.stride + 1;
+  g.out_width = (g.in_width + 2 * g.padding - g.dilation * (g.kernel_width - 1) - 1) / g.stride + 1;
+  return g;
 }
 }  // namespace
 
@@ -40,10 +50,7 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dO
   IDML_CHECK(inference_precision() == InferencePrecision::Float32 || !grad_enabled() ||
                  !(x.requires_grad() || weight.requires_grad() || (bias.defined() && bias.requires_grad())),
              "conv2d: bf16 (--precision bf16) is for inference only, and this convolution would be differentiated");
-  Conv2dGeometry g{x.size(0), x.size(1), x.size(2), x.size(3), weight.size(0), weight.size(2), weight.size(3),
-                   o.stride, o.padding, o.dilation, 0, 0};
-  g.out_height = (g.in_height + 2 * g.padding - g.dilation * (g.kernel_height - 1) - 1) / g.stride + 1;
-  g.out_width = (g.in_width + 2 * g.padding - g.dilation * (g.kernel_width - 1) - 1) / g.stride + 1;
+  const Conv2dGeometry g = geometry_of(x, weight, o);
   IDML_CHECK(g.out_height > 0 && g.out_width > 0, "conv2d: input ", x.str(), " is smaller than the kernel ",
              weight.str(), " (padding ", o.padding, ", dilation ", o.dilation, ")");
   const Shape out_shape{g.batch, g.out_channels, g.out_height, g.out_width};
@@ -55,9 +62,10 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dO
   const bool own_layout = backend.conv2d_keeps_own_layout(x.dtype(), g);
   const Tensor::StoredBytes xs = stored_or_plain(x, own_layout);
   const Tensor::StoredBytes rs = residual.defined() ? stored_or_plain(residual, own_layout) : Tensor::StoredBytes{};
+  const Tensor::StoredBytes ws = stored_or_plain(weight, own_layout);
   std::shared_ptr<const StoredLayout> y_layout = backend.conv2d_forward(
-      x.dtype(), g, xs.data, weight.raw_data(), bias.defined() ? bias.raw_data() : nullptr, {rs.data, epilogue.relu},
-      y.raw_data(), {xs.layout.get(), rs.layout.get(), own_layout});
+      x.dtype(), g, xs.data, ws.data, bias.defined() ? bias.raw_data() : nullptr, {rs.data, epilogue.relu},
+      y.raw_data(), {xs.layout.get(), rs.layout.get(), ws.layout.get(), own_layout});
   if (y_layout) y.set_stored_layout(std::move(y_layout));
   const bool relu = epilogue.relu;
   return record(y, "conv2d", {x, weight, bias, residual},
@@ -99,16 +107,40 @@ Tensor conv2d_frozen_batch_norm(const Tensor& x, const Tensor& weight, const Ten
   for (const Tensor* t : {&gamma, &beta, &running_mean, &running_var})
     IDML_CHECK(t->defined() && t->dim() == 1 && t->size(0) == c, "conv2d_frozen_batch_norm: per-channel tensor ",
                t->defined() ? t->str() : std::string("(undefined)"), " does not match weight ", weight.str());
-  Tensor invstd;
-  {
-    NoGradGuard no_grad;  // running statistics are constants
-    invstd = div(ones({c}, running_var.dtype(), running_var.device()),
-                 sqrt(add_scalar(running_var.detach(), eps)));
+  const auto fold = [&]() -> ConstantParameters::FoldedConv {
+    Tensor invstd;
+    {
+      NoGradGuard no_grad;  // running statistics are constants
+      invstd = div(ones({c}, running_var.dtype(), running_var.device()),
+                   sqrt(add_scalar(running_var.detach(), eps)));
+    }
+    const Tensor a = mul(gamma, invstd);                                // (OC)
+    return {mul(weight, a.reshape({c, 1, 1, 1})),                       // a W
+            sub(beta, mul(a, running_mean.detach()))};                  // beta - a mean
+  };
+  ConstantParameters* constants = ConstantParameters::active();
+  if (!constants) {
+    const ConstantParameters::FoldedConv f = fold();
+    return conv2d(x, f.weight, f.shift, options, epilogue);
   }
-  const Tensor a = mul(gamma, invstd);                                  // (OC)
-  const Tensor folded_weight = mul(weight, a.reshape({c, 1, 1, 1}));    // a W
-  const Tensor shift = sub(beta, mul(a, running_mean.detach()));        // beta - a mean
-  return conv2d(x, folded_weight, shift, options, epilogue);
+  // Inference over constant parameters: folded once, and the folded weight
+  // held in the layout the backend's convolution reads it in.
+  const ConstantParameters::FoldedConv& f =
+      constants->folded({weight, gamma, beta, running_mean, running_var}, eps, [&] {
+        ConstantParameters::FoldedConv made = fold();
+        Tensor held = empty(made.weight.shape(), made.weight.dtype(), made.weight.device());
+        const Tensor::StoredBytes rs = epilogue.residual.defined() ? epilogue.residual.stored_bytes()
+                                                                    : Tensor::StoredBytes{};
+        std::shared_ptr<const StoredLayout> layout = backend_of(x).conv2d_hold_weight(
+            made.weight.dtype(), geometry_of(x, made.weight, options), true, {rs.data, epilogue.relu},
+            made.weight.raw_data(), held.raw_data());
+        if (layout) {
+          held.set_stored_layout(std::move(layout));
+          made.weight = held;
+        }
+        return made;
+      });
+  return conv2d(x, f.weight, f.shift, options, epilogue);
 }
 
 }  // namespace idml

@@ -1,6 +1,7 @@
 // max_pool2d and the global (1x1 adaptive) average and max pools.
 #include "engine/ops.h"
 #include "engine/ops/op_utils.h"
+#include "engine/storage.h"
 
 namespace idml {
 
@@ -17,8 +18,18 @@ Tensor max_pool2d(const Tensor& x, Pool2dOptions o) {
   g.out_width = (g.in_width + 2 * o.padding - o.kernel) / o.stride + 1;
   IDML_CHECK(g.out_height > 0 && g.out_width > 0, "max_pool2d: input ", x.str(), " smaller than kernel ", o.kernel);
   Tensor y = empty({g.batch, g.channels, g.out_height, g.out_width}, x.dtype(), x.device());
-  Tensor indices = empty(y.shape(), DType::Int64, x.device());
-  backend_of(x).max_pool2d_forward(x.dtype(), g, x.raw_data(), y.raw_data(), indices.data<int64_t>());
+  // The window maxima's positions, for the backward only
+  const bool backward = grad_enabled() && x.requires_grad();
+  const Tensor indices = backward ? empty(y.shape(), DType::Int64, x.device()) : Tensor();
+  // Held in channel blocks (as a oneDNN convolution leaves its output), x is
+  // read as it is and y left in the same arrangement for the next convolution.
+  const Tensor::StoredBytes xs = x.stored_bytes();
+  std::shared_ptr<const StoredLayout> y_layout =
+      xs.layout && xs.layout->channel_block() > 0 ? xs.layout->with_dims(y.shape()) : nullptr;
+  backend_of(x).max_pool2d_forward(x.dtype(), g, y_layout ? xs.data : x.raw_data(), y.raw_data(),
+                                   backward ? indices.data<int64_t>() : nullptr,
+                                   y_layout ? xs.layout->channel_block() : 0);
+  if (y_layout) y.set_stored_layout(std::move(y_layout));
   return record(y, "max_pool2d", {x},
                 [g, indices, in_shape = x.shape()](const Tensor& dy, const std::vector<bool>&) {
                   Tensor dx = empty(in_shape, dy.dtype(), dy.device());

@@ -9,6 +9,7 @@
 #include "data/loader.h"
 #include "data/samplers.h"
 #include "engine/autograd.h"
+#include "engine/constant_parameters.h"
 #include "engine/ops.h"
 #include "train/classify/ism_logits.h"
 #include "train/mixup_step.h"
@@ -65,6 +66,7 @@ TopKErrors evaluate_classifier(models::ClassifierNet& net, const data::Dataset& 
                                const data::Transform& transform, const ClassifyEvalOptions& options) {
   net.module().eval();
   NoGradGuard no_grad;
+  const ConstantParameters constants;  // each BN folded once for the whole pass
   data::LoaderOptions loader_options;
   loader_options.threads = options.workers;
   data::DataLoader loader(split, transform, data::sequential_batches(split.size(), static_cast<size_t>(options.batch_size)),

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/autograd.h"
+#include "engine/constant_parameters.h"
 #include "engine/backend.h"
 #include "engine/ops.h"
 #include "nn/adam.h"
@@ -75,6 +76,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     });
     net.eval();
     const ReducedPrecisionInference precision(a->precision, device);
+    const ConstantParameters constants;  // as eval and embed: each BN folded once (in the warm-up call)
     const double inference_rate = images_per_second(a->batch_size, a->steps, device, [&] {
       NoGradGuard no_grad;
       net.forward(images);

@@ -153,5 +153,61 @@ TEST(ActivationLayout, EveryOtherReaderSeesThePlainValues) {
   EXPECT_EQ(z.shape(), (Shape{2, 32, 8, 8}));
 }
 
+// Max pooling reads a blocked activation as it is and leaves its output in the
+// same layout: ResNet's stem (conv, pool, conv) reorders only at its ends, and
+// the values (ties, NaN) and the gradients, which follow the windows' choices,
+// equal the Plain policy's, which pools NCHW.
+TEST(ActivationLayout, MaxPoolingKeepsTheBlockedLayout) {
+  if (!blocked_layout_available()) GTEST_SKIP() << "oneDNN computes these convolutions in NCHW on this CPU";
+  const cpu::ScopedConvImplementation onednn(cpu::ConvImplementation::OneDnn);
+  struct Stem {
+    Tensor pooled, y, dx;
+    int64_t reorders;
+  };
+  const auto stem = [](ActivationLayout layout, bool backward) {
+    const ScopedActivationLayout scope(layout);
+    Generator gen(41);
+    Tensor x = randn({2, 16, 11, 11}, gen);
+    const Tensor w1 = randn({32, 16, 3, 3}, gen, 0.0, 0.1), w2 = randn({32, 32, 1, 1}, gen, 0.0, 0.2);
+    if (!backward) {  // a NaN pixel, which the convolution spreads over a 3x3 patch of every channel
+      std::vector<float> values = x.to_vector<float>();
+      values[5 * 11 + 6] = std::nanf("");
+      x = from_vector(values, x.shape());
+    }
+    x.set_requires_grad(backward);
+    const int64_t before = cpu::onednn::activation_reorders();
+    // With the backward, ReLU's zeros make ties in the windows; without it, no
+    // ReLU, which would turn the NaNs into zeros
+    const Tensor a = conv2d(x, w1, Tensor(), {1, 1, 1}, {Tensor(), backward});
+    const Tensor pooled = max_pool2d(a, {3, 2, 1});
+    EXPECT_EQ(pooled.stored_bytes().layout != nullptr, layout == ActivationLayout::Blocked);
+    const Tensor y = conv2d(pooled, w2, Tensor(), {1, 0, 1});
+    Stem out{pooled.detach(), y.detach(), Tensor(), 0};
+    out.y.to_vector<float>();
+    out.reorders = cpu::onednn::activation_reorders() - before;
+    if (backward) {
+      sum(mul(y, y)).backward();
+      out.dx = x.grad();
+    }
+    return out;
+  };
+  for (const bool backward : {false, true}) {
+    SCOPED_TRACE(backward ? "with the backward" : "inference, a NaN in the input");
+    const Stem plain = stem(ActivationLayout::Plain, backward);
+    const Stem blocked = stem(ActivationLayout::Blocked, backward);
+    const std::vector<float> p = plain.pooled.to_vector<float>(), b = blocked.pooled.to_vector<float>();
+    ASSERT_EQ(p.size(), b.size());
+    for (size_t i = 0; i < p.size(); ++i)
+      ASSERT_TRUE(p[i] == b[i] || (std::isnan(p[i]) && std::isnan(b[i]))) << i << ": " << p[i] << " " << b[i];
+    EXPECT_EQ(std::count_if(p.begin(), p.end(), [](float v) { return std::isnan(v); }) > 0, !backward);
+    if (backward) {
+      expect_close(blocked.y, plain.y, "y");
+      expect_close(blocked.dx, plain.dx, "dx");
+      // x in, y out: the pooling between the convolutions reorders nothing
+      EXPECT_EQ(blocked.reorders, 2);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace idml

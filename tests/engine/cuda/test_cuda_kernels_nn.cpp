@@ -189,8 +189,8 @@ TEST_F(CudaNnKernels, MaxPoolMatchesCpuExactlyWithTiesAndNaN) {
       const Shape y_shape{n, c, g.out_height, g.out_width};
       const Pair y = poisoned_pair(y_shape, dtype);
       const Pair indices = poisoned_pair(y_shape, DType::Int64);
-      cpu().max_pool2d_forward(dtype, g, x.c(), y.c(), static_cast<int64_t*>(indices.c()));
-      gpu().max_pool2d_forward(dtype, g, x.g(), y.g(), static_cast<int64_t*>(indices.g()));
+      cpu().max_pool2d_forward(dtype, g, x.c(), y.c(), static_cast<int64_t*>(indices.c()), 0);
+      gpu().max_pool2d_forward(dtype, g, x.g(), y.g(), static_cast<int64_t*>(indices.g()), 0);
       expect_close(y, 0.0, what + " forward");
       expect_equal_indices(indices, what + " indices");
       const Pair dy = random_pair(y_shape, gen, dtype);

@@ -1,0 +1,28 @@
+// The ConstantParameters scope's cache of folded convolutions (see the header).
+#include "engine/constant_parameters.h"
+
+#include "engine/autograd.h"
+
+namespace idml {
+
+namespace {
+thread_local ConstantParameters* innermost = nullptr;
+}  // namespace
+
+ConstantParameters::ConstantParameters() : outer_(innermost) { innermost = this; }
+
+ConstantParameters::~ConstantParameters() { innermost = outer_; }
+
+ConstantParameters* ConstantParameters::active() { return grad_enabled() ? nullptr : innermost; }
+
+const ConstantParameters::FoldedConv& ConstantParameters::folded(const ConvBatchNorm& parameters, double eps,
+                                                                 const std::function<FoldedConv()>& fold) {
+  Key key;
+  for (size_t i = 0; i < parameters.size(); ++i) key[i] = parameters[i].stored_bytes().data;
+  auto it = entries_.find(key);
+  if (it == entries_.end() || it->second.eps != eps)
+    it = entries_.insert_or_assign(key, Entry{parameters, eps, fold()}).first;
+  return it->second.folded;
+}
+
+}  // namespace idml

@@ -1,0 +1,56 @@
+// Inference over parameters that do not change (eval, embed, bench's
+// inference). Inside a ConstantParameters scope, conv2d_frozen_batch_norm
+// folds each batch norm into its convolution's weight once rather than at
+// every forward pass, and the backend may hold the folded weight in the layout
+// its convolution reads (oneDNN's blocked one: Backend::conv2d_hold_weight),
+// so that no forward pass reorders a weight either.
+//   - Only forwards that autograd does not record (grad mode off) use it.
+//   - The parameters must not change while the scope lives (no optimiser
+//     step, no checkpoint load): entries are keyed by the parameters' storage
+//     and know nothing of writes to it.
+//   - A scope belongs to the thread that opened it (each data-parallel
+//     replica's thread opens its own); scopes nest.
+#pragma once
+
+#include <array>
+#include <functional>
+#include <map>
+
+#include "engine/tensor.h"
+
+namespace idml {
+
+class ConstantParameters {
+ public:
+  ConstantParameters();
+  ~ConstantParameters();
+  ConstantParameters(const ConstantParameters&) = delete;
+  ConstantParameters& operator=(const ConstantParameters&) = delete;
+
+  // The innermost scope of this thread while grad mode is off, else null.
+  static ConstantParameters* active();
+
+  // A convolution with its frozen batch norm folded in: conv(x, weight) + shift.
+  struct FoldedConv {
+    Tensor weight, shift;
+  };
+  // The conv weight, gamma, beta, running mean and running variance.
+  using ConvBatchNorm = std::array<Tensor, 5>;
+  // The fold of these parameters (and eps): made by `fold` on the first call,
+  // the same tensors on every later one.
+  const FoldedConv& folded(const ConvBatchNorm& parameters, double eps, const std::function<FoldedConv()>& fold);
+  // How many folds this scope holds (tests).
+  size_t size() const { return entries_.size(); }
+
+ private:
+  using Key = std::array<const void*, 5>;
+  struct Entry {
+    ConvBatchNorm parameters;  // held, so that no other tensor takes their bytes while the key names them
+    double eps;
+    FoldedConv folded;
+  };
+  std::map<Key, Entry> entries_;
+  ConstantParameters* outer_;
+};
+
+}  // namespace idml

@@ -1,0 +1,137 @@
+// ConstantParameters (engine/constant_parameters.h): inside the scope, with
+// grad mode off, conv2d_frozen_batch_norm folds once per set of parameters,
+// the folded weight is held in oneDNN's layout, and the values equal the
+// fold made at every call; with grad mode on the scope is not used.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <thread>
+#include <vector>
+
+#include "engine/autograd.h"
+#include "engine/constant_parameters.h"
+#include "engine/cpu/onednn_conv.h"
+#include "engine/generator.h"
+#include "engine/ops.h"
+
+namespace idml {
+namespace {
+
+struct ConvBn {
+  Tensor weight, gamma, beta, mean, var;
+  explicit ConvBn(Generator& gen, int64_t out = 32, int64_t in = 32)
+      : weight(randn({out, in, 3, 3}, gen, 0.0, 0.1)),
+        gamma(randn({out}, gen, 1.0, 0.2)),
+        beta(randn({out}, gen, 0.0, 0.2)),
+        mean(randn({out}, gen, 0.0, 0.2)),
+        var(add_scalar(exp(randn({out}, gen, 0.0, 0.5)), 0.1)) {}
+  Tensor operator()(const Tensor& x, const Tensor& residual = Tensor()) const {
+    return conv2d_frozen_batch_norm(x, weight, gamma, beta, mean, var, 1e-5, Conv2dOptions{1, 1, 1},
+                                    Conv2dEpilogue{residual, true});
+  }
+};
+
+void expect_close(const Tensor& a, const Tensor& b, double tolerance) {
+  const std::vector<float> va = a.to_vector<float>(), vb = b.to_vector<float>();
+  ASSERT_EQ(va.size(), vb.size());
+  for (size_t i = 0; i < va.size(); ++i) ASSERT_NEAR(va[i], vb[i], tolerance * (1 + std::fabs(vb[i]))) << i;
+}
+
+TEST(ConstantParameters, FoldsOnceAndEqualsTheFoldAtEveryCall) {
+  for (const auto implementation : {cpu::ConvImplementation::OneDnn, cpu::ConvImplementation::Reference}) {
+    const cpu::ScopedConvImplementation choice(implementation);
+    Generator gen(5);
+    const ConvBn first(gen), second(gen);
+    const Tensor x = randn({2, 32, 10, 10}, gen);
+    NoGradGuard no_grad;
+    const Tensor expected_first = first(x);
+    const Tensor expected = second(expected_first, x);  // a residual, as in ResNet's blocks
+    const ConstantParameters constants;
+    for (int pass = 0; pass < 3; ++pass) {
+      const Tensor y = second(first(x), x);
+      EXPECT_EQ(constants.size(), 2u);
+      // oneDNN's primitive reads the held weight as it reads its own reorder: the same numbers
+      expect_close(y, expected, implementation == cpu::ConvImplementation::OneDnn ? 1e-6 : 0.0);
+    }
+  }
+}
+
+TEST(ConstantParameters, TheFoldedWeightIsHeldInOneDnnsLayout) {
+  const cpu::ScopedConvImplementation onednn(cpu::ConvImplementation::OneDnn);
+  const cpu::onednn::ScopedActivationLayout blocked(cpu::onednn::ActivationLayout::Blocked);
+  Generator gen(6);
+  const ConvBn conv(gen);
+  const Tensor x = randn({1, 32, 8, 8}, gen);
+  NoGradGuard no_grad;
+  ConstantParameters constants;
+  const Tensor y_held = conv(x);
+  bool folded_again = false;
+  const ConstantParameters::FoldedConv& held = constants.folded(
+      {conv.weight, conv.gamma, conv.beta, conv.mean, conv.var}, 1e-5, [&] {
+        folded_again = true;
+        return ConstantParameters::FoldedConv{};
+      });
+  EXPECT_FALSE(folded_again);
+  EXPECT_NE(held.weight.stored_bytes().layout, nullptr) << "the folded weight stayed plain";
+  // Read as a tensor, it is a * W, and reading it converts it to plain
+  const Tensor a = div(conv.gamma, sqrt(add_scalar(conv.var, 1e-5)));
+  expect_close(held.weight, mul(conv.weight, a.reshape({32, 1, 1, 1})), 1e-6);
+  EXPECT_EQ(held.weight.stored_bytes().layout, nullptr);
+  // A forward then reads the plain weight, to the same values
+  expect_close(conv(x), y_held, 0.0);
+}
+
+TEST(ConstantParameters, AnotherEpsFoldsAgain) {
+  Generator gen(7);
+  const ConvBn conv(gen);
+  const Tensor x = randn({1, 32, 6, 6}, gen);
+  NoGradGuard no_grad;
+  const ConstantParameters constants;
+  const auto bn_conv = [&](double eps) {
+    return conv2d_frozen_batch_norm(x, conv.weight, conv.gamma, conv.beta, conv.mean, conv.var, eps, {1, 1, 1});
+  };
+  const std::vector<float> small_eps = bn_conv(1e-5).to_vector<float>(), large_eps = bn_conv(0.5).to_vector<float>();
+  EXPECT_NE(small_eps, large_eps);
+  EXPECT_EQ(bn_conv(0.5).to_vector<float>(), large_eps);
+  EXPECT_EQ(constants.size(), 1u);  // the entry of these parameters, refolded for the new eps
+}
+
+TEST(ConstantParameters, UnusedWhileGradientsAreRecorded) {
+  Generator gen(8);
+  ConvBn conv(gen, 16, 8);
+  conv.gamma.set_requires_grad(true);
+  conv.weight.set_requires_grad(true);
+  const Tensor x = randn({2, 8, 6, 6}, gen);
+  const ConstantParameters constants;
+  EXPECT_EQ(ConstantParameters::active(), nullptr);
+  sum(conv(x)).backward();
+  EXPECT_EQ(constants.size(), 0u);
+  EXPECT_TRUE(conv.gamma.grad().defined());
+  EXPECT_TRUE(conv.weight.grad().defined());
+  NoGradGuard no_grad;
+  EXPECT_EQ(ConstantParameters::active(), &constants);
+}
+
+TEST(ConstantParameters, ScopesNestAndBelongToTheirThread) {
+  NoGradGuard no_grad;
+  EXPECT_EQ(ConstantParameters::active(), nullptr);
+  {
+    const ConstantParameters outer;
+    {
+      const ConstantParameters inner;
+      EXPECT_EQ(ConstantParameters::active(), &inner);
+    }
+    EXPECT_EQ(ConstantParameters::active(), &outer);
+  }
+  EXPECT_EQ(ConstantParameters::active(), nullptr);
+  const ConstantParameters mine;
+  bool seen_elsewhere = true;
+  std::thread([&] {
+    NoGradGuard no_grad_there;
+    seen_elsewhere = ConstantParameters::active() != nullptr;
+  }).join();
+  EXPECT_FALSE(seen_elsewhere);
+}
+
+}  // namespace
+}  // namespace idml
