@@ -54,13 +54,16 @@ struct ConvLayouts {
   bool y_may_be_stored = false;
 };
 
-// The same for the backward passes: x and dy as stored (null: plain), and
-// whether dx may be left in the backend's layout, in which case
-// conv2d_backward_input returns it (null: dx is plain).
+// The same for the backward passes: x, dy and the weight as stored (null:
+// plain), and whether dx and dw may be left in the backend's layout, in which
+// case conv2d_backward_input and conv2d_backward_weight return it (null:
+// plain).
 struct ConvGradLayouts {
   const StoredLayout* x = nullptr;
   const StoredLayout* dy = nullptr;
+  const StoredLayout* w = nullptr;
   bool dx_may_be_stored = false;
+  bool dw_may_be_stored = false;
 };
 
 struct Pool2dGeometry {
@@ -131,8 +134,10 @@ class Backend {
                                                                     const void* dy, const void* w, void* dx,
                                                                     const ConvGradLayouts& layouts) = 0;
   // dw, and with db_or_null also the bias gradient db = sum of dy over (N, OH, OW).
-  virtual void conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, const void* x, const void* dy, void* dw,
-                                      void* db_or_null, const ConvGradLayouts& layouts) = 0;
+  virtual std::shared_ptr<const StoredLayout> conv2d_backward_weight(DType dtype, const Conv2dGeometry& g,
+                                                                     const void* x, const void* dy, void* dw,
+                                                                     void* db_or_null,
+                                                                     const ConvGradLayouts& layouts) = 0;
 
   // ---- batch norm over x (N, C, HW) per channel ----
   // Batch statistics: y, save_mean, save_invstd (C); running stats updated in

@@ -13,15 +13,16 @@ ConstantParameters::ConstantParameters() : outer_(innermost) { innermost = this;
 
 ConstantParameters::~ConstantParameters() { innermost = outer_; }
 
-ConstantParameters* ConstantParameters::active() { return grad_enabled() ? nullptr : innermost; }
+ConstantParameters* ConstantParameters::active() { return innermost; }
 
 const ConstantParameters::FoldedConv& ConstantParameters::folded(const ConvBatchNorm& parameters, double eps,
                                                                  const std::function<FoldedConv()>& fold) {
   Key key;
   for (size_t i = 0; i < parameters.size(); ++i) key[i] = parameters[i].stored_bytes().data;
   auto it = entries_.find(key);
-  if (it == entries_.end() || it->second.eps != eps)
-    it = entries_.insert_or_assign(key, Entry{parameters, eps, fold()}).first;
+  const bool with_grad = grad_enabled();
+  if (it == entries_.end() || it->second.eps != eps || it->second.with_grad != with_grad)
+    it = entries_.insert_or_assign(key, Entry{parameters, eps, with_grad, fold()}).first;
   return it->second.folded;
 }
 

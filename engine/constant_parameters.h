@@ -1,10 +1,16 @@
-// Inference over parameters that do not change (eval, embed, bench's
-// inference). Inside a ConstantParameters scope, conv2d_frozen_batch_norm
-// folds each batch norm into its convolution's weight once rather than at
-// every forward pass, and the backend may hold the folded weight in the layout
-// its convolution reads (oneDNN's blocked one: Backend::conv2d_hold_weight),
-// so that no forward pass reorders a weight either.
-//   - Only forwards that autograd does not record (grad mode off) use it.
+// Forward passes over parameters that do not change while a
+// ConstantParameters scope lives: inside it, conv2d_frozen_batch_norm folds
+// each batch norm into its convolution's weight once rather than at every
+// forward pass.
+//   - Inference (grad mode off: eval, embed, bench's inference): the backend
+//     may also hold the folded weight in the layout its convolution reads
+//     (oneDNN's blocked one: Backend::conv2d_hold_weight), so that no forward
+//     pass reorders a weight either.
+//   - Training (grad mode on: the IDML step's clean and mixed forwards): the
+//     forwards share the folded weight and shift, which stay in the autograd
+//     graph, so the backward runs through the fold once, on the sum of the
+//     forwards' gradients.
+//   - A fold made in one grad mode is not used in the other (it is made again).
 //   - The parameters must not change while the scope lives (no optimiser
 //     step, no checkpoint load): entries are keyed by the parameters' storage
 //     and know nothing of writes to it.
@@ -27,7 +33,7 @@ class ConstantParameters {
   ConstantParameters(const ConstantParameters&) = delete;
   ConstantParameters& operator=(const ConstantParameters&) = delete;
 
-  // The innermost scope of this thread while grad mode is off, else null.
+  // The innermost scope of this thread, or null.
   static ConstantParameters* active();
 
   // A convolution with its frozen batch norm folded in: conv(x, weight) + shift.
@@ -36,8 +42,8 @@ class ConstantParameters {
   };
   // The conv weight, gamma, beta, running mean and running variance.
   using ConvBatchNorm = std::array<Tensor, 5>;
-  // The fold of these parameters (and eps): made by `fold` on the first call,
-  // the same tensors on every later one.
+  // The fold of these parameters (and eps): made by `fold` on the first call
+  // in this grad mode, the same tensors on every later one.
   const FoldedConv& folded(const ConvBatchNorm& parameters, double eps, const std::function<FoldedConv()>& fold);
   // How many folds this scope holds (tests).
   size_t size() const { return entries_.size(); }
@@ -47,6 +53,7 @@ class ConstantParameters {
   struct Entry {
     ConvBatchNorm parameters;  // held, so that no other tensor takes their bytes while the key names them
     double eps;
+    bool with_grad;  // made while autograd recorded (the fold is in its graph)
     FoldedConv folded;
   };
   std::map<Key, Entry> entries_;

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "data/batch_tensors.h"
+#include "engine/constant_parameters.h"
 #include "engine/distributed/all_gather.h"
 #include "engine/ops.h"
 
@@ -102,8 +103,12 @@ StepResult DataParallel::step(models::IDMLNet& net, const ProxyAnchor& criterion
   const Tensor x = narrow(tensors.images, 0, 0, shard_rows_);
   const Tensor partners = narrow(tensors.images, 0, shard_rows_, shard_rows_);
   const Tensor mixed = add(mul_scalar(x, draw.lam), mul_scalar(partners, 1.0 - draw.lam));
-  const auto clean_shard = net.forward(x);
-  const auto mix_shard = net.forward(mixed);
+  models::IDMLNet::Output clean_shard, mix_shard;
+  {
+    const ConstantParameters shared;  // the two forwards share each frozen BN's fold (one backward through it)
+    clean_shard = net.forward(x);
+    mix_shard = net.forward(mixed);
+  }
 
   auto start = Clock::now();
   const models::IDMLNet::Output clean{distributed::all_gather(clean_shard.semantic, comm_),

@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "engine/constant_parameters.h"
 #include "engine/ops.h"
 #include "nn/clip_grad.h"
 #include "train/random_permutation.h"
@@ -47,8 +48,12 @@ StepResult mixup_train_step(models::IDMLNet& net, const ProxyAnchor& criterion, 
   const MixupDraw draw = draw_mixup(n, gen);
   const Tensor perm = from_vector(draw.perm, {n}, images.device());
   const Tensor mixed = add(mul_scalar(images, draw.lam), mul_scalar(index_select(images, perm), 1.0 - draw.lam));
-  const auto clean = net.forward(images);
-  const auto mix = net.forward(mixed);
+  models::IDMLNet::Output clean, mix;
+  {
+    const ConstantParameters shared;  // the two forwards share each frozen BN's fold (one backward through it)
+    clean = net.forward(images);
+    mix = net.forward(mixed);
+  }
   const Tensor loss = mixup_loss(criterion, clean, mix, labels, draw);
   const double value = loss.item();
   check_finite_loss(value);

@@ -101,14 +101,20 @@ void CpuBackend::batch_norm_backward(DType dtype, bool training, int64_t n, int6
     for (int64_t ch = 0; ch < c; ++ch) {
       const T mean = static_cast<const T*>(mean_ptr)[ch];
       const T invstd = static_cast<const T*>(invstd_ptr)[ch];
+      // sum dy only where it is used (dbeta, or dx in training): the folded
+      // batch norm's weight scaling needs neither
+      const bool with_sum_dy = dbeta || (training && dx);
       double sum_dy = 0, sum_dy_xhat = 0;
       for (int64_t i = 0; i < n; ++i) {
         const T* p = x + (i * c + ch) * hw;
         const T* g = dy + (i * c + ch) * hw;
-        for (int64_t j = 0; j < hw; ++j) {
-          sum_dy += g[j];
-          sum_dy_xhat += g[j] * (p[j] - mean);
-        }
+        if (with_sum_dy)
+          for (int64_t j = 0; j < hw; ++j) {
+            sum_dy += g[j];
+            sum_dy_xhat += g[j] * (p[j] - mean);
+          }
+        else
+          for (int64_t j = 0; j < hw; ++j) sum_dy_xhat += g[j] * (p[j] - mean);
       }
       sum_dy_xhat *= invstd;
       if (dgamma) static_cast<T*>(dgamma)[ch] = static_cast<T>(sum_dy_xhat);

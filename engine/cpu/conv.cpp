@@ -275,9 +275,9 @@ std::shared_ptr<const StoredLayout> CpuBackend::conv2d_backward_input(DType dtyp
                                                                       const ConvGradLayouts& layouts) {
   if (use_onednn(dtype, g))
     return onednn::conv2d_backward_input(*this, g, {static_cast<const float*>(dy), layouts.dy},
-                                         static_cast<const float*>(w), static_cast<float*>(dx),
+                                         {static_cast<const float*>(w), layouts.w}, static_cast<float*>(dx),
                                          layouts.dx_may_be_stored);
-  IDML_CHECK(!layouts.dy, "conv2d backward: the reference path got an operand in oneDNN's layout");
+  IDML_CHECK(!layouts.dy && !layouts.w, "conv2d backward: the reference path got an operand in oneDNN's layout");
   dispatch_float(dtype, "conv2d backward", [&](auto zero) {
     using T = decltype(zero);
     const int64_t group = group_size(g);
@@ -290,12 +290,13 @@ std::shared_ptr<const StoredLayout> CpuBackend::conv2d_backward_input(DType dtyp
   return nullptr;
 }
 
-void CpuBackend::conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, const void* x, const void* dy,
-                                        void* dw, void* db, const ConvGradLayouts& layouts) {
+std::shared_ptr<const StoredLayout> CpuBackend::conv2d_backward_weight(DType dtype, const Conv2dGeometry& g,
+                                                                       const void* x, const void* dy, void* dw,
+                                                                       void* db, const ConvGradLayouts& layouts) {
   if (use_onednn(dtype, g))
     return onednn::conv2d_backward_weight(*this, g, {static_cast<const float*>(x), layouts.x},
                                           {static_cast<const float*>(dy), layouts.dy}, static_cast<float*>(dw),
-                                          static_cast<float*>(db));
+                                          static_cast<float*>(db), layouts.dw_may_be_stored);
   IDML_CHECK(!layouts.x && !layouts.dy, "conv2d backward: the reference path got an operand in oneDNN's layout");
   dispatch_float(dtype, "conv2d backward", [&](auto zero) {
     using T = decltype(zero);
@@ -307,6 +308,7 @@ void CpuBackend::conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, co
       conv_backward_weight<T>(*this, g, static_cast<const T*>(x), static_cast<const T*>(dy), static_cast<T*>(dw));
     if (db) bias_gradient(g, static_cast<const T*>(dy), static_cast<T*>(db));
   });
+  return nullptr;
 }
 
 }  // namespace idml::cpu

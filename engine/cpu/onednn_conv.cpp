@@ -170,8 +170,8 @@ std::shared_ptr<const PrimitiveLayout> storable_layout(const memory::desc& compu
 struct Cached {
   dnnl::primitive primitive;
   memory::desc src, weights, dst;  // as the primitive wants them (diff_* for the backward passes)
-  // The layout of the activation it outputs (forward: dst, backward-data:
-  // diff_src), as storable_layout.
+  // The layout of what it outputs (forward: dst, backward-data: diff_src,
+  // backward-weights: diff_weights), as storable_layout.
   std::shared_ptr<const PrimitiveLayout> out_layout;
   memory::desc residual;  // forward with the residual read in place: its layout
 };
@@ -323,8 +323,8 @@ bool bf16_convolutions_supported(std::string* why_not) {
   return false;
 }
 
-std::shared_ptr<const StoredLayout> conv2d_backward_input(Backend& be, const Conv2dGeometry& g, Held dy,
-                                                          const float* w, float* dx, bool dx_may_be_stored) {
+std::shared_ptr<const StoredLayout> conv2d_backward_input(Backend& be, const Conv2dGeometry& g, Held dy, Held w,
+                                                          float* dx, bool dx_may_be_stored) {
   const Cached& c = cached(key_of(g, 1, 0), [&] {
     const ConvShape s = shape_of(g);
     const dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, any_desc(s.src),
@@ -337,7 +337,7 @@ std::shared_ptr<const StoredLayout> conv2d_backward_input(Backend& be, const Con
   const ConvShape s = shape_of(g);
   const bool keep_layout = dx_may_be_stored && activation_layout() == ActivationLayout::Blocked && c.out_layout;
   Operand diff_dst(be, c.dst, held_desc(dy, s.dst), const_cast<float*>(dy.data), true);
-  Operand weights(be, c.weights, memory::desc(s.weights, f32, tag::oihw), const_cast<float*>(w), false);
+  Operand weights(be, c.weights, held_desc(w, s.weights), const_cast<float*>(w.data), false);
   Operand diff_src(be, c.src, keep_layout ? c.src : memory::desc(s.src, f32, tag::nchw), dx, true);
   diff_dst.read_in();
   weights.read_in();
@@ -349,8 +349,8 @@ std::shared_ptr<const StoredLayout> conv2d_backward_input(Backend& be, const Con
   return keep_layout ? c.out_layout : nullptr;
 }
 
-void conv2d_backward_weight(Backend& be, const Conv2dGeometry& g, Held x, Held dy, float* dw,
-                            float* db) {
+std::shared_ptr<const StoredLayout> conv2d_backward_weight(Backend& be, const Conv2dGeometry& g, Held x, Held dy,
+                                                           float* dw, float* db, bool dw_may_be_stored) {
   const Cached& c = cached(key_of(g, 2, db ? 1 : 0), [&] {
     const ConvShape s = shape_of(g);
     const auto algo = dnnl::algorithm::convolution_direct;
@@ -362,12 +362,13 @@ void conv2d_backward_weight(Backend& be, const Conv2dGeometry& g, Held x, Held d
                                                                  s.pad_r);
     const dnnl::convolution_backward_weights::primitive_desc pd(d, cpu_engine(), forward_desc(g, db != nullptr));
     return Cached{dnnl::convolution_backward_weights(pd), pd.src_desc(), pd.diff_weights_desc(),
-                  pd.diff_dst_desc(), nullptr, {}};
+                  pd.diff_dst_desc(), storable_layout(pd.diff_weights_desc(), s.weights, false), {}};
   });
   const ConvShape s = shape_of(g);
+  const bool keep_layout = dw_may_be_stored && activation_layout() == ActivationLayout::Blocked && c.out_layout;
   Operand src(be, c.src, held_desc(x, s.src), const_cast<float*>(x.data), true);
   Operand diff_dst(be, c.dst, held_desc(dy, s.dst), const_cast<float*>(dy.data), true);
-  Operand diff_weights(be, c.weights, memory::desc(s.weights, f32, tag::oihw), dw, false);
+  Operand diff_weights(be, c.weights, keep_layout ? c.weights : memory::desc(s.weights, f32, tag::oihw), dw, false);
   src.read_in();
   diff_dst.read_in();
   std::unordered_map<int, memory> args{
@@ -376,6 +377,7 @@ void conv2d_backward_weight(Backend& be, const Conv2dGeometry& g, Held x, Held d
   c.primitive.execute(cpu_stream(), args);
   diff_weights.write_out();
   cpu_stream().wait();
+  return keep_layout ? c.out_layout : nullptr;
 }
 
 }  // namespace onednn

@@ -97,13 +97,15 @@ std::shared_ptr<const StoredLayout> conv2d_hold_weight(const Conv2dGeometry& g, 
 // CPU; else false and the reason in why_not.
 bool bf16_convolutions_supported(std::string* why_not);
 
-// dy as held; with dx_may_be_stored and the Blocked policy, dx may be left in
-// the primitive's layout, which is returned (null: dx is NCHW).
-std::shared_ptr<const StoredLayout> conv2d_backward_input(Backend& be, const Conv2dGeometry& g, Held dy,
-                                                          const float* w, float* dx, bool dx_may_be_stored);
-// dw, and db (the bias gradient, computed in the same pass) unless null.
-void conv2d_backward_weight(Backend& be, const Conv2dGeometry& g, Held x, Held dy, float* dw,
-                            float* db);
+// dy and w as held; with dx_may_be_stored and the Blocked policy, dx may be
+// left in the primitive's layout, which is returned (null: dx is NCHW).
+std::shared_ptr<const StoredLayout> conv2d_backward_input(Backend& be, const Conv2dGeometry& g, Held dy, Held w,
+                                                          float* dx, bool dx_may_be_stored);
+// dw, and db (the bias gradient, computed in the same pass) unless null; with
+// dw_may_be_stored and the Blocked policy, dw may be left in the primitive's
+// layout, which is returned (null: dw is OIHW).
+std::shared_ptr<const StoredLayout> conv2d_backward_weight(Backend& be, const Conv2dGeometry& g, Held x, Held dy,
+                                                           float* dw, float* db, bool dw_may_be_stored);
 
 }  // namespace onednn
 }  // namespace idml::cpu

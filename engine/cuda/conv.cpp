@@ -65,15 +65,16 @@ std::shared_ptr<const StoredLayout> CudaBackend::conv2d_backward_input(DType dty
   return nullptr;
 }
 
-void CudaBackend::conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, const void* x, const void* dy,
-                                         void* dw, void* db_or_null, const ConvGradLayouts&) {
+std::shared_ptr<const StoredLayout> CudaBackend::conv2d_backward_weight(DType dtype, const Conv2dGeometry& g,
+                                                                        const void* x, const void* dy, void* dw,
+                                                                        void* db_or_null, const ConvGradLayouts&) {
   const int64_t w_size = g.out_channels * g.in_channels * g.kernel_height * g.kernel_width;
   if (g.batch == 0) {  // no samples: the gradients are 0
     if (w_size > 0) fill(dtype, dw, w_size, 0.0);
     if (db_or_null && g.out_channels > 0) fill(dtype, db_or_null, g.out_channels, 0.0);
-    return;
+    return nullptr;
   }
-  if (g.out_channels == 0 || g.in_channels == 0) return;  // the forward refuses 0 input channels
+  if (g.out_channels == 0 || g.in_channels == 0) return nullptr;  // the forward refuses 0 input channels
   DeviceGuard guard(device_);
   const Scalars s;
   ConvDescriptors d(dtype, g, conv_math_type(dtype));
@@ -85,6 +86,7 @@ void CudaBackend::conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, c
   IDML_CUDNN_CHECK(cudnnConvolutionBackwardFilter(cudnn_, s.one(dtype), d.x, x, d.y, dy, d.conv,
                                                   static_cast<cudnnConvolutionBwdFilterAlgo_t>(algo.algorithm),
                                                   workspace.get(), algo.workspace_bytes, s.zero(dtype), d.w, dw));
+  return nullptr;
 }
 
 }  // namespace idml::cuda

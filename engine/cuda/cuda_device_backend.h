@@ -96,8 +96,9 @@ class CudaBackend final : public Backend {
   std::shared_ptr<const StoredLayout> conv2d_backward_input(DType dtype, const Conv2dGeometry& g, const void* dy,
                                                             const void* w, void* dx,
                                                             const ConvGradLayouts& layouts) override;
-  void conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, const void* x, const void* dy, void* dw,
-                              void* db_or_null, const ConvGradLayouts& layouts) override;
+  std::shared_ptr<const StoredLayout> conv2d_backward_weight(DType dtype, const Conv2dGeometry& g, const void* x,
+                                                             const void* dy, void* dw, void* db_or_null,
+                                                             const ConvGradLayouts& layouts) override;
 
   void batch_norm_forward_training(DType dtype, int64_t n, int64_t c, int64_t hw, const void* x, const void* gamma,
                                    const void* beta, void* y, void* save_mean, void* save_invstd,

@@ -4,8 +4,8 @@
 // keeps activations in its own layout, x and the residual are passed as stored
 // and y is tagged with the layout the backend left it in (engine/storage.h);
 // the backward passes dy and x as stored and tags dx the same way. Inside a
-// ConstantParameters scope the fold is made once and its weight held in the
-// backend's layout (engine/constant_parameters.h).
+// ConstantParameters scope the fold is made once (and in inference its
+// weight held in the backend's layout: engine/constant_parameters.h).
 #include "engine/constant_parameters.h"
 #include "engine/ops.h"
 #include "engine/ops/op_utils.h"
@@ -79,8 +79,10 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dO
                   const Tensor::StoredBytes dys = stored_or_plain(dy, own);
                   if (needs[0]) {
                     dx = empty(xd.shape(), dy.dtype(), dy.device());
-                    std::shared_ptr<const StoredLayout> dx_layout = be.conv2d_backward_input(
-                        dy.dtype(), g, dys.data, wd.raw_data(), dx.raw_data(), {nullptr, dys.layout.get(), own});
+                    const Tensor::StoredBytes ws = stored_or_plain(wd, own);
+                    std::shared_ptr<const StoredLayout> dx_layout =
+                        be.conv2d_backward_input(dy.dtype(), g, dys.data, ws.data, dx.raw_data(),
+                                                 {nullptr, dys.layout.get(), ws.layout.get(), own, false});
                     if (dx_layout) dx.set_stored_layout(std::move(dx_layout));
                   }
                   // db comes from the dW pass (one read of dy) when both are wanted
@@ -89,9 +91,13 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dO
                     dw = empty(wd.shape(), dy.dtype(), dy.device());
                     if (db_with_dw) db = empty({g.out_channels}, dy.dtype(), dy.device());
                     const Tensor::StoredBytes xs = stored_or_plain(xd, own);
-                    be.conv2d_backward_weight(dy.dtype(), g, xs.data, dys.data, dw.raw_data(),
-                                              db_with_dw ? db.raw_data() : nullptr,
-                                              {xs.layout.get(), dys.layout.get(), false});
+                    // dw may stay in the primitive's layout: the sum of a
+                    // weight's gradients over its uses (the IDML step's two
+                    // forwards) then runs on it, and its reader converts once
+                    std::shared_ptr<const StoredLayout> dw_layout = be.conv2d_backward_weight(
+                        dy.dtype(), g, xs.data, dys.data, dw.raw_data(), db_with_dw ? db.raw_data() : nullptr,
+                        {xs.layout.get(), dys.layout.get(), nullptr, false, own});
+                    if (dw_layout) dw.set_stored_layout(std::move(dw_layout));
                   }
                   if (needs[2] && !db_with_dw) db = sum(dy, {0, 2, 3});
                   if (needs[3]) dr = dy;
@@ -114,27 +120,41 @@ Tensor conv2d_frozen_batch_norm(const Tensor& x, const Tensor& weight, const Ten
       invstd = div(ones({c}, running_var.dtype(), running_var.device()),
                    sqrt(add_scalar(running_var.detach(), eps)));
     }
-    const Tensor a = mul(gamma, invstd);                                // (OC)
-    return {mul(weight, a.reshape({c, 1, 1, 1})),                       // a W
-            sub(beta, mul(a, running_mean.detach()))};                  // beta - a mean
+    const Tensor a = mul(gamma, invstd);  // (OC)
+    // a W as a batch norm in inference mode over W seen as (1, OC, C KH KW, 1),
+    // with mean 0 and variance 1 (exact: x * 1 * a + 0): its backward gives
+    // dW = a dWf and da = sum dWf W in one pass over the weights, where a
+    // broadcast mul's takes three.
+    const Tensor folded = batch_norm(weight.reshape({1, c, -1, 1}), a, Tensor(), zeros({c}, a.dtype(), a.device()),
+                                     ones({c}, a.dtype(), a.device()), false, 0.0, 0.0)
+                              .reshape(weight.shape());
+    return {folded, sub(beta, mul(a, running_mean.detach()))};  // a W, beta - a mean
   };
   ConstantParameters* constants = ConstantParameters::active();
   if (!constants) {
     const ConstantParameters::FoldedConv f = fold();
     return conv2d(x, f.weight, f.shift, options, epilogue);
   }
-  // Inference over constant parameters: folded once, and the folded weight
-  // held in the layout the backend's convolution reads it in.
+  // Constant parameters: folded once for the scope, and the folded weight
+  // held in the layout the backend's convolution reads it in, so that the
+  // forwards of the scope do not reorder it. In training the fold's own
+  // output is re-laid in place (it stays the autograd graph's node; only the
+  // convolutions read it, and backward-data reads it as held).
   const ConstantParameters::FoldedConv& f =
       constants->folded({weight, gamma, beta, running_mean, running_var}, eps, [&] {
         ConstantParameters::FoldedConv made = fold();
+        Backend& be = backend_of(x);
         Tensor held = empty(made.weight.shape(), made.weight.dtype(), made.weight.device());
         const Tensor::StoredBytes rs = epilogue.residual.defined() ? epilogue.residual.stored_bytes()
                                                                     : Tensor::StoredBytes{};
-        std::shared_ptr<const StoredLayout> layout = backend_of(x).conv2d_hold_weight(
-            made.weight.dtype(), geometry_of(x, made.weight, options), true, {rs.data, epilogue.relu},
-            made.weight.raw_data(), held.raw_data());
-        if (layout) {
+        std::shared_ptr<const StoredLayout> layout =
+            be.conv2d_hold_weight(made.weight.dtype(), geometry_of(x, made.weight, options), true,
+                                  {rs.data, epilogue.relu}, made.weight.raw_data(), held.raw_data());
+        if (!layout) return made;
+        if (grad_enabled()) {
+          be.copy(made.weight.raw_data(), held.raw_data(), held.nbytes());
+          made.weight.set_stored_layout(std::move(layout));
+        } else {
           held.set_stored_layout(std::move(layout));
           made.weight = held;
         }

@@ -1,10 +1,12 @@
-// ConstantParameters (engine/constant_parameters.h): inside the scope, with
-// grad mode off, conv2d_frozen_batch_norm folds once per set of parameters,
-// the folded weight is held in oneDNN's layout, and the values equal the
-// fold made at every call; with grad mode on the scope is not used.
+// ConstantParameters (engine/constant_parameters.h): inside the scope
+// conv2d_frozen_batch_norm folds once per set of parameters; with grad mode
+// off the folded weight is held in oneDNN's layout and the values equal the
+// fold made at every call; with it on, the forwards share the fold and the
+// gradients equal those of a fold per forward.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -96,24 +98,53 @@ TEST(ConstantParameters, AnotherEpsFoldsAgain) {
   EXPECT_EQ(constants.size(), 1u);  // the entry of these parameters, refolded for the new eps
 }
 
-TEST(ConstantParameters, UnusedWhileGradientsAreRecorded) {
+// Two forwards in one scope while autograd records (the IDML step's clean and
+// mixed passes) share one fold, whose output is held in oneDNN's layout: the
+// gradients of W, gamma and beta equal those of folding at each forward, to
+// float32 rounding (the two forwards' gradients are summed before the fold's
+// backward instead of after).
+TEST(ConstantParameters, ForwardsThatAutogradRecordsShareTheFold) {
+  const cpu::ScopedConvImplementation onednn(cpu::ConvImplementation::OneDnn);
+  const cpu::onednn::ScopedActivationLayout blocked(cpu::onednn::ActivationLayout::Blocked);
   Generator gen(8);
-  ConvBn conv(gen, 16, 8);
-  conv.gamma.set_requires_grad(true);
-  conv.weight.set_requires_grad(true);
-  const Tensor x = randn({2, 8, 6, 6}, gen);
-  const ConstantParameters constants;
-  EXPECT_EQ(ConstantParameters::active(), nullptr);
-  sum(conv(x)).backward();
-  EXPECT_EQ(constants.size(), 0u);
-  EXPECT_TRUE(conv.gamma.grad().defined());
-  EXPECT_TRUE(conv.weight.grad().defined());
-  NoGradGuard no_grad;
-  EXPECT_EQ(ConstantParameters::active(), &constants);
+  ConvBn conv(gen);
+  for (Tensor* p : {&conv.weight, &conv.gamma, &conv.beta}) p->set_requires_grad(true);
+  const Tensor x1 = randn({2, 32, 6, 6}, gen), x2 = randn({2, 32, 6, 6}, gen);
+  const auto gradients = [&](bool shared) {
+    for (Tensor* p : {&conv.weight, &conv.gamma, &conv.beta}) p->zero_grad();
+    Tensor y1, y2;
+    {
+      std::optional<ConstantParameters> scope;
+      if (shared) scope.emplace();
+      y1 = conv(x1);
+      y2 = conv(x2);
+      if (shared) {
+        EXPECT_EQ(scope->size(), 1u);
+        const ConstantParameters::FoldedConv& f = scope->folded(
+            {conv.weight, conv.gamma, conv.beta, conv.mean, conv.var}, 1e-5, [] { return ConstantParameters::FoldedConv{}; });
+        EXPECT_NE(f.weight.stored_bytes().layout, nullptr) << "the shared fold stayed plain";
+        EXPECT_NE(f.weight.grad_fn(), nullptr) << "the shared fold left the autograd graph";
+      }
+    }
+    sum(add(mul(y1, y1), y2)).backward();
+    return std::vector<Tensor>{conv.weight.grad().clone(), conv.gamma.grad().clone(), conv.beta.grad().clone()};
+  };
+  const std::vector<Tensor> apart = gradients(false), together = gradients(true);
+  for (size_t i = 0; i < apart.size(); ++i) expect_close(together[i], apart[i], 1e-5);
+  // a fold made without autograd is not used with it: the gradients still flow
+  {
+    const ConstantParameters scope;
+    {
+      NoGradGuard no_grad;
+      conv(x1);
+    }
+    for (Tensor* p : {&conv.weight, &conv.gamma, &conv.beta}) p->zero_grad();
+    sum(add(mul(conv(x1), conv(x1)), conv(x2))).backward();
+  }
+  expect_close(conv.gamma.grad(), apart[1], 1e-5);
 }
 
 TEST(ConstantParameters, ScopesNestAndBelongToTheirThread) {
-  NoGradGuard no_grad;
   EXPECT_EQ(ConstantParameters::active(), nullptr);
   {
     const ConstantParameters outer;
@@ -127,7 +158,6 @@ TEST(ConstantParameters, ScopesNestAndBelongToTheirThread) {
   const ConstantParameters mine;
   bool seen_elsewhere = true;
   std::thread([&] {
-    NoGradGuard no_grad_there;
     seen_elsewhere = ConstantParameters::active() != nullptr;
   }).join();
   EXPECT_FALSE(seen_elsewhere);

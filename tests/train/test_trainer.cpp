@@ -10,9 +10,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
+#include "engine/constant_parameters.h"
 #include "engine/ops.h"
 #include "nn/adam.h"
 #include "nn/weights/safetensors.h"
@@ -130,6 +133,49 @@ TEST(Freezing, WithoutWarmUpFrozenBatchNormKeepsItsAffineWeights) {
     EXPECT_EQ(p.requires_grad(), !bn_affine) << name;
   }
   EXPECT_TRUE(loss.proxies.requires_grad());
+}
+
+// The IDML step's two forwards share each frozen BN's fold
+// (ConstantParameters in mixup_train_step): every gradient equals that of a
+// fold per forward, to float32 rounding.
+TEST(MixupStep, SharedFoldGivesTheGradientsOfAFoldPerForward) {
+  Generator gen(4);
+  models::IDMLNet net({"resnet18", 8, true, true}, gen);
+  ProxyAnchor loss(3, 8, {}, gen);
+  apply_trainable_state(net, loss, /*epoch=*/1, /*warm=*/1);  // after warm-up: W, gamma and beta train
+  net.train();
+  const Tensor images = randn({4, 3, 32, 32}, gen), labels = from_vector<int64_t>({0, 1, 2, 0}, {4});
+  Generator draw_gen(5);
+  const MixupDraw draw = draw_mixup(4, draw_gen);
+  const Tensor mixed = add(mul_scalar(images, draw.lam),
+                           mul_scalar(index_select(images, from_vector(draw.perm, {4})), 1.0 - draw.lam));
+  const auto gradients = [&](bool shared) {
+    for (const auto& [name, p] : net.named_parameters()) p.zero_grad();
+    models::IDMLNet::Output clean, mix;
+    {
+      std::optional<ConstantParameters> scope;
+      if (shared) scope.emplace();
+      clean = net.forward(images);
+      mix = net.forward(mixed);
+    }
+    mixup_loss(loss, clean, mix, labels, draw).backward();
+    std::map<std::string, std::vector<float>> out;
+    for (const auto& [name, p] : net.named_parameters())
+      if (p.grad().defined()) out[name] = p.grad().to_vector<float>();
+    return out;
+  };
+  const auto apart = gradients(false), together = gradients(true);
+  ASSERT_EQ(apart.size(), together.size());
+  ASSERT_GT(apart.size(), 40u);
+  for (const auto& [name, expected] : apart) {
+    const std::vector<float>& got = together.at(name);
+    double largest = 0, difference = 0;
+    for (size_t i = 0; i < expected.size(); ++i) {
+      largest = std::max(largest, std::abs(double(expected[i])));
+      difference = std::max(difference, std::abs(double(expected[i]) - got[i]));
+    }
+    EXPECT_LE(difference, 1e-6 * largest) << name << ": largest " << largest;
+  }
 }
 
 TEST(MixupStep, NonFiniteLossUpdatesNothing) {
