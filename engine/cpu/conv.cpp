@@ -293,11 +293,26 @@ std::shared_ptr<const StoredLayout> CpuBackend::conv2d_backward_input(DType dtyp
 std::shared_ptr<const StoredLayout> CpuBackend::conv2d_backward_weight(DType dtype, const Conv2dGeometry& g,
                                                                        const void* x, const void* dy, void* dw,
                                                                        void* db, const ConvGradLayouts& layouts) {
-  if (use_onednn(dtype, g))
+  const bool by_gemm = use_onednn(dtype, g) && onednn::backward_weights_by_gemm(g);
+  if (use_onednn(dtype, g) && !by_gemm)
     return onednn::conv2d_backward_weight(*this, g, {static_cast<const float*>(x), layouts.x},
                                           {static_cast<const float*>(dy), layouts.dy}, static_cast<float*>(dw),
                                           static_cast<float*>(db), layouts.dw_may_be_stored);
-  IDML_CHECK(!layouts.x && !layouts.dy, "conv2d backward: the reference path got an operand in oneDNN's layout");
+  // The GEMM path reads NCHW: operands held in oneDNN's layout are converted into scratch
+  Scratch<float> x_plain(*this, by_gemm && layouts.x ? g.batch * g.in_channels * g.in_height * g.in_width : 0),
+      dy_plain(*this, by_gemm && layouts.dy ? g.batch * g.out_channels * g.out_height * g.out_width : 0);
+  if (x_plain.data()) {
+    onednn::to_plain({static_cast<const float*>(x), layouts.x}, {g.batch, g.in_channels, g.in_height, g.in_width},
+                     x_plain.data());
+    x = x_plain.data();
+  }
+  if (dy_plain.data()) {
+    onednn::to_plain({static_cast<const float*>(dy), layouts.dy},
+                     {g.batch, g.out_channels, g.out_height, g.out_width}, dy_plain.data());
+    dy = dy_plain.data();
+  }
+  IDML_CHECK(by_gemm || (!layouts.x && !layouts.dy),
+             "conv2d backward: the reference path got an operand in oneDNN's layout");
   dispatch_float(dtype, "conv2d backward", [&](auto zero) {
     using T = decltype(zero);
     const int64_t group = group_size(g);

@@ -349,6 +349,13 @@ std::shared_ptr<const StoredLayout> conv2d_backward_input(Backend& be, const Con
   return keep_layout ? c.out_layout : nullptr;
 }
 
+void to_plain(Held a, const std::vector<int64_t>& dims, float* plain) {
+  reorder(memory(held_desc(a, dims), cpu_engine(), const_cast<float*>(a.data)),
+          memory(memory::desc(dims, f32, tag::nchw), cpu_engine(), plain), a.layout != nullptr);
+}
+
+bool backward_weights_by_gemm(const Conv2dGeometry& g) { return g.out_height * g.out_width <= 4; }
+
 std::shared_ptr<const StoredLayout> conv2d_backward_weight(Backend& be, const Conv2dGeometry& g, Held x, Held dy,
                                                            float* dw, float* db, bool dw_may_be_stored) {
   const Cached& c = cached(key_of(g, 2, db ? 1 : 0), [&] {

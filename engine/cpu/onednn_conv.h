@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/backend.h"
 #include "engine/storage.h"
@@ -101,6 +102,16 @@ bool bf16_convolutions_supported(std::string* why_not);
 // left in the primitive's layout, which is returned (null: dx is NCHW).
 std::shared_ptr<const StoredLayout> conv2d_backward_input(Backend& be, const Conv2dGeometry& g, Held dy, Held w,
                                                           float* dx, bool dx_may_be_stored);
+// Writes the plain (NCHW, OIHW) values of an operand of `dims` held as `a` to `plain`.
+void to_plain(Held a, const std::vector<int64_t>& dims, float* plain);
+
+// Whether backward-weights goes to the im2col + GEMM path (conv.cpp) rather
+// than oneDNN's primitive: on output maps of at most 2 x 2 pixels (ResNet-18's
+// last stage at 64 px), where oneDNN 2.6's avx512 backward-weights kernel
+// runs at a third of its forward's rate and one GEMM over the whole batch
+// (OC x N OH OW times N OH OW x C KH KW) at the forward's.
+bool backward_weights_by_gemm(const Conv2dGeometry& g);
+
 // dw, and db (the bias gradient, computed in the same pass) unless null; with
 // dw_may_be_stored and the Blocked policy, dw may be left in the primitive's
 // layout, which is returned (null: dw is OIHW).

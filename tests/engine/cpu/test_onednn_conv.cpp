@@ -105,5 +105,41 @@ TEST(OneDnnConv, OddGeometriesMatchTheReference) {
   }
 }
 
+// Output maps of at most 2 x 2 (ResNet-18's last stage at 64 px) compute dW by
+// one GEMM over the batch (onednn::backward_weights_by_gemm), reading x and dy
+// from oneDNN's blocked layout: two such convolutions in a chain, so that the
+// second reads a blocked x and the first a blocked dy, equal the reference.
+TEST(OneDnnConv, TinyMapsTakeTheGemmForBackwardWeights) {
+  const auto geometry = [](int64_t size) {
+    return Conv2dGeometry{8, 32, size, size, 32, 3, 3, 1, 1, 1, size, size};
+  };
+  EXPECT_TRUE(cpu::onednn::backward_weights_by_gemm(geometry(2)));
+  EXPECT_TRUE(cpu::onednn::backward_weights_by_gemm(geometry(1)));
+  EXPECT_FALSE(cpu::onednn::backward_weights_by_gemm(geometry(3)));
+  Generator gen(92);
+  const Tensor x = randn({8, 32, 2, 2}, gen), w1 = randn({32, 32, 3, 3}, gen, 0.0, 0.06),
+               w2 = randn({32, 32, 3, 3}, gen, 0.0, 0.06), b2 = randn({32}, gen), seed = randn({8, 32, 2, 2}, gen);
+  struct Chain {
+    Tensor y, dx, dw1, dw2, db2;
+  };
+  const auto chain = [&](cpu::ConvImplementation path) {
+    ConvPath scope(path);
+    const cpu::onednn::ScopedActivationLayout blocked(cpu::onednn::ActivationLayout::Blocked);
+    Tensor xl = x.detach().set_requires_grad(true), w1l = w1.detach().set_requires_grad(true),
+           w2l = w2.detach().set_requires_grad(true), b2l = b2.detach().set_requires_grad(true);
+    const Tensor a = conv2d(xl, w1l, Tensor(), {1, 1, 1}, {Tensor(), true});
+    if (path == cpu::ConvImplementation::OneDnn) EXPECT_NE(a.stored_bytes().layout, nullptr);
+    const Tensor y = conv2d(a, w2l, b2l, {1, 1, 1});
+    y.backward(seed);
+    return Chain{y.detach(), xl.grad(), w1l.grad(), w2l.grad(), b2l.grad()};
+  };
+  const Chain fast = chain(cpu::ConvImplementation::OneDnn), ref = chain(cpu::ConvImplementation::Reference);
+  EXPECT_LE(relative_error(fast.y, ref.y), 2e-5);
+  EXPECT_LE(relative_error(fast.dx, ref.dx), 2e-5);
+  EXPECT_LE(relative_error(fast.dw1, ref.dw1), 2e-5);
+  EXPECT_LE(relative_error(fast.dw2, ref.dw2), 2e-5);
+  EXPECT_LE(relative_error(fast.db2, ref.db2), 2e-5);
+}
+
 }  // namespace
 }  // namespace idml
