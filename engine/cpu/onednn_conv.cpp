@@ -157,9 +157,10 @@ memory::desc held_desc(const Held& a, const memory::dims& dims) {
   return ours->desc();
 }
 
-// The layout a primitive computes an activation of `dims` in, to tag an output
-// left in it; null when that is NCHW itself or needs more bytes than NCHW
-// (e.g. channels padded to 16).
+// The layout a primitive computes an operand of `dims` in, to tag an output
+// (or a held weight) left in it; null when that is the plain layout itself or
+// needs more bytes (e.g. channels padded to 16). `activation` says whether its
+// conversion counts in activation_reorders().
 std::shared_ptr<const PrimitiveLayout> storable_layout(const memory::desc& computed, const memory::dims& dims,
                                                        bool activation = true) {
   const memory::desc plain(dims, f32, tag::nchw);

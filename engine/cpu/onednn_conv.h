@@ -2,9 +2,11 @@
 // backward-weights. oneDNN picks the ISA (AVX2, AVX-512, AMX) when it runs and
 // its preferred blocked layout for each shape; activations stay in that layout
 // between convolutions (ActivationLayout), and so do the gradients between
-// their backward passes; weights are reordered at the call, except constant
-// ones (inference, engine/constant_parameters.h), which are put into the
-// primitive's layout once (conv2d_hold_weight). Primitives are created once
+// their backward passes (dW included); weights are reordered at the call,
+// except those of a ConstantParameters scope (engine/constant_parameters.h),
+// which are put into the primitive's layout once (conv2d_hold_weight).
+// Backward-weights on maps of at most 2 x 2 goes to conv.cpp's GEMM path
+// (backward_weights_by_gemm). Primitives are created once
 // per (shape, bias, epilogue, thread count) and cached. The im2col + GEMM
 // code of conv.cpp is the reference beside it; which one runs is chosen by
 // conv_implementation().
@@ -51,8 +53,9 @@ namespace onednn {
 //     except an elementwise op whose operands all share the layout. The
 //     backward passes do the same with dy and dx, so a gradient stays blocked
 //     through the ReLU backward and the residual's gradient sum.
-//     Reorders happen only at the network's edges and where a non-convolution
-//     op (pooling, an unfolded batch norm) reads the activation.
+//     Max pooling reads and writes the layout too. Reorders happen only at
+//     the network's edges and where another op (global pooling, an unfolded
+//     batch norm) reads the activation.
 //   Plain: NCHW in and out of every convolution, reordered at each call.
 // IDML_CPU_CONV_LAYOUT=blocked|plain, or set_activation_layout (tests, A/B runs).
 enum class ActivationLayout { Plain, Blocked };

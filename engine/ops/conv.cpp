@@ -3,9 +3,9 @@
 // inputs want a gradient (a frozen weight costs no dW GEMM). Where the backend
 // keeps activations in its own layout, x and the residual are passed as stored
 // and y is tagged with the layout the backend left it in (engine/storage.h);
-// the backward passes dy and x as stored and tags dx the same way. Inside a
-// ConstantParameters scope the fold is made once (and in inference its
-// weight held in the backend's layout: engine/constant_parameters.h).
+// the backward passes dy, x and the weight as stored and tags dx and dw the
+// same way. Inside a ConstantParameters scope the fold is made once and its
+// weight held in the backend's layout (engine/constant_parameters.h).
 #include "engine/constant_parameters.h"
 #include "engine/ops.h"
 #include "engine/ops/op_utils.h"
