@@ -20,7 +20,6 @@
 #include <omp.h>
 
 #include <array>
-#include <atomic>
 #include <map>
 #include <mutex>
 #include <oneapi/dnnl/dnnl.hpp>
@@ -28,7 +27,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "engine/cpu/conv_lowering.h"
+#include "engine/cpu/onednn_memory.h"
 #include "engine/error.h"
 #include "engine/precision.h"
 
@@ -36,28 +35,6 @@ namespace idml::cpu {
 namespace onednn {
 
 namespace {
-
-std::atomic<int64_t> activation_reorder_count{0};
-
-}  // namespace
-
-int64_t activation_reorders() { return activation_reorder_count.load(); }
-
-namespace {
-
-using dnnl::memory;
-using tag = memory::format_tag;
-constexpr auto f32 = memory::data_type::f32;
-
-dnnl::engine& cpu_engine() {
-  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-  return engine;
-}
-
-dnnl::stream& cpu_stream() {
-  static dnnl::stream stream(cpu_engine());
-  return stream;
-}
 
 struct ConvShape {
   memory::dims src, weights, dst, bias, strides, dilates, pad_l, pad_r;
@@ -106,68 +83,6 @@ Key key_of(const Conv2dGeometry& g, int64_t pass, int64_t options) {
           g.out_height, g.out_width, pass, options, omp_get_max_threads()};
 }
 
-void reorder(const memory& from, const memory& to, bool activation) {
-  if (activation) ++activation_reorder_count;
-  memory src = from, dst = to;  // oneDNN's execute takes non-const handles
-  dnnl::reorder(src, dst).execute(cpu_stream(), src, dst);
-  cpu_stream().wait();
-}
-
-// An operand's bytes in the layout a primitive computes in (engine/storage.h):
-// an activation or gradient it output, or a constant weight held for it.
-class PrimitiveLayout final : public StoredLayout {
- public:
-  PrimitiveLayout(const memory::desc& stored, const memory::desc& plain, bool activation)
-      : stored_(stored), plain_(plain), activation_(activation) {}
-  const memory::desc& desc() const { return stored_; }
-  void to_plain(const void* stored, void* plain) const override {
-    reorder(memory(stored_, cpu_engine(), const_cast<void*>(stored)), memory(plain_, cpu_engine(), plain),
-            activation_);
-  }
-  bool same_as(const StoredLayout& other) const override {
-    const auto* o = dynamic_cast<const PrimitiveLayout*>(&other);
-    return o != nullptr && o->stored_ == stored_;
-  }
-  int64_t channel_block() const override {
-    if (stored_.dims().size() != 4) return 0;
-    for (const auto& [block, blocked] : {std::pair{16, tag::nChw16c}, std::pair{8, tag::nChw8c}})
-      if (stored_ == memory::desc(stored_.dims(), f32, blocked)) return block;
-    return 0;
-  }
-  std::shared_ptr<const StoredLayout> with_dims(const std::vector<int64_t>& dims) const override {
-    const int64_t block = channel_block();
-    if (block == 0 || dims.size() != 4 || dims[1] % block != 0) return nullptr;
-    return std::make_shared<PrimitiveLayout>(memory::desc(dims, f32, block == 16 ? tag::nChw16c : tag::nChw8c),
-                                             memory::desc(dims, f32, tag::nchw), activation_);
-  }
-
- private:
-  memory::desc stored_, plain_;
-  bool activation_;
-};
-
-// The layout an operand of `dims` is held in: plain (NCHW, OIHW), or the
-// primitive layout it was left in.
-memory::desc held_desc(const Held& a, const memory::dims& dims) {
-  const memory::desc plain(dims, f32, tag::nchw);
-  if (!a.layout) return plain;
-  const auto* ours = dynamic_cast<const PrimitiveLayout*>(a.layout);
-  IDML_CHECK(ours != nullptr, "oneDNN conv2d: an operand in a layout that is not oneDNN's");
-  IDML_CHECK(ours->desc().dims() == dims, "oneDNN conv2d: an operand's stored layout has other dims");
-  return ours->desc();
-}
-
-// The layout a primitive computes an operand of `dims` in, to tag an output
-// (or a held weight) left in it; null when that is the plain layout itself or
-// needs more bytes (e.g. channels padded to 16). `activation` says whether its
-// conversion counts in activation_reorders().
-std::shared_ptr<const PrimitiveLayout> storable_layout(const memory::desc& computed, const memory::dims& dims,
-                                                       bool activation = true) {
-  const memory::desc plain(dims, f32, tag::nchw);
-  if (computed == plain || computed.get_size() != plain.get_size()) return nullptr;
-  return std::make_shared<PrimitiveLayout>(computed, plain, activation);
-}
-
 struct Cached {
   dnnl::primitive primitive;
   memory::desc src, weights, dst;  // as the primitive wants them (diff_* for the backward passes)
@@ -186,35 +101,6 @@ const Cached& cached(const Key& key, Make make) {
   if (it == cache.end()) it = cache.emplace(key, make()).first;
   return it->second;
 }
-
-// A caller's buffer, held in layout `held`, seen in the layout `wanted`:
-// either the buffer itself or a scratch copy that reorders in and/or out.
-class Operand {
- public:
-  Operand(Backend& be, const memory::desc& wanted, const memory::desc& held, void* data, bool activation)
-      : user_(held, cpu_engine(), data), activation_(activation) {
-    if (wanted == held) {
-      mem_ = user_;
-    } else {
-      scratch_.reset(new conv_lowering::Scratch<char>(be, static_cast<int64_t>(wanted.get_size())));
-      mem_ = memory(wanted, cpu_engine(), scratch_->data());
-    }
-  }
-  Operand(const Operand&) = delete;
-  Operand& operator=(const Operand&) = delete;
-  memory mem() const { return mem_; }
-  void read_in() const {
-    if (scratch_) reorder(user_, mem_, activation_);
-  }
-  void write_out() const {
-    if (scratch_) reorder(mem_, user_, activation_);
-  }
-
- private:
-  memory user_, mem_;
-  bool activation_;
-  std::unique_ptr<conv_lowering::Scratch<char>> scratch_;
-};
 
 // The forward primitive for (g, bias, epilogue, precision). The residual is
 // added by a binary post-op reading it in place when `in_place_residual` (its
@@ -348,11 +234,6 @@ std::shared_ptr<const StoredLayout> conv2d_backward_input(Backend& be, const Con
   diff_src.write_out();
   cpu_stream().wait();
   return keep_layout ? c.out_layout : nullptr;
-}
-
-void to_plain(Held a, const std::vector<int64_t>& dims, float* plain) {
-  reorder(memory(held_desc(a, dims), cpu_engine(), const_cast<float*>(a.data)),
-          memory(memory::desc(dims, f32, tag::nchw), cpu_engine(), plain), a.layout != nullptr);
 }
 
 bool backward_weights_by_gemm(const Conv2dGeometry& g) { return g.out_height * g.out_width <= 4; }

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -32,14 +33,22 @@ void start_ranks(int argc, char** argv) {
 }
 
 [[noreturn]] void fail(const std::string& message, const char* kind) {
+  // One write of the whole line: std::cerr is unbuffered, and the MPI launcher
+  // interleaves the ranks' output at each write (a line in pieces lost its
+  // "idml: " to another rank's line)
+  const auto write_line = [&](const std::string& prefix) {
+    const std::string line = std::string("idml: ") + kind + ": " + prefix + message + "\n";
+    std::fwrite(line.data(), 1, line.size(), stderr);
+    std::fflush(stderr);
+  };
   if (in_world && distributed::world().size() > 1) {
     distributed::Communicator& comm = distributed::world();
-    std::cerr << "idml: " << kind << ": " << distributed::rank_prefix(comm) << message << std::endl;
+    write_line(distributed::rank_prefix(comm));
     // A moment for the launcher to forward this line before it tears the job down.
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     comm.abort(1);  // the other ranks may be waiting in a collective: end them all
   }
-  std::cerr << "idml: " << kind << ": " << message << std::endl;
+  write_line("");
   std::exit(1);
 }
 
