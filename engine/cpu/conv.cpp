@@ -293,8 +293,9 @@ std::shared_ptr<const StoredLayout> CpuBackend::conv2d_backward_input(DType dtyp
 std::shared_ptr<const StoredLayout> CpuBackend::conv2d_backward_weight(DType dtype, const Conv2dGeometry& g,
                                                                        const void* x, const void* dy, void* dw,
                                                                        void* db, const ConvGradLayouts& layouts) {
-  const bool by_gemm = use_onednn(dtype, g) && onednn::backward_weights_by_gemm(g);
-  if (use_onednn(dtype, g) && !by_gemm)
+  const bool onednn_selected = use_onednn(dtype, g);
+  const bool by_gemm = onednn_selected && onednn::backward_weights_by_gemm(g);
+  if (onednn_selected && !by_gemm)
     return onednn::conv2d_backward_weight(*this, g, {static_cast<const float*>(x), layouts.x},
                                           {static_cast<const float*>(dy), layouts.dy}, static_cast<float*>(dw),
                                           static_cast<float*>(db), layouts.dw_may_be_stored);
