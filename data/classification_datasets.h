@@ -1,4 +1,4 @@
-// The data sets of the classification task (SPEC §10), each split into train
+// The data sets of the classification task (docs/METHOD.md#10-classification), each split into train
 // and val/test with every class in both (unlike retrieval's class-disjoint splits):
 //   cifar10        <root>/cifar-10-batches-py/{data_batch_1..5, test_batch}  (python pickles)
 //                  or <root>/cifar-10-batches-bin/{data_batch_1..5, test_batch}.bin

@@ -1,4 +1,4 @@
-// The image pipelines of the classification task (SPEC §10), as the authors'
+// The image pipelines of the classification task (docs/METHOD.md#10-classification), as the authors'
 // CutMix-PyTorch code composes them:
 //   CIFAR train:    RandomCrop(size, padding, zero fill) - RandomHorizontalFlip - ToTensor - Normalize
 //   ImageNet train: RandomResizedCrop(224) - flip - ToTensor - ColorJitter(0.4, 0.4, 0.4) - Lighting(0.1) - Normalize

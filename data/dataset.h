@@ -1,4 +1,4 @@
-// Datasets of SPEC §7: an indexable list of (image, label). A Dataset knows
+// Datasets of docs/METHOD.md#7-data: an indexable list of (image, label). A Dataset knows
 // where each sample comes from (a file path, or a record of an IDX file) and
 // how to decode it to 8-bit RGB; transforms and batching live elsewhere.
 //

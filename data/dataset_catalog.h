@@ -1,5 +1,5 @@
-// What the rest of the program knows about each dataset of SPEC §7, by name:
-// which splits it has, its Recall@K list (SPEC §8, the paper's tables) and
+// What the rest of the program knows about each dataset of docs/METHOD.md#7-data, by name:
+// which splits it has, its Recall@K list (docs/METHOD.md#8-evaluation, the paper's tables) and
 // whether it is one of the paper's. The trainer, `idml eval` and `idml data
 // check` ask here instead of testing names.
 #pragma once
@@ -19,7 +19,7 @@ struct DatasetInfo {
   const char* name;                 // the --dataset spelling
   std::vector<Split> splits;        // every split open_dataset opens, train first
   std::vector<int64_t> recall_ks;   // SOP 1, 10, 100, 1000; the others 1, 2, 4, 8
-  bool paper_dataset;               // cub, cars, SOP: the paper's recipes start from ImageNet weights (SPEC §2)
+  bool paper_dataset;               // cub, cars, SOP: the paper's recipes start from ImageNet weights (docs/METHOD.md#2-model)
   bool kmeans_costly_on_cpu;        // SOP: 11,316 clusters over 60,502 points take hours on a CPU
 };
 

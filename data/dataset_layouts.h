@@ -1,4 +1,4 @@
-// One opener per dataset layout of SPEC §7 (used by open_dataset; each lives
+// One opener per dataset layout of docs/METHOD.md#7-data (used by open_dataset; each lives
 // in its own file: cub_dataset.cpp, cars_dataset.cpp, sop_dataset.cpp,
 // image_folder.cpp, fashion_mnist.cpp).
 #pragma once

@@ -1,4 +1,4 @@
-// Which samples form each batch of an epoch (SPEC §7). A batch list is
+// Which samples form each batch of an epoch (docs/METHOD.md#7-data). A batch list is
 // computed up front from (seed, epoch) alone, so it is the same whatever the
 // number of loader threads.
 //   shuffled:   a random permutation cut into batches, the last partial one dropped

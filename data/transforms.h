@@ -1,4 +1,4 @@
-// The two image pipelines of SPEC §7, with torchvision 0.14 semantics on PIL
+// The two image pipelines of docs/METHOD.md#7-data, with torchvision 0.14 semantics on PIL
 // images (8-bit work first, float last):
 //   train: RandomResizedCrop(size) -> RandomHorizontalFlip(0.5) -> ToTensor -> Normalize
 //   eval:  Resize(resize_size) -> CenterCrop(size) -> ToTensor -> Normalize

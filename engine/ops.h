@@ -131,7 +131,7 @@ void adam_step_(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, 
                 const AdamStep& step);
 
 // ---- composites (engine/ops/composite.cpp) ----
-// x / sqrt(sum(x^2, dim) + 1e-12), the reference's l2_norm (SPEC §2).
+// x / sqrt(sum(x^2, dim) + 1e-12), the reference's l2_norm (docs/METHOD.md#2-model).
 Tensor l2_normalize(const Tensor& x, int64_t dim = 1, double eps = 1e-12);
 
 }  // namespace idml

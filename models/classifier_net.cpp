@@ -1,4 +1,4 @@
-// The ResNet classifier of SPEC §10 and the factory of classification networks.
+// The ResNet classifier of docs/METHOD.md#10-classification and the factory of classification networks.
 #include "models/classifier_net.h"
 
 #include "engine/ops.h"

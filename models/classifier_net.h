@@ -1,4 +1,4 @@
-// The networks of the classification task (SPEC §10): a trunk, global average
+// The networks of the classification task (docs/METHOD.md#10-classification): a trunk, global average
 // pooling to features f (N, F), the classifier `fc` (logits z = W f + b) and
 // the uncertainty layer `uncertainty` (u = relu(W_u f + b_u)) that only the ISM
 // training logits use. Two trunks:

@@ -1,4 +1,4 @@
-// The IDML network of SPEC §2:
+// The IDML network of docs/METHOD.md#2-model:
 //   features = ResNet trunk (torchvision), f = GAP(features) + GMP(features)
 //   semantic s = embedding(f), uncertainty u = uncertainty(f)   (both D-dim)
 //   with l2_norm: x / sqrt(sum x^2 + 1e-12) on both.
@@ -49,7 +49,7 @@ class IDMLNet : public nn::Module {
   Tensor pooled_features(const Tensor& x);
 
   // Every model parameter except the semantic embedding layer (uncertainty
-  // and fc included), and the embedding layer: SPEC §6's groups (1) and (2),
+  // and fc included), and the embedding layer: docs/METHOD.md#6-optimisation's groups (1) and (2),
   // built in train/parameter_groups.h.
   std::vector<Tensor> backbone_parameters() const;
   std::vector<Tensor> embedding_parameters() const;

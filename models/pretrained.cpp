@@ -33,7 +33,7 @@ std::string paper_recipe_warning(const KnownWeights* known, const std::string& d
   if (!paper_dataset || known == nullptr || known->paper_start) return "";
   return std::string("warning: --pretrained is ") + known->name + " (" + known->file_name +
          "); the paper's " + dataset +
-         " recipe starts from IMAGENET1K_V1 (resnet50-0676ba61.pth), so results will differ from SPEC §1";
+         " recipe starts from IMAGENET1K_V1 (resnet50-0676ba61.pth), so results will differ from docs/METHOD.md#1-results";
 }
 
 std::string PretrainedReport::summary() const {

@@ -22,7 +22,7 @@ struct KnownWeights {
   const char* sha256_prefix;  // "0676ba61"
   const char* file_name;      // "resnet50-0676ba61.pth"
   const char* name;           // "torchvision ResNet-50 IMAGENET1K_V1"
-  bool paper_start;           // the reference's starting point (SPEC §2)
+  bool paper_start;           // the reference's starting point (docs/METHOD.md#2-model)
 };
 
 // The entry whose prefix starts `sha256_hex` (64 hex digits), or nullptr.

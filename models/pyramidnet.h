@@ -8,7 +8,7 @@
 //   out = body(x) + shortcut, shortcut = x (avg-pooled 2x2 on a stride-2 block),
 //   zero-padded to the body's channels. No relu after the sum.
 // Init as theirs: conv normal(0, sqrt(2 / (k k out))), BN 1/0, Linear PyTorch's default.
-// Plus `uncertainty` (Linear(F, 128), SPEC §10) registered after fc.
+// Plus `uncertainty` (Linear(F, 128), docs/METHOD.md#10-classification) registered after fc.
 #pragma once
 
 #include <memory>

@@ -5,7 +5,7 @@
 // updates the running ones (unbiased variance); in eval mode it uses the
 // running ones.
 //
-// Freezing (SPEC §2, --bn-freeze): the layer stays in inference mode whatever
+// Freezing (docs/METHOD.md#2-model, --bn-freeze): the layer stays in inference mode whatever
 // train() says, and its affine parameters stop requiring grad (they may be
 // re-enabled later, e.g. after warm-up; the layer stays in inference mode).
 #pragma once

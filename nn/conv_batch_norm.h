@@ -1,6 +1,6 @@
 // conv -> batch norm [-> + residual] [-> relu], the unit every ResNet layer is
 // made of. When the batch norm normalises by its running statistics (eval
-// mode, or frozen: SPEC §2, --bn-freeze) it is folded into the convolution
+// mode, or frozen: docs/METHOD.md#2-model, --bn-freeze) it is folded into the convolution
 // (engine conv2d_frozen_batch_norm) and the residual add and ReLU run fused in
 // the convolution's epilogue; with batch statistics (or a conv bias, which
 // ResNets do not have) the three run one by one.

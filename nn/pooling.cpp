@@ -1,4 +1,4 @@
-// The IDML pooling of SPEC §2.
+// The IDML pooling of docs/METHOD.md#2-model.
 #include "nn/pooling.h"
 
 namespace idml::nn {

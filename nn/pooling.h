@@ -1,4 +1,4 @@
-// The IDML pooling f = GAP(x) + GMP(x) (SPEC §2). The ResNets call the
+// The IDML pooling f = GAP(x) + GMP(x) (docs/METHOD.md#2-model). The ResNets call the
 // engine's relu and max_pool2d directly, so there are no parameter-free
 // layer classes.
 #pragma once

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The classification demo (SPEC §10) on the CPU: Fashion-MNIST (all 10 classes,
+# The classification demo (docs/METHOD.md#10-classification) on the CPU: Fashion-MNIST (all 10 classes,
 # the first CAP images per class of the train and of the test files), a small
 # PyramidNet (depth 11: one bottleneck block per stage, alpha 24), SGD with
 # Nesterov momentum, the CIFAR LR schedule. Baseline (plain logits, no mixing)

@@ -132,7 +132,7 @@ weights::StateDict read_model_weights(const std::string& path) {
 
 std::string infer_backbone(const weights::StateDict& dict, const std::string& path) {
   IDML_CHECK(dict.count("model.conv1.weight"), path,
-             ": not an IDML model (no model.conv1.weight; expected the names of SPEC §2: model.<torchvision name>, "
+             ": not an IDML model (no model.conv1.weight; expected the names of docs/METHOD.md#2-model: model.<torchvision name>, "
              "model.embedding.*, model.uncertainty.*)");
   int64_t blocks = 0;
   while (dict.count("model.layer3." + std::to_string(blocks) + ".conv1.weight")) ++blocks;

@@ -1,7 +1,7 @@
 // Checkpoints, as safetensors files (nn/weights), written atomically (temp
 // file, then rename), so a failure never damages a file already there.
 //
-// Model checkpoint (the best model): the network's state under SPEC §2 names
+// Model checkpoint (the best model): the network's state under docs/METHOD.md#2-model names
 // (`model.conv1.weight`, `model.bn1.running_mean`, `model.embedding.weight`,
 // ...) plus `proxies`; metadata `idml.kind = model`, `idml.config`,
 // `idml.epoch`, `idml.metrics`.

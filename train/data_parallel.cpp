@@ -1,4 +1,4 @@
-// DataParallel: the shard loader, the SPEC §9 step, sharded evaluation and
+// DataParallel: the shard loader, the docs/METHOD.md#9-data-parallelism step, sharded evaluation and
 // the replica checksum; see data_parallel.h.
 #include "train/data_parallel.h"
 

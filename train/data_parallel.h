@@ -1,4 +1,4 @@
-// Data parallelism of `idml train` (SPEC §9), in one place: N ranks on a
+// Data parallelism of `idml train` (docs/METHOD.md#9-data-parallelism), in one place: N ranks on a
 // global batch B give the update one device gives on B (up to float
 // reordering; BN frozen, as in the paper's recipes).
 //
@@ -7,7 +7,7 @@
 //               augmented exactly as one device would have augmented them
 //               (epoch_loader); forwards x_r and lam x_r + (1 - lam) x[perm]_r
 //   all ranks:  all_gather the four (B/N, D) embeddings in rank order, the
-//               SPEC §5 loss on the whole batch (identical everywhere)
+//               docs/METHOD.md#5-training-step loss on the whole batch (identical everywhere)
 //   backward:   all_gather's backward is the rank's own slice; the model's
 //               gradients are summed over ranks in buckets; the proxies'
 //               gradient is already complete on every rank (never summed)
@@ -45,7 +45,7 @@ class DataParallel {
                                                  const data::BatchList& batches, Generator& step_gen,
                                                  const data::LoaderOptions& options);
 
-  // The SPEC §9 step on `shard` (the epoch_loader batch number `step`).
+  // The docs/METHOD.md#9-data-parallelism step on `shard` (the epoch_loader batch number `step`).
   StepResult step(models::IDMLNet& net, const ProxyAnchor& loss, nn::Optimizer& optimizer, const data::Batch& shard,
                   int64_t step, Device device, const StepOptions& options);
 

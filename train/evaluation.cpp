@@ -1,4 +1,4 @@
-// Embedding a dataset with the network and scoring it (SPEC §8); see evaluation.h.
+// Embedding a dataset with the network and scoring it (docs/METHOD.md#8-evaluation); see evaluation.h.
 #include "train/evaluation.h"
 
 #include <cstdio>

@@ -1,5 +1,5 @@
 // Embedding a dataset with the network (eval transform, inference mode, no
-// graph) and scoring it with the metrics of SPEC §8. Retrieval uses the
+// graph) and scoring it with the metrics of docs/METHOD.md#8-evaluation. Retrieval uses the
 // semantic embedding only; the uncertainty embedding is kept for `idml embed`.
 #pragma once
 

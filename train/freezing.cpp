@@ -1,4 +1,4 @@
-// SPEC §6 warm-up and SPEC §2 BN freeze, as requires_grad flags derived from the epoch.
+// docs/METHOD.md#6-optimisation warm-up and docs/METHOD.md#2-model BN freeze, as requires_grad flags derived from the epoch.
 #include "train/freezing.h"
 
 #include "nn/batch_norm.h"

@@ -1,4 +1,4 @@
-// Which parameters train in a given epoch (SPEC §6 warm-up, SPEC §2 BN freeze),
+// Which parameters train in a given epoch (docs/METHOD.md#6-optimisation warm-up, docs/METHOD.md#2-model BN freeze),
 // computed from the epoch alone so that a resumed run lands in the same state
 // as an uninterrupted one.
 //

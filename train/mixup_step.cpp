@@ -1,4 +1,4 @@
-// The mixup training step of SPEC §5.
+// The mixup training step of docs/METHOD.md#5-training-step.
 #include "train/mixup_step.h"
 
 #include <cmath>

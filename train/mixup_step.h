@@ -1,4 +1,4 @@
-// One IDML training step (SPEC §5), as the reference computes it:
+// One IDML training step (docs/METHOD.md#5-training-step), as the reference computes it:
 //   lam ~ Beta(1, 1) = U(0, 1);  perm = a random permutation of the batch
 //   x2 = lam x + (1 - lam) x[perm]
 //   (s1, u1) = model(x);  (s2, u2) = model(x2)         two forward passes
@@ -33,7 +33,7 @@ struct MixupDraw {
 };
 MixupDraw draw_mixup(int64_t batch, Generator& gen);
 
-// The SPEC §5 loss on (s1, u1) of the clean and (s2, u2) of the mixed images,
+// The docs/METHOD.md#5-training-step loss on (s1, u1) of the clean and (s2, u2) of the mixed images,
 // y = labels; shared by the one-device and the data-parallel step.
 Tensor mixup_loss(const ProxyAnchor& loss, const models::IDMLNet::Output& clean, const models::IDMLNet::Output& mix,
                   const Tensor& labels, const MixupDraw& draw);

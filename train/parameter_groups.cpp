@@ -1,4 +1,4 @@
-// SPEC §6's three parameter groups, from the network's and the loss's parameters.
+// docs/METHOD.md#6-optimisation's three parameter groups, from the network's and the loss's parameters.
 #include "train/parameter_groups.h"
 
 namespace idml::train {

@@ -1,4 +1,4 @@
-// The optimiser's parameter groups of SPEC §6:
+// The optimiser's parameter groups of docs/METHOD.md#6-optimisation:
 //   (1) "backbone":  every model parameter except the semantic embedding layer
 //                    (uncertainty included; fc too: it never has a gradient, so
 //                    the optimizer skips it), at lr

@@ -1,6 +1,6 @@
 // A uniformly random permutation of 0..n-1 from an idml::Generator
 // (Fisher-Yates from the back): the mixing partners of a batch, in the
-// retrieval step (SPEC §5) and in the classification task's Mixup/CutMix.
+// retrieval step (docs/METHOD.md#5-training-step) and in the classification task's Mixup/CutMix.
 #pragma once
 
 #include <cstdint>

@@ -50,14 +50,14 @@ void check_positive(T value, const char* flag) {
 }
 
 constexpr int64_t kMaxImageSide = 2048;
-// SPEC §2: the reference always starts from torchvision's ImageNet weights, so a
+// docs/METHOD.md#2-model: the reference always starts from torchvision's ImageNet weights, so a
 // paper dataset without --pretrained would silently train from scratch.
 void check_pretrained(const TrainConfig& c) {
   const bool paper_dataset = data::dataset_info(c.dataset).paper_dataset;
   const char* dataset = data::dataset_name(c.dataset);
   if (!c.resume.empty() || c.pretrained == "none") return;
   IDML_CHECK(!paper_dataset || !c.pretrained.empty(), "--pretrained is required for --dataset ", dataset,
-             ": the paper's recipes start from torchvision's ImageNet ResNet-50 (SPEC §2). Pass the file, e.g. "
+             ": the paper's recipes start from torchvision's ImageNet ResNet-50 (docs/METHOD.md#2-model). Pass the file, e.g. "
              "--pretrained resnet50-0676ba61.pth (IMAGENET1K_V1, https://download.pytorch.org/models/"
              "resnet50-0676ba61.pth), or --pretrained none to train the backbone from scratch");
   if (c.pretrained.empty()) return;

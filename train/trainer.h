@@ -1,4 +1,4 @@
-// The training run of `idml train` (SPEC §5-8), as one object with named steps:
+// The training run of `idml train` (docs/METHOD.md#5-training-step to #8-evaluation), as one object with named steps:
 //   build     datasets, the IDML network, the Proxy-Anchor loss with its
 //             proxies, the optimiser with its three parameter groups, StepLR,
 //             the run directory

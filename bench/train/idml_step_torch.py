@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The IDML training step of SPEC §5 in PyTorch, timed the way `idml bench`
+"""The IDML training step of docs/METHOD.md#5-training-step in PyTorch, timed the way `idml bench`
 times ours: synthetic input, one warm-up step, then --steps timed steps of
 (mixup, two forward passes, ISM + Proxy-Anchor loss x3, backward, clip 10,
 AdamW), every parameter trainable and BatchNorm frozen; then inference.

@@ -1,4 +1,4 @@
-// The differentiable collectives of data parallelism (SPEC §9).
+// The differentiable collectives of data parallelism (docs/METHOD.md#9-data-parallelism).
 //
 // all_gather: every rank's `shard` (rows, ...) concatenated in rank order ->
 // (N * rows, ...). Its backward returns the rank's own slice of the output's

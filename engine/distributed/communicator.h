@@ -1,4 +1,4 @@
-// Collectives for data parallelism (SPEC §9): one small interface, two
+// Collectives for data parallelism (docs/METHOD.md#9-data-parallelism): one small interface, two
 // transports. MPI moves CPU tensors and starts everything up (ranks, local
 // rank, the NCCL id); NCCL moves CUDA tensors on the device's stream. The
 // algorithm that keeps N ranks equal to one device is train/distributed_step.*;

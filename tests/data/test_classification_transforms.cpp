@@ -1,4 +1,4 @@
-// The classification pipelines of SPEC §10: RandomCrop with zero padding (every
+// The classification pipelines of docs/METHOD.md#10-classification: RandomCrop with zero padding (every
 // offset reachable, pixels moved, not changed), colour jitter and PCA lighting
 // on hand cases.
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // Fashion-MNIST splits from generated IDX files (and, when Debian's
-// dataset-fashion-mnist is installed, the real counts of SPEC §7).
+// dataset-fashion-mnist is installed, the real counts of docs/METHOD.md#7-data).
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <zlib.h>

@@ -1,4 +1,4 @@
-// The classification networks of SPEC §10: PyramidNet-200's parameter count as
+// The classification networks of docs/METHOD.md#10-classification: PyramidNet-200's parameter count as
 // the authors' code builds it, the stride-2 shortcut pooling, the ISM
 // uncertainty heads, and the ResNet-50 classifier's logits against
 // torchvision's (the golden of test_resnet_golden: same weights, same input).

@@ -1,7 +1,7 @@
-// The IDML network (SPEC §2) against the reference wrapper in PyTorch
+// The IDML network (docs/METHOD.md#2-model) against the reference wrapper in PyTorch
 // (golden/make_models.py: ResNet-18 trunk, D = 16, BN frozen, l2-norm on):
 // outputs, gradients, checkpoint names; plus BN freeze, the l2-norm switch,
-// head initialisation (the SPEC §6 parameter groups: tests/train/test_trainer.cpp).
+// head initialisation (the docs/METHOD.md#6-optimisation parameter groups: tests/train/test_trainer.cpp).
 #include <gtest/gtest.h>
 
 #include <cmath>

@@ -1,5 +1,5 @@
 // The pieces of the training step: the parameter groups and their learning
-// rates (SPEC §6), the proxies' initialisation, which parameters change in
+// rates (docs/METHOD.md#6-optimisation), the proxies' initialisation, which parameters change in
 // warm-up and after, and the mixup step (the shared fold's gradients, a
 // non-finite loss that updates nothing). ResNet-18 IDML nets at 32 px on
 // random images.

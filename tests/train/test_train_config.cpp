@@ -1,4 +1,4 @@
-// validate() on the starting weights (SPEC §2): the paper's datasets need
+// validate() on the starting weights (docs/METHOD.md#2-model): the paper's datasets need
 // --pretrained FILE or an explicit --pretrained none, with a message saying
 // how to proceed; a resumed run does not; a missing file is named; the k-means
 // flags must be positive and survive the config's JSON round trip;

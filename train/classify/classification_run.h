@@ -1,4 +1,4 @@
-// The training run of `idml classify train` (SPEC §10), built from the same
+// The training run of `idml classify train` (docs/METHOD.md#10-classification), built from the same
 // pieces as retrieval's TrainingRun (data loader, run log, progress bar,
 // device/optimizer/step-seed set-up, safetensors checkpoints):
 //   build        datasets and transforms, the network, SGD (momentum 0.9,

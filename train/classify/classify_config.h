@@ -1,4 +1,4 @@
-// Everything `idml classify train` is configured by (SPEC §10). Resolved
+// Everything `idml classify train` is configured by (docs/METHOD.md#10-classification). Resolved
 // defaults per dataset (image size, padding, normalisation, the LR schedule)
 // are filled in by resolve(); the result is printed, saved as config.json and
 // stored in checkpoints, so `classify eval` and --resume rebuild the same run.
@@ -57,7 +57,7 @@ std::string run_directory(const ClassifyConfig& config);
 // "cifar" for CIFAR and Fashion-MNIST, "imagenet" for ImageNet, when lr_schedule is auto.
 std::string resolved_schedule(const ClassifyConfig& config);
 
-// SPEC §10's schedules (CutMix-PyTorch's adjust_learning_rate), lr of epoch e (0-based):
+// docs/METHOD.md#10-classification's schedules (CutMix-PyTorch's adjust_learning_rate), lr of epoch e (0-based):
 //   cifar:    lr 0.1^floor(e / (0.5 E)) 0.1^floor(e / (0.75 E))
 //   imagenet: lr 0.1^floor(e / 75) when E = 300, else lr 0.1^floor(e / 30)
 double learning_rate(const std::string& schedule, double lr, int64_t epoch, int64_t epochs);

@@ -1,4 +1,4 @@
-// One classification training step (SPEC §10, the authors' CutMix-PyTorch loop):
+// One classification training step (docs/METHOD.md#10-classification, the authors' CutMix-PyTorch loop):
 //   mix the batch (none | Mixup | CutMix with its coin), forward,
 //   logits = ISM training logits z' (--ism 1) or the plain z,
 //   loss = CE(logits, y), or lam CE(logits, y) + (1 - lam) CE(logits, y[perm]) when mixed,

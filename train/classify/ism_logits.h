@@ -1,4 +1,4 @@
-// The training logits of the classification extension (SPEC §10): the
+// The training logits of the classification extension (docs/METHOD.md#10-classification): the
 // introspective similarity of features f to the class points of the classifier.
 //   z    = W f + b                         (plain logits, test time)
 //   p_c  = W_c + b_c 1                     (row c of W plus b_c on every coordinate)

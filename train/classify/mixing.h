@@ -1,4 +1,4 @@
-// CutMix and Mixup as SPEC §10 and the authors' CutMix-PyTorch code do them:
+// CutMix and Mixup as docs/METHOD.md#10-classification and the authors' CutMix-PyTorch code do them:
 //   lam ~ Beta(beta, beta), perm = a random permutation of the batch
 //   Mixup:  x2 = lam x + (1 - lam) x[perm]
 //   CutMix: (with probability cutmix_prob, else no mixing) a box of side ratio

@@ -1,4 +1,4 @@
-// `idml classify train|eval`: the image classification task of SPEC §10
+// `idml classify train|eval`: the image classification task of docs/METHOD.md#10-classification
 // (ISM logits, CutMix and Mixup; CIFAR, ImageNet, Fashion-MNIST; PyramidNet
 // and ResNet). See train/classify/classify_config.h for what each flag sets.
 #include <cstdio>
@@ -17,7 +17,7 @@ namespace idml::cli {
 namespace {
 
 void add_classify_train(CLI::App& parent, int& exit_code) {
-  auto* cmd = parent.add_subcommand("train", "Train a classifier (recipes of SPEC §10: see README)");
+  auto* cmd = parent.add_subcommand("train", "Train a classifier (recipes of docs/METHOD.md#10-classification: see README)");
   auto config = std::make_shared<train::classify::ClassifyConfig>();
   auto& c = *config;
   cmd->add_option("--dataset", c.dataset, "cifar10 | cifar100 | imagenet | fashion-mnist")->capture_default_str();
@@ -121,7 +121,7 @@ void add_classify_eval(CLI::App& parent, int& exit_code) {
 }  // namespace
 
 void add_classify_command(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("classify", "Image classification with ISM logits, CutMix and Mixup (SPEC §10)");
+  auto* cmd = app.add_subcommand("classify", "Image classification with ISM logits, CutMix and Mixup (docs/METHOD.md#10-classification)");
   cmd->require_subcommand(1);
   add_classify_train(*cmd, exit_code);
   add_classify_eval(*cmd, exit_code);

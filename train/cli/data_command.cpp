@@ -1,5 +1,5 @@
 // `idml data check --dataset NAME --data-root DIR [--json]`: opens every split
-// of a dataset (SPEC §7 layouts), decodes every image, and prints per split
+// of a dataset (docs/METHOD.md#7-data layouts), decodes every image, and prints per split
 // the number of images and classes plus any file that does not decode. With
 // --json one object: {"dataset":..., "train":{"images":N,"classes":C},
 // "eval":{...}, ["seen":{...},] "unreadable":[paths]}. Exit code 0 only when
@@ -59,7 +59,7 @@ int run_data_check(const DataCheckArguments& args) {
 }  // namespace
 
 void add_data_command(CLI::App& app, int& exit_code) {
-  CLI::App* data_command = app.add_subcommand("data", "Inspect datasets (SPEC §7 layouts)");
+  CLI::App* data_command = app.add_subcommand("data", "Inspect datasets (docs/METHOD.md#7-data layouts)");
   data_command->require_subcommand(1);
   auto args = std::make_shared<DataCheckArguments>();
   CLI::App* check = data_command->add_subcommand(

@@ -1,4 +1,4 @@
-// `idml eval`: the metrics (SPEC §8) of a checkpoint on a dataset's eval
+// `idml eval`: the metrics (docs/METHOD.md#8-evaluation) of a checkpoint on a dataset's eval
 // split (and on `seen` where the dataset has it). Reads our checkpoints and
 // the reference's PyTorch ones; the backbone and the embedding size come from
 // the file itself.

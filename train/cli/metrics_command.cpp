@@ -1,4 +1,4 @@
-// `idml metrics`: the evaluation metrics (SPEC §8) of any embeddings saved as
+// `idml metrics`: the evaluation metrics (docs/METHOD.md#8-evaluation) of any embeddings saved as
 // .npy, e.g. by `idml embed` or by NumPy. Prints a table, or with --json one
 // JSON object {"R@1": ..., ..., "NMI": ..., "F1": ..., "RP": ..., "MAP@R": ...}.
 // Not here: the metric definitions (train/metrics/), computing embeddings.

@@ -13,7 +13,7 @@
 namespace idml::cli {
 
 void add_train_command(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("train", "Train an IDML model (SPEC recipes: see README)");
+  auto* cmd = app.add_subcommand("train", "Train an IDML model (the paper's recipes: docs/METHOD.md#1-results)");
   auto config = std::make_shared<train::TrainConfig>();
   train::TrainConfig& c = *config;
   // Every flag of the field list (train/train_config.h) but the device pair, added below.

@@ -1,4 +1,4 @@
-// The ISM similarities of SPEC §3 built from engine ops (autograd gives the backward); the formula is in the header.
+// The ISM similarities of docs/METHOD.md#3-ism built from engine ops (autograd gives the backward); the formula is in the header.
 #include "train/losses/introspective_similarity.h"
 
 #include "engine/ops.h"

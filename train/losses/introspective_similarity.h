@@ -1,4 +1,4 @@
-// Introspective similarity (ISM, SPEC §3) between samples and proxies.
+// Introspective similarity (ISM, docs/METHOD.md#3-ism) between samples and proxies.
 //
 // For a sample with semantic embedding s, uncertainty embedding u and a proxy
 // p (whose own uncertainty is zero):

@@ -1,4 +1,4 @@
-// The Proxy-Anchor criterion as a module that owns its proxies (SPEC §4): one
+// The Proxy-Anchor criterion as a module that owns its proxies (docs/METHOD.md#4-losses): one
 // learnable point per training class, so the network and the loss travel as
 // two modules and checkpoints find the proxies under the name `proxies`.
 //   proxies (C, D): Kaiming normal, mode fan_out over (C, D): std = sqrt(2 / C)

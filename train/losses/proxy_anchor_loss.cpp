@@ -1,4 +1,4 @@
-// The Proxy-Anchor loss of SPEC §4 on a similarity matrix; the formula is in the header.
+// The Proxy-Anchor loss of docs/METHOD.md#4-losses on a similarity matrix; the formula is in the header.
 #include "train/losses/proxy_anchor_loss.h"
 
 #include "engine/ops.h"

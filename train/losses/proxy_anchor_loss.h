@@ -1,4 +1,4 @@
-// Proxy-Anchor loss (Kim et al., CVPR 2020) on a similarity matrix (SPEC §4).
+// Proxy-Anchor loss (Kim et al., CVPR 2020) on a similarity matrix (docs/METHOD.md#4-losses).
 //
 //   pos[i,c] = exp(-alpha (sim[i,c] - mrg)),   neg[i,c] = exp(alpha (sim[i,c] + mrg))
 //   L = 1/|P+| sum_{c in P+} log(1 + sum_{i: y_i = c} pos[i,c])

@@ -1,4 +1,4 @@
-// The evaluation protocol of SPEC §8 on host arrays: L2-normalise the
+// The evaluation protocol of docs/METHOD.md#8-evaluation on host arrays: L2-normalise the
 // embeddings, exact kNN by blocked GEMM, Recall@K / RP / MAP@R, and k-means
 // NMI / F1. Works on plain float / int64 arrays so that it needs no Tensor:
 // callers copy embeddings (N, D) and labels (N) to the host first.

@@ -1,6 +1,6 @@
 // k-means clustering for the NMI / F1 metrics, of the quality of the
 // reference's scikit-learn `KMeans(n_clusters=k, random_state=0)` before 1.4
-// (SPEC §8): greedy k-means++ seeding (kmeans_seeding.h), Lloyd iterations
+// (docs/METHOD.md#8-evaluation): greedy k-means++ seeding (kmeans_seeding.h), Lloyd iterations
 // with sklearn's stopping rule, at most 300 (kmeans_lloyd.h), 10 restarts,
 // the lowest inertia sum_i |x_i - c_a(i)|^2 wins (earliest on ties).
 // Seeded and deterministic whatever the thread count: restart r draws from

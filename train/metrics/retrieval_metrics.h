@@ -8,7 +8,7 @@
 //               P_q(i) = #{ j <= i : label(n_j) = c } / i
 // Lone queries (R_q = 0: alone in their class) cannot retrieve anything: in
 // Recall@K they count as misses (denominator = every query, as the
-// reference's recall_at_k and SPEC §8); RP and MAP@R leave them out (their
+// reference's recall_at_k and docs/METHOD.md#8-evaluation); RP and MAP@R leave them out (their
 // 1/R_q is undefined). If every query is lone, RP and MAP@R throw.
 // Not here: the kNN search itself, the clustering metrics (NMI, F1).
 #pragma once

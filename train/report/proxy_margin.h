@@ -1,4 +1,4 @@
-// The similarity margin of ISM (SPEC §3) between a sample's true proxy and the
+// The similarity margin of ISM (docs/METHOD.md#3-ism) between a sample's true proxy and the
 // best other proxy: m_i = sim(i, p_{y_i}) - max_{c != y_i} sim(i, p_c).
 // m_i > 0: the sample sits closer to its own class's proxy than to any other.
 // Only samples of the training classes have a true proxy.

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Goldens for tests/models: torchvision ResNet-18/50 and the IDML net (SPEC §2)
+"""Goldens for tests/models: torchvision ResNet-18/50 and the IDML net (docs/METHOD.md#2-model)
 filled by a deterministic formula that tests/models/deterministic_fill.h
 computes identically, so no weight file is committed.
 

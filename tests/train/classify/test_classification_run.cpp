@@ -1,4 +1,4 @@
-// The classification run (SPEC §10): the two LR schedules, top-1/top-5 error,
+// The classification run (docs/METHOD.md#10-classification): the two LR schedules, top-1/top-5 error,
 // the configuration's checks and JSON, and exact resume (a run split at an
 // epoch boundary ends bit-identical to the straight run) with the best
 // checkpoint written, on the small CIFAR files of tests/data/golden/cifar.

@@ -1,4 +1,4 @@
-// ISM training logits (SPEC §10) and the cross-entropy: values and gradients
+// ISM training logits (docs/METHOD.md#10-classification) and the cross-entropy: values and gradients
 // against PyTorch goldens of the formulas (golden/make_ism_logits.py) in
 // float64 and float32, the two-term mixing loss, finite differences, and the
 // d_c = 0 guard.

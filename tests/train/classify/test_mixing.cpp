@@ -1,4 +1,4 @@
-// CutMix and Mixup of SPEC §10: the box and lam against hand cases (at the
+// CutMix and Mixup of docs/METHOD.md#10-classification: the box and lam against hand cases (at the
 // image edges, with the reference's cut // 2 on both sides), the pasted pixels,
 // the cutmix-prob coin, Mixup's blend, and the Beta sampler's moments.
 #include <gtest/gtest.h>

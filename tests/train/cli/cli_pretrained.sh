@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# --pretrained on `idml train` (SPEC §2): required for cub / cars / SOP with a
+# --pretrained on `idml train` (docs/METHOD.md#2-model): required for cub / cars / SOP with a
 # message saying how to proceed; `none` accepted; a missing file named; the V2
 # warning for a paper recipe, from a file whose SHA-256 starts with V2's 8 hex
 # digits (golden/sha256_prefix_11ad3fa6.bin: 80 bytes found by search, not

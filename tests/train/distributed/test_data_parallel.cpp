@@ -1,4 +1,4 @@
-// SPEC §9 on 2 MPI ranks (CTest runs `mpirun -np 2`): a tiny Fashion-MNIST
+// docs/METHOD.md#9-data-parallelism on 2 MPI ranks (CTest runs `mpirun -np 2`): a tiny Fashion-MNIST
 // run (ResNet-18 at 32 px, BN frozen, warm-up 1 so both freezing phases run,
 // AdamW) on 2 ranks x 1 thread equals the one-process run on the same global
 // batch; sharded evaluation equals one rank's; drifted replicas and a batch
@@ -14,7 +14,7 @@
 //     change of summation order alone, the IDML step's shared fold, moves the
 //     one-process run by up to 5e-3 there; the 2-rank run measured 1.4e-3),
 //     with the evaluation metrics equal.
-// The uncertainty head is the exception (SPEC §3): with --l2-norm 1 its
+// The uncertainty head is the exception (docs/METHOD.md#3-ism): with --l2-norm 1 its
 // gradient is numerically zero (rounding noise), and Adam turns that noise
 // into full-size steps of +-lr whose sign depends on rounding, so its weights
 // are only bounded by 2 lr x steps and its moments are not compared.

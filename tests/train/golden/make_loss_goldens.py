@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Goldens for the ISM + Proxy-Anchor loss (tests/train/losses/test_losses.cpp).
 
-Implements SPEC §3-4 literally in PyTorch (float64) and writes inputs, the
+Implements docs/METHOD.md#3-ism to #4-losses literally in PyTorch (float64) and writes inputs, the
 loss and the gradients of semantic, uncertainty and proxies to
 loss_goldens.json. Run: /usr/bin/python3 tests/train/golden/make_loss_goldens.py
 """

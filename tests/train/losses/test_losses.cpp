@@ -1,5 +1,5 @@
 // ISM and the Proxy-Anchor loss: values and gradients against PyTorch goldens
-// of the SPEC formulas (golden/make_loss_goldens.py), finite differences,
+// of the method's formulas (docs/METHOD.md#3-ism, #4-losses) (golden/make_loss_goldens.py), finite differences,
 // the reference's zero-gradient quirk of the uncertainty head, and edge cases.
 #include <gtest/gtest.h>
 
@@ -65,7 +65,7 @@ TEST(ProxyAnchorLoss, GradientsMatchFiniteDifferences) {
 }
 
 TEST(ProxyAnchorLoss, UncertaintyHeadGetsNoGradientWhenL2Normalised) {
-  // SPEC §3, reference behaviour: |u| = 1 makes d_u constant.
+  // docs/METHOD.md#3-ism, reference behaviour: |u| = 1 makes d_u constant.
   Generator gen(6);
   const Tensor s = testing::random_leaf({6, 8}, gen), u = testing::random_leaf({6, 8}, gen);
   const Tensor p = testing::random_leaf({4, 8}, gen);

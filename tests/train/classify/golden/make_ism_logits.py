@@ -1,4 +1,4 @@
-# Golden values for train/classify/ism_logits (SPEC §10), from PyTorch 1.13:
+# Golden values for train/classify/ism_logits (docs/METHOD.md#10-classification), from PyTorch 1.13:
 #   z = f W^T + b,  p_c = W_c + b_c,  d_c = |f|^2 + |p_c|^2 - 2 <f, p_c>,  d_u = |u|^2,
 #   z' = 1 - (1 - z) exp(-d_u / (5 d_c)),  loss = CE(z', y)
 # plus lam CE(z', y) + (1 - lam) CE(z', y[perm]) (the mixing loss), in float64
