@@ -55,20 +55,29 @@ inline Tensor operator*(double s, const Tensor& a) { return mul_scalar(a, s); }
 inline Tensor operator/(const Tensor& a, double s) { return div_scalar(a, s); }
 
 // ---- reductions (engine/ops/reduction.cpp) ----
+// Whether a reduction keeps the reduced dims with size 1 (PyTorch's keepdim).
+enum class KeepDim : bool { no = false, yes = true };
 Tensor sum(const Tensor& x);  // all elements -> shape []
-Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim = false);
+Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, KeepDim keepdim = KeepDim::no);
 Tensor mean(const Tensor& x);
-Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim = false);
+Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, KeepDim keepdim = KeepDim::no);
 Tensor max(const Tensor& x);  // all elements -> shape []
 struct MaxResult {
   Tensor values;
   Tensor indices;  // int64, first maximum along the dim
 };
-MaxResult max(const Tensor& x, int64_t dim, bool keepdim = false);
+MaxResult max(const Tensor& x, int64_t dim, KeepDim keepdim = KeepDim::no);
 
 // ---- linear algebra (engine/ops/linear_algebra.cpp) ----
-// op(a) @ op(b) for 2-D tensors, op = transpose when the flag is set.
-Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false, bool transpose_b = false);
+// Which operands of matmul enter transposed: op(a) @ op(b).
+enum class Transpose { none, first, second, both };
+constexpr bool transposes_first(Transpose t) { return t == Transpose::first || t == Transpose::both; }
+constexpr bool transposes_second(Transpose t) { return t == Transpose::second || t == Transpose::both; }
+constexpr Transpose transpose_of(bool first, bool second) {
+  return first ? (second ? Transpose::both : Transpose::first) : (second ? Transpose::second : Transpose::none);
+}
+// op(a) @ op(b) for 2-D tensors: matmul(x, w, Transpose::second) = x w^T.
+Tensor matmul(const Tensor& a, const Tensor& b, Transpose transpose = Transpose::none);
 // x (N, in) @ weight (out, in)^T + bias (out); bias may be undefined.
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias);
 Tensor transpose(const Tensor& x);  // 2-D

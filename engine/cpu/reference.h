@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/backend.h"
+#include "engine/ops.h"
 #include "engine/tensor.h"
 
 namespace idml::cpu::reference {
@@ -29,10 +30,10 @@ Tensor broadcast(const Tensor& a, const Tensor& b, const std::function<double(do
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
 Tensor expand(const Tensor& x, const Shape& shape);
 // dims empty: all of them
-Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim);
-Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim);
-Tensor max(const Tensor& x, int64_t dim, bool keepdim);  // values
-Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose_b);
+Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, KeepDim keepdim);
+Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, KeepDim keepdim);
+Tensor max(const Tensor& x, int64_t dim, KeepDim keepdim);  // values
+Tensor matmul(const Tensor& a, const Tensor& b, Transpose transpose);
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias);  // bias may be undefined
 Tensor transpose(const Tensor& x);
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, int64_t stride, int64_t padding,

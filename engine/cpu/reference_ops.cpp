@@ -43,11 +43,11 @@ std::vector<bool> reduced(const std::vector<int64_t>& dims, size_t ndim) {
   return r;
 }
 
-Shape reduced_shape(const Shape& s, const std::vector<bool>& r, bool keepdim) {
+Shape reduced_shape(const Shape& s, const std::vector<bool>& r, KeepDim keepdim) {
   Shape out;
   for (size_t d = 0; d < s.size(); ++d)
     if (!r[d]) out.push_back(s[d]);
-    else if (keepdim) out.push_back(1);
+    else if (keepdim == KeepDim::yes) out.push_back(1);
   return out;
 }
 
@@ -94,7 +94,7 @@ Tensor expand(const Tensor& x, const Shape& shape) {
   return broadcast(x, zeros(shape, DType::Float64), [](double v, double) { return v; });
 }
 
-Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
+Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, KeepDim keepdim) {
   const std::vector<bool> r = reduced(dims, x.dim());
   const Shape out = reduced_shape(x.shape(), r, keepdim);
   const std::vector<double> xv = values(x);
@@ -103,13 +103,13 @@ Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
   return make(v, out);
 }
 
-Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
-  const Tensor s = sum(x, dims, keepdim);
+Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, KeepDim keepdim) {
+  const Tensor s = reference::sum(x, dims, keepdim);
   const double count = static_cast<double>(x.numel()) / static_cast<double>(s.numel());
   return map(s, [count](double v) { return v / count; });
 }
 
-Tensor max(const Tensor& x, int64_t dim, bool keepdim) {
+Tensor max(const Tensor& x, int64_t dim, KeepDim keepdim) {
   const std::vector<bool> r = reduced({dim}, x.dim());
   const Shape out = reduced_shape(x.shape(), r, keepdim);
   const std::vector<double> xv = values(x);
@@ -121,7 +121,8 @@ Tensor max(const Tensor& x, int64_t dim, bool keepdim) {
   return make(v, out);
 }
 
-Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose_b) {
+Tensor matmul(const Tensor& a, const Tensor& b, Transpose transpose) {
+  const bool transpose_a = transposes_first(transpose), transpose_b = transposes_second(transpose);
   const int64_t m = transpose_a ? a.size(1) : a.size(0), k = transpose_a ? a.size(0) : a.size(1);
   const int64_t n = transpose_b ? b.size(0) : b.size(1);
   std::vector<double> c(m * n);
@@ -130,7 +131,7 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose
 }
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
-  const Tensor y = matmul(x, weight, false, true);
+  const Tensor y = reference::matmul(x, weight, Transpose::second);
   return bias.defined() ? broadcast(y, bias, [](double u, double v) { return u + v; }) : y;
 }
 
@@ -252,7 +253,7 @@ Tensor one_hot(const Tensor& labels, int64_t num_classes) {
 }
 
 Tensor l2_normalize(const Tensor& x, int64_t dim, double eps) {
-  const Tensor squares = sum(map(x, [](double v) { return v * v; }), {dim}, true);
+  const Tensor squares = reference::sum(map(x, [](double v) { return v * v; }), {dim}, KeepDim::yes);
   const Tensor norm = map(squares, [eps](double v) { return std::sqrt(v + eps); });
   return broadcast(x, norm, [](double u, double n) { return u / n; });
 }

@@ -4,7 +4,7 @@
 namespace idml {
 
 Tensor l2_normalize(const Tensor& x, int64_t dim, double eps) {
-  const Tensor norm = sqrt(add_scalar(sum(mul(x, x), {dim}, true), eps));
+  const Tensor norm = sqrt(add_scalar(sum(mul(x, x), {dim}, KeepDim::yes), eps));
   return div(x, norm);
 }
 

@@ -74,7 +74,7 @@ Tensor sum_to_shape(const Tensor& x, const Shape& shape) {
                  shape_str(shape));
     }
   }
-  return sum(x, dims, true).reshape(shape);
+  return sum(x, dims, KeepDim::yes).reshape(shape);
 }
 
 Tensor add(const Tensor& a, const Tensor& b) {

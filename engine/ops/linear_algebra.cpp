@@ -1,6 +1,6 @@
 // matmul (with transposes), linear and 2-D transpose.
 // For C = op(A) op(B):  dop(A) = G op(B)^T,  dop(B) = op(A)^T G, transposed
-// back when the flag was set; each case is one more matmul with flags.
+// back when the operand was; each case is one more matmul.
 #include "engine/ops.h"
 #include "engine/ops/op_utils.h"
 
@@ -13,7 +13,8 @@ using Grads = std::vector<Tensor>;
 using Needs = std::vector<bool>;
 }  // namespace
 
-Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
+Tensor matmul(const Tensor& a, const Tensor& b, Transpose transpose) {
+  const bool ta = transposes_first(transpose), tb = transposes_second(transpose);
   check_same("matmul", {a, b});
   check_floating("matmul", a);
   check_dim("matmul", a, 2, "a");
@@ -33,8 +34,8 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   }
   return record(out, "matmul", {a, b}, [ad = a.detach(), bd = b.detach(), ta, tb](const Tensor& g, const Needs& nd) {
     Tensor ga, gb;
-    if (nd[0]) ga = ta ? matmul(bd, g, tb, true) : matmul(g, bd, false, !tb);
-    if (nd[1]) gb = tb ? matmul(g, ad, true, ta) : matmul(ad, g, !ta, false);
+    if (nd[0]) ga = ta ? matmul(bd, g, transpose_of(tb, true)) : matmul(g, bd, transpose_of(false, !tb));
+    if (nd[1]) gb = tb ? matmul(g, ad, transpose_of(true, ta)) : matmul(ad, g, transpose_of(!ta, false));
     return Grads{ga, gb};
   });
 }
@@ -42,7 +43,7 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   IDML_CHECK(x.dim() == 2 && weight.dim() == 2 && x.size(1) == weight.size(1), "linear: input ", x.str(),
              " does not match weight ", weight.str(), " (expected input (N, ", weight.size(1), "))");
-  Tensor out = matmul(x, weight, false, true);
+  Tensor out = matmul(x, weight, Transpose::second);
   if (!bias.defined()) return out;
   IDML_CHECK(bias.dim() == 1 && bias.size(0) == weight.size(0), "linear: bias ", bias.str(),
              " does not match weight ", weight.str());

@@ -41,13 +41,13 @@ Tensor max_pool2d(const Tensor& x, Pool2dOptions o) {
 
 Tensor adaptive_avg_pool2d_1x1(const Tensor& x) {
   check_dim("adaptive_avg_pool2d", x, 4, "input (N, C, H, W)");
-  return mean(x, {2, 3}, true);
+  return mean(x, {2, 3}, KeepDim::yes);
 }
 
 Tensor adaptive_max_pool2d_1x1(const Tensor& x) {
   check_dim("adaptive_max_pool2d", x, 4, "input (N, C, H, W)");
   const int64_t n = x.size(0), c = x.size(1);
-  return max(x.reshape({n, c, x.size(2) * x.size(3)}), 2, false).values.reshape({n, c, 1, 1});
+  return max(x.reshape({n, c, x.size(2) * x.size(3)}), 2).values.reshape({n, c, 1, 1});
 }
 
 }  // namespace idml

@@ -40,12 +40,12 @@ std::vector<int64_t> normalized_dims(const std::vector<int64_t>& dims, int64_t n
   return out;
 }
 
-Shape reduced_shape(const Shape& s, const std::vector<int64_t>& dims, bool keepdim) {
+Shape reduced_shape(const Shape& s, const std::vector<int64_t>& dims, KeepDim keepdim) {
   Shape out;
   for (size_t i = 0; i < s.size(); ++i) {
     const bool reduced = std::find(dims.begin(), dims.end(), static_cast<int64_t>(i)) != dims.end();
     if (!reduced) out.push_back(s[i]);
-    else if (keepdim) out.push_back(1);
+    else if (keepdim == KeepDim::yes) out.push_back(1);
   }
   return out;
 }
@@ -61,14 +61,14 @@ Tensor sum(const Tensor& x) {
   });
 }
 
-Tensor sum(const Tensor& x, const std::vector<int64_t>& dims_in, bool keepdim) {
+Tensor sum(const Tensor& x, const std::vector<int64_t>& dims_in, KeepDim keepdim) {
   check_floating("sum", x);
   const std::vector<int64_t> dims = normalized_dims(dims_in, x.dim(), "sum");
   Tensor out = x.detach();
   for (auto it = dims.rbegin(); it != dims.rend(); ++it) out = sum_one_dim(out, *it);
   if (dims.empty()) out = out.clone();
-  const Shape kept = reduced_shape(x.shape(), dims, true);
-  if (!keepdim) out = out.reshape(reduced_shape(x.shape(), dims, false));
+  const Shape kept = reduced_shape(x.shape(), dims, KeepDim::yes);
+  if (keepdim == KeepDim::no) out = out.reshape(reduced_shape(x.shape(), dims, KeepDim::no));
   return record(out, "sum", {x}, [s = x.shape(), kept](const Tensor& g, const Needs&) {
     return Grads{expand(g.reshape(kept), s)};
   });
@@ -79,26 +79,26 @@ Tensor mean(const Tensor& x) {
   return div_scalar(sum(x), static_cast<double>(x.numel()));
 }
 
-Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
+Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, KeepDim keepdim) {
   int64_t count = 1;
   for (int64_t d : normalized_dims(dims, x.dim(), "mean")) count *= x.shape()[d];
   IDML_CHECK(count > 0, "mean: reducing an empty dim of ", x.str());
   return div_scalar(sum(x, dims, keepdim), static_cast<double>(count));
 }
 
-MaxResult max(const Tensor& x, int64_t dim, bool keepdim) {
+MaxResult max(const Tensor& x, int64_t dim, KeepDim keepdim) {
   check_floating("max", x);
   const int64_t d = normalize_dim(dim, x.dim(), "max");
   IDML_CHECK(x.shape()[d] > 0, "max: reducing an empty dim of ", x.str());
   int64_t outer, inner;
   split_at(x.shape(), d, outer, inner);
-  const Shape kept = reduced_shape(x.shape(), {d}, true);
+  const Shape kept = reduced_shape(x.shape(), {d}, KeepDim::yes);
   Tensor values = empty(kept, x.dtype(), x.device());
   Tensor indices = empty(kept, DType::Int64, x.device());
   const int64_t reduce = x.shape()[d];
   backend_of(x).max_axis(x.dtype(), x.raw_data(), values.raw_data(), indices.data<int64_t>(), outer, reduce, inner);
-  if (!keepdim) {
-    const Shape dropped = reduced_shape(x.shape(), {d}, false);
+  if (keepdim == KeepDim::no) {
+    const Shape dropped = reduced_shape(x.shape(), {d}, KeepDim::no);
     values = values.reshape(dropped);
     indices = indices.reshape(dropped);
   }
@@ -114,7 +114,7 @@ MaxResult max(const Tensor& x, int64_t dim, bool keepdim) {
 
 Tensor max(const Tensor& x) {
   IDML_CHECK(x.numel() > 0, "max: empty tensor ", x.str());
-  return max(x.reshape({x.numel()}), 0, false).values;
+  return max(x.reshape({x.numel()}), 0).values;
 }
 
 }  // namespace idml

@@ -18,11 +18,11 @@ Tensor ism_logits(const Tensor& features, const Tensor& uncertainty, const Tenso
              "ism_logits: shapes do not agree: features ", features.str(), ", uncertainty ", uncertainty.str(),
              ", logits ", logits.str(), ", weight ", weight.str(), ", bias ", bias.str());
   const Tensor points = add(weight, bias.reshape({classes, 1}));                       // p (C, F)
-  const Tensor f_sq = sum(mul(features, features), {1}, true);                       // (N, 1)
-  const Tensor p_sq = sum(mul(points, points), {1}, true).reshape({1, classes});     // (1, C)
-  const Tensor cross = matmul(features, points, false, true);                         // (N, C)
+  const Tensor f_sq = sum(mul(features, features), {1}, KeepDim::yes);                       // (N, 1)
+  const Tensor p_sq = sum(mul(points, points), {1}, KeepDim::yes).reshape({1, classes});     // (1, C)
+  const Tensor cross = matmul(features, points, Transpose::second);                         // (N, C)
   const Tensor distance = clamp_min(sub(add(f_sq, p_sq), mul_scalar(cross, 2.0)), constants.min_distance);
-  const Tensor d_u = sum(mul(uncertainty, uncertainty), {1}, true);                  // (N, 1)
+  const Tensor d_u = sum(mul(uncertainty, uncertainty), {1}, KeepDim::yes);                  // (N, 1)
   const Tensor decay = exp(neg(div(d_u, mul_scalar(distance, constants.distance_scale))));
   return rsub_scalar(mul(rsub_scalar(logits, 1.0), decay), 1.0);
 }
@@ -33,8 +33,8 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& labels) {
              "cross_entropy: expected logits (N, C) and int64 labels (N), got ", logits.str(), " and ", labels.str());
   const int64_t n = logits.size(0);
   // log-sum-exp shifted by the row maximum; the shift is a constant for the gradient.
-  const Tensor row_max = max(logits, 1, true).values.detach();
-  const Tensor log_sum = add(log(sum(exp(sub(logits, row_max)), {1}, true)), row_max);  // (N, 1)
+  const Tensor row_max = max(logits, 1, KeepDim::yes).values.detach();
+  const Tensor log_sum = add(log(sum(exp(sub(logits, row_max)), {1}, KeepDim::yes)), row_max);  // (N, 1)
   const Tensor picked = gather(logits, labels.reshape({n, 1}));                           // (N, 1)
   return mean(sub(log_sum, picked));
 }

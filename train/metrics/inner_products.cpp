@@ -44,7 +44,7 @@ void InnerProducts::multiply(const Matrix& left, int64_t start, int64_t m, const
   NoGradGuard no_grad;
   ExactFloat32Gemms exact_float32;
   const Tensor block = m == left.rows ? left.on_device : narrow(left.on_device, 0, start, m);
-  const Tensor product = matmul(block, right.on_device, false, true).to(Device::cpu());
+  const Tensor product = matmul(block, right.on_device, Transpose::second).to(Device::cpu());
   std::memcpy(out, product.data<float>(), static_cast<size_t>(m * n) * sizeof(float));
 }
 

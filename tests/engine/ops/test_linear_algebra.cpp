@@ -19,8 +19,8 @@ TEST(LinearAlgebraOps, MatmulMatchesNaiveReferenceForAllTransposes) {
         const Tensor b = randn(tb ? Shape{n, k} : Shape{k, n}, gen, 0, 1, DType::Float64);
         std::vector<double> expected(m * n);
         cpu::reference::matmul(ta, tb, m, n, k, host(a).data(), host(b).data(), expected.data());
-        testing::expect_near_all(host(matmul(a, b, ta, tb)), expected, 1e-13, "matmul f64");
-        testing::expect_near_all(host(matmul(a.to(DType::Float32), b.to(DType::Float32), ta, tb)), expected, 1e-5,
+        testing::expect_near_all(host(matmul(a, b, transpose_of(ta, tb))), expected, 1e-13, "matmul f64");
+        testing::expect_near_all(host(matmul(a.to(DType::Float32), b.to(DType::Float32), transpose_of(ta, tb))), expected, 1e-5,
                                  "matmul f32");
       }
   }
@@ -33,7 +33,7 @@ TEST(LinearAlgebraOps, MatmulBackwardMatchesFiniteDifferences) {
       SCOPED_TRACE(std::to_string(ta) + std::to_string(tb));
       const Tensor a = testing::random_leaf(ta ? Shape{4, 3} : Shape{3, 4}, gen);
       const Tensor b = testing::random_leaf(tb ? Shape{5, 4} : Shape{4, 5}, gen);
-      EXPECT_GRADIENTS_MATCH([&](const std::vector<Tensor>& in) { return matmul(in[0], in[1], ta, tb); },
+      EXPECT_GRADIENTS_MATCH([&](const std::vector<Tensor>& in) { return matmul(in[0], in[1], transpose_of(ta, tb)); },
                              (std::vector<Tensor>{a, b}));
     }
 }

@@ -34,9 +34,9 @@ TEST(ReductionOps, SumOverDimsMatchesReference) {
       std::vector<int64_t> positive;
       for (int64_t d : dims) positive.push_back(d < 0 ? d + 3 : d);
       const std::vector<double> expected = reduce_reference(x, positive, false);
-      testing::expect_near_all(host(sum(x, dims, true)), expected, 1e-13, "sum keepdim");
-      EXPECT_EQ(sum(x, dims, false).dim(), 3 - static_cast<int64_t>(dims.size()));
-      testing::expect_near_all(host(sum(x.to(DType::Float32), dims, false)), expected, 1e-5, "sum float");
+      testing::expect_near_all(host(sum(x, dims, KeepDim::yes)), expected, 1e-13, "sum keepdim");
+      EXPECT_EQ(sum(x, dims, KeepDim::no).dim(), 3 - static_cast<int64_t>(dims.size()));
+      testing::expect_near_all(host(sum(x.to(DType::Float32), dims, KeepDim::no)), expected, 1e-5, "sum float");
     }
     testing::expect_near_all(host(sum(x)), reduce_reference(x, {0, 1, 2}, false), 1e-13, "sum all");
   }
@@ -71,7 +71,7 @@ TEST(ReductionOps, MeanDividesByTheCount) {
   const Tensor x = from_vector<double>({1, 2, 3, 4, 5, 6}, {2, 3});
   EXPECT_EQ(mean(x).item(), 3.5);
   EXPECT_EQ(host(mean(x, {1})), (std::vector<double>{2, 5}));
-  EXPECT_EQ(host(mean(x, {0}, true)), (std::vector<double>{2.5, 3.5, 4.5}));
+  EXPECT_EQ(host(mean(x, {0}, KeepDim::yes)), (std::vector<double>{2.5, 3.5, 4.5}));
 }
 
 TEST(ReductionOps, MaxReturnsValuesAndFirstIndex) {
@@ -83,7 +83,7 @@ TEST(ReductionOps, MaxReturnsValuesAndFirstIndex) {
   Generator gen(22);
   const Tensor y = randn({4, 5, 3}, gen, 0, 1, DType::Float64);
   for (int64_t d = 0; d < 3; ++d)
-    testing::expect_near_all(host(max(y, d, true).values), reduce_reference(y, {d}, true), 0, "max");
+    testing::expect_near_all(host(max(y, d, KeepDim::yes).values), reduce_reference(y, {d}, true), 0, "max");
 }
 
 TEST(ReductionOps, BackwardMatchesFiniteDifferences) {
@@ -92,11 +92,11 @@ TEST(ReductionOps, BackwardMatchesFiniteDifferences) {
   using In = std::vector<Tensor>;
   EXPECT_GRADIENTS_MATCH([](const In& in) { return sum(in[0]); }, {x});
   EXPECT_GRADIENTS_MATCH([](const In& in) { return sum(in[0], {0, 2}); }, {x});
-  EXPECT_GRADIENTS_MATCH([](const In& in) { return sum(in[0], {1}, true); }, {x});
+  EXPECT_GRADIENTS_MATCH([](const In& in) { return sum(in[0], {1}, KeepDim::yes); }, {x});
   EXPECT_GRADIENTS_MATCH([](const In& in) { return mean(in[0]); }, {x});
   EXPECT_GRADIENTS_MATCH([](const In& in) { return mean(in[0], {2}); }, {x});
   EXPECT_GRADIENTS_MATCH([](const In& in) { return max(in[0], 1).values; }, {x});
-  EXPECT_GRADIENTS_MATCH([](const In& in) { return max(in[0], 0, true).values; }, {x});
+  EXPECT_GRADIENTS_MATCH([](const In& in) { return max(in[0], 0, KeepDim::yes).values; }, {x});
   EXPECT_GRADIENTS_MATCH([](const In& in) { return max(in[0]); }, {x});
   const Tensor one = testing::random_leaf({1, 1}, gen);  // batch 1
   EXPECT_GRADIENTS_MATCH([](const In& in) { return sum(in[0], {0}); }, {one});
