@@ -1,5 +1,5 @@
 // Everything `idml train` is configured by: the reference's flags plus ours
-// (docs/METHOD.md#1-results, #5-training-step-8). The resolved configuration is printed, saved as
+// (docs/METHOD.md#1-results, #5-training-step to #8-evaluation). The resolved configuration is printed, saved as
 // config.json in the log directory, and stored in checkpoints so that a
 // resumed run continues with the same settings.
 //
