@@ -15,7 +15,9 @@ Split parse_split(const std::string& name) {
   if (name == "train") return Split::Train;
   if (name == "eval" || name == "test") return Split::Eval;
   if (name == "seen") return Split::Seen;
-  throw Error("unknown split '" + name + "' (expected train, eval or seen)");
+  if (name == "query") return Split::Query;
+  if (name == "gallery") return Split::Gallery;
+  throw Error("unknown split '" + name + "' (expected train, eval, seen, query or gallery)");
 }
 
 const char* split_name(Split split) {
@@ -23,6 +25,8 @@ const char* split_name(Split split) {
     case Split::Train: return "train";
     case Split::Eval: return "eval";
     case Split::Seen: return "seen";
+    case Split::Query: return "query";
+    case Split::Gallery: return "gallery";
   }
   return "?";
 }
@@ -71,6 +75,7 @@ std::unique_ptr<Dataset> open_dataset(const DatasetOptions& options) {
   if (options.name == "cub") return open_cub(options.root, options.split);
   if (options.name == "cars") return open_cars(options.root, options.split);
   if (options.name == "SOP") return open_sop(options.root, options.split);
+  if (options.name == "Inshop") return open_inshop(options.root, options.split);
   if (options.name == "folder") return open_image_folder(options.root, options.split, options.train_classes);
   if (options.name == "fashion-mnist") {
     return open_fashion_mnist(options.root, options.split, options.per_class_cap);

@@ -15,14 +15,17 @@
 
 namespace idml::data {
 
-enum class Split { Train, Eval, Seen };
+// Eval: the unseen classes, searched against themselves. Seen: held-out images
+// of the training classes (Fashion-MNIST). Query, Gallery: the unseen classes
+// of a dataset whose queries are searched among a gallery (Inshop).
+enum class Split { Train, Eval, Seen, Query, Gallery };
 
-// "train", "eval" (also "test"), "seen" (Fashion-MNIST only).
+// "train", "eval" (also "test"), "seen", "query", "gallery".
 Split parse_split(const std::string& name);
 const char* split_name(Split split);
 
 struct DatasetOptions {
-  std::string name;        // cub | cars | SOP | folder | fashion-mnist
+  std::string name;        // cub | cars | SOP | Inshop | folder | fashion-mnist
   std::string root;        // --data-root; for fashion-mnist empty means Debian's install path
   Split split = Split::Train;
   int train_classes = 0;   // folder: classes in the train split (0 = first half)

@@ -7,10 +7,13 @@ namespace idml::data {
 
 const std::vector<DatasetInfo>& dataset_catalog() {
   static const std::vector<int64_t> paper_ks{1, 2, 4, 8}, sop_ks{1, 10, 100, 1000};
+  static const std::vector<int64_t> inshop_ks{1, 10, 20, 30, 40, 50};  // the Proxy-Anchor code's
   static const std::vector<DatasetInfo> catalog{
       {DatasetId::Cub, "cub", {Split::Train, Split::Eval}, paper_ks, true, false},
       {DatasetId::Cars, "cars", {Split::Train, Split::Eval}, paper_ks, true, false},
       {DatasetId::Sop, "SOP", {Split::Train, Split::Eval}, sop_ks, true, true},
+      // not in the paper (the Proxy-Anchor code's fourth benchmark); queries search the gallery
+      {DatasetId::Inshop, "Inshop", {Split::Train, Split::Query, Split::Gallery}, inshop_ks, false, false},
       {DatasetId::Folder, "folder", {Split::Train, Split::Eval}, paper_ks, false, false},
       // seen: training classes, held-out images (the demo's generalisation check)
       {DatasetId::FashionMnist, "fashion-mnist", {Split::Train, Split::Eval, Split::Seen}, paper_ks, false, false},
@@ -34,5 +37,13 @@ const DatasetInfo& dataset_info(const std::string& name) {
 }
 
 const char* dataset_name(DatasetId id) { return dataset_info(id).name; }
+
+bool has_split(const DatasetInfo& info, Split split) {
+  for (Split s : info.splits)
+    if (s == split) return true;
+  return false;
+}
+
+bool searches_a_gallery(const DatasetInfo& info) { return has_split(info, Split::Gallery); }
 
 }  // namespace idml::data

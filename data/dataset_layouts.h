@@ -1,6 +1,6 @@
 // One opener per dataset layout of docs/METHOD.md#7-data (used by open_dataset; each lives
 // in its own file: cub_dataset.cpp, cars_dataset.cpp, sop_dataset.cpp,
-// image_folder.cpp, fashion_mnist.cpp).
+// inshop_dataset.cpp, image_folder.cpp, fashion_mnist.cpp).
 #pragma once
 
 #include <memory>
@@ -14,6 +14,8 @@ namespace idml::data {
 std::unique_ptr<Dataset> open_cub(const std::string& root, Split split);
 std::unique_ptr<Dataset> open_cars(const std::string& root, Split split);
 std::unique_ptr<Dataset> open_sop(const std::string& root, Split split);
+// split: Train, Query or Gallery.
+std::unique_ptr<Dataset> open_inshop(const std::string& root, Split split);
 std::unique_ptr<Dataset> open_image_folder(const std::string& root, Split split, int train_classes);
 // all_classes (the classification task): train = every train-file image, eval = every test-file image.
 std::unique_ptr<Dataset> open_fashion_mnist(const std::string& root, Split split, int per_class_cap,

@@ -28,13 +28,17 @@ TEST(DatasetCatalog, SplitsAndRecallKs) {
   EXPECT_EQ(dataset_info("fashion-mnist").splits, (std::vector<Split>{Split::Train, Split::Eval, Split::Seen}));
   for (const char* name : {"cub", "cars", "SOP", "folder"})
     EXPECT_EQ(dataset_info(name).splits, (std::vector<Split>{Split::Train, Split::Eval})) << name;
+  EXPECT_EQ(dataset_info("Inshop").splits, (std::vector<Split>{Split::Train, Split::Query, Split::Gallery}));
   EXPECT_EQ(dataset_info(DatasetId::Sop).recall_ks, (std::vector<int64_t>{1, 10, 100, 1000}));
+  EXPECT_EQ(dataset_info(DatasetId::Inshop).recall_ks, (std::vector<int64_t>{1, 10, 20, 30, 40, 50}));
   for (DatasetId id : {DatasetId::Cub, DatasetId::Cars, DatasetId::Folder, DatasetId::FashionMnist})
     EXPECT_EQ(dataset_info(id).recall_ks, (std::vector<int64_t>{1, 2, 4, 8})) << dataset_info(id).name;
   for (const char* name : {"cub", "cars", "SOP"}) EXPECT_TRUE(dataset_info(name).paper_dataset) << name;
-  EXPECT_FALSE(dataset_info("folder").paper_dataset || dataset_info("fashion-mnist").paper_dataset);
+  for (const char* name : {"folder", "fashion-mnist", "Inshop"}) EXPECT_FALSE(dataset_info(name).paper_dataset) << name;
   EXPECT_TRUE(dataset_info("SOP").kmeans_costly_on_cpu);
   EXPECT_FALSE(dataset_info("cub").kmeans_costly_on_cpu);
+  for (const auto& info : idml::data::dataset_catalog())
+    EXPECT_EQ(idml::data::searches_a_gallery(info), info.id == DatasetId::Inshop) << info.name;
   // names and ids agree, in the order of dataset_names()
   ASSERT_EQ(idml::data::dataset_catalog().size(), idml::data::dataset_names().size());
   for (size_t i = 0; i < idml::data::dataset_names().size(); ++i) {
@@ -50,13 +54,16 @@ TEST(DatasetCatalog, UnknownNamesAndSplitsAreNamed) {
     ADD_FAILURE() << "imagenet found";
   } catch (const idml::Error& e) {
     EXPECT_EQ(std::string(e.what()),
-              "unknown dataset 'imagenet' (expected one of: cub, cars, SOP, folder, fashion-mnist)");
+              "unknown dataset 'imagenet' (expected one of: cub, cars, SOP, Inshop, folder, fashion-mnist)");
   }
   idml::data::DatasetOptions options;
   options.name = "cub";
   options.root = "/nonexistent";
   options.split = Split::Seen;
   EXPECT_EQ(error_of(options), "split 'seen' does not exist for 'cub' (its splits: train, eval)");
+  options.name = "Inshop";
+  options.split = Split::Eval;
+  EXPECT_EQ(error_of(options), "split 'eval' does not exist for 'Inshop' (its splits: train, query, gallery)");
   options.name = "imagenet";
   EXPECT_NE(error_of(options).find("unknown dataset 'imagenet'"), std::string::npos);
 }

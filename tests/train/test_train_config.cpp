@@ -193,7 +193,7 @@ TEST(TrainConfig, FieldListResumableFlagsAndJsonKeys) {
 TEST(TrainConfig, ChoiceNamesAndErrors) {
   using idml::train::Optimizer;
   EXPECT_EQ(idml::train::choice_list<Optimizer>(), "adamw, adam, sgd or rmsprop");
-  EXPECT_EQ(idml::train::choice_list<DatasetId>(), "cub, cars, SOP, folder or fashion-mnist");
+  EXPECT_EQ(idml::train::choice_list<DatasetId>(), "cub, cars, SOP, Inshop, folder or fashion-mnist");
   EXPECT_EQ(idml::train::parse_choice<Optimizer>("sgd", "--optimizer"), Optimizer::Sgd);
   EXPECT_EQ(idml::train::choice_name(DatasetId::FashionMnist), "fashion-mnist");
   try {

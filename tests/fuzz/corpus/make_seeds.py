@@ -32,6 +32,12 @@ train = b"image_id class_id super_class_id path\n1 1 1 bicycle_final/11108512287
 test = b"image_id class_id super_class_id path\n1 2 1 bicycle_final/111265328556_0.JPG\n"
 put("sop_lists", "one_each", train + b"\0" + test)
 
+# In-shop list_eval_partition.txt: the real file's first lines (count, header, aligned columns), one of each status.
+put("inshop_partition", "one_each", b"3\nimage_name item_id evaluation_status\n"
+    b"img/WOMEN/Dresses/id_00000002/02_1_front.jpg                       id_00000002 train\n"
+    b"img/WOMEN/Dresses/id_00000080/01_1_front.jpg                       id_00000080 query\n"
+    b"img/WOMEN/Dresses/id_00000080/01_2_side.jpg                        id_00000080 gallery\n")
+
 # cars_annos.mat: two annotations, v5 uncompressed and compressed.
 dtype = [("relative_im_path", "O"), ("bbox_x1", "O"), ("bbox_y1", "O"), ("bbox_x2", "O"),
          ("bbox_y2", "O"), ("class", "O"), ("test", "O")]

@@ -21,7 +21,7 @@ expect_error '--lr must be positive'                train --dataset fashion-mnis
 expect_error '--lr'                                 train --lr abc
 expect_error '--optimizer: expected'                train --dataset fashion-mnist --optimizer lion
 expect_error '--IPC \(7\) must divide'              train --dataset fashion-mnist --IPC 7 --batch-size 20
-expect_error "--dataset: expected cub, cars, SOP, folder or fashion-mnist, got 'imagenet'" train --dataset imagenet
+expect_error "--dataset: expected cub, cars, SOP, Inshop, folder or fashion-mnist, got 'imagenet'" train --dataset imagenet
 expect_error 'resnet7|unknown'                         train --dataset fashion-mnist --model resnet7
 expect_error '/nonexistent'                            train --dataset cub --data-root /nonexistent --pretrained none
 expect_error '/nonexistent/run_last.safetensors'       train --resume /nonexistent/run_last.safetensors
@@ -49,7 +49,7 @@ expect_error '--max-image-pixels must be positive'   data --max-image-pixels 0
 expect_error "--optimizer: expected adamw, adam, sgd or rmsprop, got 'lion'" train --dataset fashion-mnist --optimizer lion
 expect_error "--metric: expected ism or cosine, got 'euclid'"               train --dataset fashion-mnist --metric euclid
 expect_error "--clustering: expected auto, on or off, got 'maybe'"          eval --checkpoint "$work/junk.safetensors" --dataset fashion-mnist --clustering maybe
-expect_error "--dataset: expected cub, cars, SOP, folder or fashion-mnist, got 'imagenet'" eval --checkpoint "$work/junk.safetensors" --dataset imagenet
+expect_error "--dataset: expected cub, cars, SOP, Inshop, folder or fashion-mnist, got 'imagenet'" eval --checkpoint "$work/junk.safetensors" --dataset imagenet
 for command in train eval embed search bench metrics report; do
   expect_error "--device: expected cpu or cuda, got 'tpu'" $command --device tpu
 done
