@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "data/batch_tensors.h"
+#include "data/dataset_catalog.h"
 #include "data/loader.h"
 #include "engine/autograd.h"
 #include "engine/constant_parameters.h"
@@ -39,6 +40,45 @@ Embeddings compute_embeddings(models::IDMLNet& net, const data::Dataset& dataset
 
 metrics::EvaluationResult evaluate_embeddings(const Embeddings& e, const metrics::EvaluationOptions& options) {
   return metrics::evaluate(e.semantic.data(), e.labels.data(), e.count, e.dim, options);
+}
+
+metrics::EvaluationResult evaluate_embeddings(const Embeddings& queries, const Embeddings& gallery,
+                                              const metrics::EvaluationOptions& options) {
+  IDML_CHECK(queries.count == 0 || gallery.count == 0 || queries.dim == gallery.dim, "evaluate: queries of dimension ",
+             queries.dim, " but gallery of dimension ", gallery.dim);
+  return metrics::evaluate_query_gallery(queries.semantic.data(), queries.labels.data(), queries.count,
+                                         gallery.semantic.data(), gallery.labels.data(), gallery.count, queries.dim,
+                                         options);
+}
+
+metrics::EvaluationResult evaluate_splits(const RetrievalSplits& splits,
+                                          const std::function<Embeddings(const data::Dataset&)>& embed,
+                                          const metrics::EvaluationOptions& options) {
+  const Embeddings queries = embed(*splits.queries);
+  if (!splits.gallery) return evaluate_embeddings(queries, options);
+  return evaluate_embeddings(queries, embed(*splits.gallery), options);
+}
+
+RetrievalSplits open_eval_splits(data::DatasetOptions options) {
+  RetrievalSplits out;
+  if (!data::searches_a_gallery(data::dataset_info(options.name))) {
+    options.split = data::Split::Eval;
+    out.queries = data::open_dataset(options);
+    return out;
+  }
+  options.split = data::Split::Query;
+  out.queries = data::open_dataset(options);
+  options.split = data::Split::Gallery;
+  out.gallery = data::open_dataset(options);
+  return out;
+}
+
+std::string describe(const RetrievalSplits& splits) {
+  auto part = [](const char* name, const data::Dataset& d) {
+    return detail::concat(name, " ", d.size(), " images / ", d.num_classes(), " classes");
+  };
+  if (!splits.gallery) return part("eval", *splits.queries);
+  return part("query", *splits.queries) + ", " + part("gallery", *splits.gallery);
 }
 
 metrics::EvaluationResult evaluate_embeddings(const Embeddings& e, const std::vector<int64_t>& recall_ks,

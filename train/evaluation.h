@@ -1,9 +1,13 @@
 // Embedding a dataset with the network (eval transform, inference mode, no
-// graph) and scoring it with the metrics of docs/METHOD.md#8-evaluation. Retrieval uses the
-// semantic embedding only; the uncertainty embedding is kept for `idml embed`.
+// graph) and scoring it with the metrics of docs/METHOD.md#8-evaluation: the eval split
+// searched against itself, or (In-shop) the query split searched among the
+// gallery split. Retrieval uses the semantic embedding only; the uncertainty
+// embedding is kept for `idml embed`.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,6 +25,19 @@ struct Embeddings {
   std::vector<float> uncertainty;  // (count, dim)
   std::vector<int64_t> labels;     // (count)
 };
+
+// What one evaluation searches: a split searched against itself, or queries
+// searched among a gallery (a dataset with query and gallery splits: Inshop).
+struct RetrievalSplits {
+  std::unique_ptr<data::Dataset> queries;  // the eval split itself, or the query split
+  std::unique_ptr<data::Dataset> gallery;  // null: the queries search among themselves
+};
+
+// The eval split of dataset `options.name` (options.split is ignored), or its
+// query and gallery splits where it has them.
+RetrievalSplits open_eval_splits(data::DatasetOptions options);
+// "eval 5924 images / 100 classes", "query 14218 images / 3985 classes, gallery 12612 images / 3985 classes".
+std::string describe(const RetrievalSplits& splits);
 
 struct EmbedOptions {
   int64_t batch_size = 64;
@@ -45,6 +62,13 @@ std::string clustering_skipped_message(const std::string& dataset);
 // The metrics of `embeddings` with `options` (recall Ks, seed, k-means restarts
 // and iterations, clustering on/off, device).
 metrics::EvaluationResult evaluate_embeddings(const Embeddings& embeddings, const metrics::EvaluationOptions& options);
+// The queries searched among the gallery (metrics::evaluate_query_gallery).
+metrics::EvaluationResult evaluate_embeddings(const Embeddings& queries, const Embeddings& gallery,
+                                              const metrics::EvaluationOptions& options);
+// `splits` embedded with `embed` (compute_embeddings, or DataParallel::embed on N ranks) and scored.
+metrics::EvaluationResult evaluate_splits(const RetrievalSplits& splits,
+                                          const std::function<Embeddings(const data::Dataset&)>& embed,
+                                          const metrics::EvaluationOptions& options);
 // Defaults for the rest (10 restarts, at most 300 iterations, CPU).
 metrics::EvaluationResult evaluate_embeddings(const Embeddings& embeddings, const std::vector<int64_t>& recall_ks,
                                               uint64_t seed, bool clustering = true);

@@ -100,15 +100,13 @@ void TrainingRun::open_data() {
   options.per_class_cap = config_.per_class_cap;
   options.split = data::Split::Train;
   train_set_ = data::open_dataset(options);
-  options.split = data::Split::Eval;
-  eval_set_ = data::open_dataset(options);
-  for (data::Split split : dataset.splits) {
-    if (split != data::Split::Seen) continue;
-    options.split = split;
+  eval_ = open_eval_splits(options);
+  if (data::has_split(dataset, data::Split::Seen)) {
+    options.split = data::Split::Seen;
     seen_set_ = data::open_dataset(options);
   }
-  std::printf("data: %s train %zu images / %zu classes, eval %zu images / %zu classes", dataset.name,
-              train_set_->size(), train_set_->num_classes(), eval_set_->size(), eval_set_->num_classes());
+  std::printf("data: %s train %zu images / %zu classes, %s", dataset.name, train_set_->size(),
+              train_set_->num_classes(), describe(eval_).c_str());
   if (seen_set_) std::printf(", seen %zu images", seen_set_->size());
   std::printf("\n");
   IDML_CHECK(train_set_->size() >= static_cast<size_t>(config_.batch_size), "--batch-size ", config_.batch_size,
@@ -225,18 +223,18 @@ TrainingRun::Evaluation TrainingRun::evaluate(int64_t epoch) {
   const auto start = Clock::now();
   const EmbedOptions embed_options{config_.batch_size, config_.workers, device_};
   const metrics::EvaluationOptions options = evaluation_options(config_, device_);
-  auto score = [&](const data::Dataset& split) {
-    const Embeddings embeddings = data_parallel_ ? data_parallel_->embed(*net_, split, *eval_transform_, embed_options)
-                                                 : compute_embeddings(*net_, split, *eval_transform_, embed_options);
-    return evaluate_embeddings(embeddings, options);
+  auto embed = [&](const data::Dataset& split) {
+    return data_parallel_ ? data_parallel_->embed(*net_, split, *eval_transform_, embed_options)
+                          : compute_embeddings(*net_, split, *eval_transform_, embed_options);
   };
   Evaluation out;
   out.record = {{"event", "eval"}, {"epoch", epoch}};
-  out.eval = score(*eval_set_);
+  out.eval = evaluate_splits(eval_, embed, options);
   out.record["eval"] = metrics_json(out.eval);
-  std::printf("  eval (unseen classes): %s\n", format_metrics(out.eval).c_str());
+  std::printf("  eval (unseen classes%s): %s\n", eval_.gallery ? ", queries among the gallery" : "",
+              format_metrics(out.eval).c_str());
   if (seen_set_) {
-    const metrics::EvaluationResult seen = score(*seen_set_);
+    const metrics::EvaluationResult seen = evaluate_embeddings(embed(*seen_set_), options);
     out.record["seen"] = metrics_json(seen);
     std::printf("  seen (training classes, held-out images): %s\n", format_metrics(seen).c_str());
   }

@@ -4,7 +4,7 @@
 //             the run directory
 //   resume    everything from a `*_last.safetensors` training checkpoint
 //   per epoch train_epoch (warm-up freezing, the mixup steps), evaluate (eval
-//             split, and `seen` where the dataset has it), keep_if_best (best
+//             split, or queries among the gallery; and `seen` where the dataset has it), keep_if_best (best
 //             model by R@1), save (the last checkpoint and a metrics.jsonl line)
 // An epoch's randomness depends on (seed, epoch) only, so a resumed run
 // continues exactly where its last checkpoint left it. Ctrl-C (SIGINT or
@@ -82,7 +82,8 @@ class TrainingRun {
   distributed::Communicator& comm_;
   std::unique_ptr<DataParallel> data_parallel_;  // null on one rank
   Device device_;
-  std::unique_ptr<data::Dataset> train_set_, eval_set_, seen_set_;
+  std::unique_ptr<data::Dataset> train_set_, seen_set_;
+  RetrievalSplits eval_;  // the eval split, or In-shop's queries and gallery
   std::unique_ptr<data::TrainTransform> train_transform_;
   std::unique_ptr<data::EvalTransform> eval_transform_;
   std::unique_ptr<models::IDMLNet> net_;

@@ -93,18 +93,39 @@ metrics::NearestNeighbours toy_neighbours() {
   return knn;
 }
 const std::vector<int64_t> kToyLabels = {0, 0, 1, 1, 2, 2};
+metrics::RelevanceLabels toy_labels() { return metrics::leave_one_out_labels(kToyLabels.data(), 6); }
 
 TEST(Gallery, PerClassRecallAtOne) {
-  const RetrievalAnalysis a = analyse_retrieval(toy_neighbours(), kToyLabels, 0, 0, 0);
+  const RetrievalAnalysis a = analyse_retrieval(toy_neighbours(), toy_labels(), 0, 0, 0);
   ASSERT_EQ(a.classes.size(), 3u);
   EXPECT_EQ(a.classes[0].recall_at_1, 1.0);  // 0 -> 1, 1 -> 0
   EXPECT_EQ(a.classes[1].recall_at_1, 0.5);  // 2 -> 4 a miss, 3 -> 2 a hit
   EXPECT_EQ(a.classes[2].recall_at_1, 1.0);  // 4 -> 5, 5 -> 4
-  EXPECT_EQ(a.classes[1].size, 2);
+  EXPECT_EQ(a.classes[1].queries, 2);
+}
+
+TEST(Gallery, QueriesAmongAGalleryUseTheGalleryLabels) {
+  // 3 queries (classes 0, 1, 0) searched among 4 gallery samples (classes 1, 0, 0, 2): the
+  // neighbour indices are gallery rows, so the same lists score differently than leave-one-out.
+  metrics::NearestNeighbours knn;
+  knn.n = 3;
+  knn.k = 2;
+  knn.indices = {1, 0, /**/ 3, 0, /**/ 0, 2};
+  knn.similarities = {0.9f, 0.5f, 0.8f, 0.7f, 0.6f, 0.4f};
+  const std::vector<int64_t> queries = {0, 1, 0}, gallery = {1, 0, 0, 2};
+  const RetrievalAnalysis a =
+      analyse_retrieval(knn, metrics::query_gallery_labels(queries.data(), 3, gallery.data(), 4), 0, 8, 0);
+  ASSERT_EQ(a.classes.size(), 2u);
+  EXPECT_EQ(a.classes[0].recall_at_1, 0.5);  // query 0 -> gallery 1 (class 0) a hit, query 2 -> gallery 0 a miss
+  EXPECT_EQ(a.classes[1].recall_at_1, 0.0);  // query 1 -> gallery 3 (class 2)
+  ASSERT_EQ(a.queries.size(), 2u);
+  // Both failures have one same-class gallery sample in their top 2: the more confident wrong first neighbour first.
+  EXPECT_EQ(a.queries[0].query, 1);  // 0.8
+  EXPECT_EQ(a.queries[1].query, 2);  // 0.6
 }
 
 TEST(Gallery, WorstFailuresComeFirstThenASeededSample) {
-  const RetrievalAnalysis a = analyse_retrieval(toy_neighbours(), kToyLabels, 3, 8, 7);
+  const RetrievalAnalysis a = analyse_retrieval(toy_neighbours(), toy_labels(), 3, 8, 7);
   // Failures: 2 (first neighbour 4, no same class in top 2). Only one exists.
   ASSERT_GE(a.queries.size(), 1u);
   EXPECT_EQ(a.queries[0].query, 2);
@@ -114,7 +135,7 @@ TEST(Gallery, WorstFailuresComeFirstThenASeededSample) {
     EXPECT_FALSE(a.queries[i].worst);
     EXPECT_NE(a.queries[i].query, 2);
   }
-  const RetrievalAnalysis again = analyse_retrieval(toy_neighbours(), kToyLabels, 3, 8, 7);
+  const RetrievalAnalysis again = analyse_retrieval(toy_neighbours(), toy_labels(), 3, 8, 7);
   for (size_t i = 0; i < a.queries.size(); ++i) EXPECT_EQ(a.queries[i].query, again.queries[i].query);
 }
 

@@ -1,7 +1,8 @@
 // `idml eval`: the metrics (docs/METHOD.md#8-evaluation) of a checkpoint on a dataset's eval
-// split (and on `seen` where the dataset has it). Reads our checkpoints and
-// the reference's PyTorch ones; the backbone and the embedding size come from
-// the file itself.
+// split, or In-shop's queries among its gallery (and on `seen` where the
+// dataset has it), with Recall@1 per class in the JSON. Reads our checkpoints
+// and the reference's PyTorch ones; the backbone and the embedding size come
+// from the file itself.
 #include <cstdio>
 #include <iostream>
 
@@ -17,6 +18,14 @@
 namespace idml::cli {
 
 namespace {
+
+// [{"label": 0, "queries": 30, "R@1": 0.9}, ...] by label.
+nlohmann::json per_class_json(const std::vector<metrics::ClassRecall>& classes) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const metrics::ClassRecall& c : classes) out.push_back({{"label", c.label}, {"queries", c.queries}, {"R@1", c.recall_at_1}});
+  return out;
+}
+
 struct EvalArguments {
   std::string checkpoint, data_root;
   data::DatasetId dataset = data::DatasetId::Cub;
@@ -35,7 +44,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("eval", "Evaluate a checkpoint (ours or the reference's) on a dataset");
   auto args = std::make_shared<EvalArguments>();
   cmd->add_option("--checkpoint", args->checkpoint, "model weights: .safetensors or .pth")->required();
-  add_choice_option(*cmd, "--dataset", args->dataset, "cub | cars | SOP | folder | fashion-mnist", false)->required();
+  add_choice_option(*cmd, "--dataset", args->dataset, "cub | cars | SOP | Inshop | folder | fashion-mnist", false)->required();
   cmd->add_option("--data-root", args->data_root, "folder holding the dataset");
   cmd->add_option("--image-size", args->image_size, "centre crop size")->capture_default_str()->check(CLI::Range(1, 2048));
   cmd->add_option("--resize-size", args->resize_size, "shorter side before the crop")->capture_default_str()->check(CLI::Range(1, 2048));
@@ -78,23 +87,28 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     transform_options.image_size = args->image_size;
     transform_options.resize_size = args->resize_size;
     const data::EvalTransform transform(transform_options);
-    const train::EmbedOptions embed{args->batch_size, args->workers, device};
+    const train::EmbedOptions embed_options{args->batch_size, args->workers, device};
 
     nlohmann::json out = {{"checkpoint", args->checkpoint}, {"model", net->config().backbone},
                           {"embedding_size", net->config().embedding_size},
                           {"precision", train::choice_name(args->precision)}};
-    for (data::Split split : dataset.splits) {
-      if (split == data::Split::Train) continue;  // eval, and seen where the dataset has it
-      options.split = split;
-      const auto split_set = data::open_dataset(options);
-      const auto result =
-          train::evaluate_embeddings(train::compute_embeddings(*net, *split_set, transform, embed), evaluation);
+    auto embed = [&](const data::Dataset& split) { return train::compute_embeddings(*net, split, transform, embed_options); };
+    auto report = [&](const char* name, const std::string& images, const metrics::EvaluationResult& result) {
       nlohmann::json metrics = nlohmann::json::object();
-      for (const auto& [name, value] : result.metrics) metrics[name] = value;
-      out[data::split_name(split)] = metrics;
-      if (!args->json)
-        std::printf("%s (%zu images): %s\n", data::split_name(split), split_set->size(),
-                    train::format_metrics(result).c_str());
+      for (const auto& [metric, value] : result.metrics) metrics[metric] = value;
+      out[name] = metrics;
+      out["per_class"][name] = per_class_json(result.per_class);
+      if (!args->json) std::printf("%s (%s): %s\n", name, images.c_str(), train::format_metrics(result).c_str());
+    };
+    const train::RetrievalSplits eval = train::open_eval_splits(options);
+    report("eval", eval.gallery ? detail::concat(eval.queries->size(), " queries among ", eval.gallery->size(),
+                                                 " gallery images")
+                                : detail::concat(eval.queries->size(), " images"),
+           train::evaluate_splits(eval, embed, evaluation));
+    if (data::has_split(dataset, data::Split::Seen)) {
+      options.split = data::Split::Seen;
+      const auto seen = data::open_dataset(options);
+      report("seen", detail::concat(seen->size(), " images"), train::evaluate_embeddings(embed(*seen), evaluation));
     }
     if (args->json) std::cout << out.dump() << "\n";
     exit_code = 0;

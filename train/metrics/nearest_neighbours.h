@@ -1,12 +1,13 @@
-// k nearest neighbours of every point among all the others, by inner product,
-// computed block by block with a BLAS GEMM so that memory stays bounded
-// (block_rows x N similarities at a time, never N x N): SOP's 60k x 60k fits.
+// k nearest neighbours of every point among all the others (leave-one-out), or
+// of every query among a separate set of references (a gallery: In-shop), by
+// inner product, computed block by block with a BLAS GEMM so that memory stays
+// bounded (block_rows x N similarities at a time, never N x N): SOP's 60k x 60k fits.
 //
 // For L2-normalised points the inner-product order is the Euclidean order:
 // |x - y|^2 = 2 - 2 x.y. Callers normalise first (see evaluate.h); this file
 // does not. A point is never its own neighbour (excluded by index, not by
-// distance, so exact duplicates of it still count). Ties in similarity go to
-// the lower index, so the result is deterministic.
+// distance, so exact duplicates of it still count); among references nothing
+// is excluded. Ties in similarity go to the lower index, so the result is deterministic.
 // Not here: approximate search, top-k selection on a GPU, distances other than inner product.
 #pragma once
 
@@ -18,9 +19,9 @@
 namespace idml::metrics {
 
 struct NearestNeighbours {
-  int64_t n = 0;                   // number of points (queries)
-  int64_t k = 0;                   // neighbours kept per point
-  std::vector<int64_t> indices;    // (n, k): row i = neighbours of point i, best first
+  int64_t n = 0;                   // number of queries (the points themselves when leave-one-out)
+  int64_t k = 0;                   // neighbours kept per query
+  std::vector<int64_t> indices;    // (n, k): row i = neighbours of query i, best first (indices of points / references)
   std::vector<float> similarities; // (n, k): inner products matching `indices` (exact, rounded to float)
 
   const int64_t* neighbours_of(int64_t i) const { return indices.data() + i * k; }
@@ -36,8 +37,17 @@ struct NearestNeighbours {
 NearestNeighbours nearest_neighbours(const float* points, int64_t n, int64_t d, int64_t k, int64_t block_rows = 0,
                                      Device device = Device::cpu());
 
-// The naive O(n^2 d) reference (double-precision inner products, full sort per
-// row), kept beside the fast one for the tests.
+// queries (queries_count, d) searched among references (references_count, d);
+// 1 <= k <= references_count. Same method and guarantees as above.
+NearestNeighbours nearest_neighbours_among(const float* queries, int64_t queries_count, const float* references,
+                                           int64_t references_count, int64_t d, int64_t k, int64_t block_rows = 0,
+                                           Device device = Device::cpu());
+
+// The naive O(n^2 d) references of the two (double-precision inner products,
+// full sort per row), kept beside the fast ones for the tests.
 NearestNeighbours nearest_neighbours_reference(const float* points, int64_t n, int64_t d, int64_t k);
+NearestNeighbours nearest_neighbours_among_reference(const float* queries, int64_t queries_count,
+                                                     const float* references, int64_t references_count, int64_t d,
+                                                     int64_t k);
 
 }  // namespace idml::metrics

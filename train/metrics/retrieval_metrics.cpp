@@ -1,9 +1,10 @@
-// Recall@K, R-Precision, MAP@R over neighbour lists; formulas in the header.
-// Sums are in double over queries in index order, so results are deterministic.
+// Recall@K, R-Precision, MAP@R and per-class Recall@1 over neighbour lists;
+// formulas in the header. Sums are in double over queries in index order, so
+// results are deterministic.
 #include "train/metrics/retrieval_metrics.h"
 
 #include <algorithm>
-#include <numeric>
+#include <map>
 #include <unordered_map>
 
 #include "engine/error.h"
@@ -11,28 +12,55 @@
 namespace idml::metrics {
 namespace {
 
-void check_neighbours(const NearestNeighbours& neighbours, const int64_t* labels, const char* metric) {
-  IDML_CHECK(labels != nullptr, metric, ": null labels");
-  IDML_CHECK(neighbours.n >= 2 && neighbours.k >= 1, metric, ": empty neighbour lists (n = ", neighbours.n,
+void check_neighbours(const NearestNeighbours& neighbours, const RelevanceLabels& labels, const char* metric) {
+  IDML_CHECK(labels.query != nullptr && labels.reference != nullptr, metric, ": null labels");
+  IDML_CHECK(neighbours.n >= 1 && neighbours.k >= 1, metric, ": empty neighbour lists (n = ", neighbours.n,
              ", k = ", neighbours.k, ")");
   IDML_CHECK(static_cast<int64_t>(neighbours.indices.size()) == neighbours.n * neighbours.k, metric,
              ": neighbour list size ", neighbours.indices.size(), " != n * k = ", neighbours.n * neighbours.k);
+  IDML_CHECK(neighbours.n == labels.queries(), metric, ": ", neighbours.n, " neighbour lists for ", labels.queries(),
+             " queries");
 }
 
-int64_t checked_query_count(const std::vector<int64_t>& same_class, const char* metric) {
-  const int64_t queries = count_scored_queries(same_class);
-  IDML_CHECK(queries > 0, metric, ": every query is alone in its class; the metric is undefined");
+int64_t checked_query_count(const RelevanceLabels& labels, const char* metric) {
+  const int64_t queries = count_scored_queries(labels.relevant);
+  IDML_CHECK(queries > 0, metric, ": no query has a relevant sample (every one is alone in its class); the metric is "
+             "undefined");
   return queries;
 }
 
-void check_covers_max_r(const NearestNeighbours& neighbours, const std::vector<int64_t>& same_class,
-                        const char* metric) {
-  const int64_t max_r = *std::max_element(same_class.begin(), same_class.end());
-  IDML_CHECK(neighbours.k >= max_r, metric, ": needs ", max_r,
-             " neighbours per query (the largest class size - 1), got ", neighbours.k);
+void check_covers_max_r(const NearestNeighbours& neighbours, const RelevanceLabels& labels, const char* metric) {
+  const int64_t max_r = *std::max_element(labels.relevant.begin(), labels.relevant.end());
+  IDML_CHECK(neighbours.k >= max_r, metric, ": needs ", max_r, " neighbours per query (the most relevant samples "
+             "of a query), got ", neighbours.k);
 }
 
 }  // namespace
+
+RelevanceLabels leave_one_out_labels(const int64_t* labels, int64_t n) {
+  RelevanceLabels out;
+  out.query = labels;
+  out.reference = labels;
+  out.candidates = n - 1;
+  out.relevant = same_class_counts(labels, n);
+  return out;
+}
+
+RelevanceLabels query_gallery_labels(const int64_t* query_labels, int64_t queries, const int64_t* gallery_labels,
+                                     int64_t gallery) {
+  std::unordered_map<int64_t, int64_t> gallery_class_size;
+  for (int64_t i = 0; i < gallery; ++i) ++gallery_class_size[gallery_labels[i]];
+  RelevanceLabels out;
+  out.query = query_labels;
+  out.reference = gallery_labels;
+  out.candidates = gallery;
+  out.relevant.resize(static_cast<size_t>(queries));
+  for (int64_t q = 0; q < queries; ++q) {
+    const auto found = gallery_class_size.find(query_labels[q]);
+    out.relevant[static_cast<size_t>(q)] = found == gallery_class_size.end() ? 0 : found->second;
+  }
+  return out;
+}
 
 std::vector<int64_t> same_class_counts(const int64_t* labels, int64_t n) {
   std::unordered_map<int64_t, int64_t> class_size;
@@ -42,14 +70,14 @@ std::vector<int64_t> same_class_counts(const int64_t* labels, int64_t n) {
   return counts;
 }
 
-int64_t count_scored_queries(const std::vector<int64_t>& same_class) {
-  return std::count_if(same_class.begin(), same_class.end(), [](int64_t r) { return r >= 1; });
+int64_t count_scored_queries(const std::vector<int64_t>& relevant) {
+  return std::count_if(relevant.begin(), relevant.end(), [](int64_t r) { return r >= 1; });
 }
 
-double recall_at_k(const NearestNeighbours& neighbours, const int64_t* labels, int64_t k) {
+double recall_at_k(const NearestNeighbours& neighbours, const RelevanceLabels& labels, int64_t k) {
   check_neighbours(neighbours, labels, "recall_at_k");
   IDML_CHECK(k >= 1, "recall_at_k: K must be >= 1, got ", k);
-  IDML_CHECK(k <= neighbours.k || neighbours.k == neighbours.n - 1, "recall_at_k: K = ", k, " but only ",
+  IDML_CHECK(k <= neighbours.k || neighbours.k == labels.candidates, "recall_at_k: K = ", k, " but only ",
              neighbours.k, " neighbours per query were computed");
   // A lone query's neighbours never share its label, so it is a miss by the loop itself.
   const int64_t depth = std::min(k, neighbours.k);
@@ -57,7 +85,7 @@ double recall_at_k(const NearestNeighbours& neighbours, const int64_t* labels, i
   for (int64_t q = 0; q < neighbours.n; ++q) {
     const int64_t* row = neighbours.neighbours_of(q);
     for (int64_t i = 0; i < depth; ++i) {
-      if (labels[row[i]] == labels[q]) {
+      if (labels.reference[row[i]] == labels.query[q]) {
         ++hits;
         break;
       }
@@ -66,43 +94,70 @@ double recall_at_k(const NearestNeighbours& neighbours, const int64_t* labels, i
   return static_cast<double>(hits) / static_cast<double>(neighbours.n);
 }
 
-double r_precision(const NearestNeighbours& neighbours, const int64_t* labels) {
+double r_precision(const NearestNeighbours& neighbours, const RelevanceLabels& labels) {
   check_neighbours(neighbours, labels, "r_precision");
-  const std::vector<int64_t> same_class = same_class_counts(labels, neighbours.n);
-  const int64_t queries = checked_query_count(same_class, "r_precision");
-  check_covers_max_r(neighbours, same_class, "r_precision");
+  const int64_t queries = checked_query_count(labels, "r_precision");
+  check_covers_max_r(neighbours, labels, "r_precision");
   double total = 0.0;
   for (int64_t q = 0; q < neighbours.n; ++q) {
-    const int64_t r = same_class[static_cast<size_t>(q)];
+    const int64_t r = labels.relevant[static_cast<size_t>(q)];
     if (r == 0) continue;
     const int64_t* row = neighbours.neighbours_of(q);
     int64_t relevant = 0;
-    for (int64_t i = 0; i < r; ++i) relevant += labels[row[i]] == labels[q];
+    for (int64_t i = 0; i < r; ++i) relevant += labels.reference[row[i]] == labels.query[q];
     total += static_cast<double>(relevant) / static_cast<double>(r);
   }
   return total / static_cast<double>(queries);
 }
 
-double map_at_r(const NearestNeighbours& neighbours, const int64_t* labels) {
+double map_at_r(const NearestNeighbours& neighbours, const RelevanceLabels& labels) {
   check_neighbours(neighbours, labels, "map_at_r");
-  const std::vector<int64_t> same_class = same_class_counts(labels, neighbours.n);
-  const int64_t queries = checked_query_count(same_class, "map_at_r");
-  check_covers_max_r(neighbours, same_class, "map_at_r");
+  const int64_t queries = checked_query_count(labels, "map_at_r");
+  check_covers_max_r(neighbours, labels, "map_at_r");
   double total = 0.0;
   for (int64_t q = 0; q < neighbours.n; ++q) {
-    const int64_t r = same_class[static_cast<size_t>(q)];
+    const int64_t r = labels.relevant[static_cast<size_t>(q)];
     if (r == 0) continue;
     const int64_t* row = neighbours.neighbours_of(q);
     int64_t relevant = 0;
     double precision_sum = 0.0;  // sum_{i <= R} P(i) * rel(i)
     for (int64_t i = 0; i < r; ++i) {
-      if (labels[row[i]] != labels[q]) continue;
+      if (labels.reference[row[i]] != labels.query[q]) continue;
       ++relevant;
       precision_sum += static_cast<double>(relevant) / static_cast<double>(i + 1);
     }
     total += precision_sum / static_cast<double>(r);
   }
   return total / static_cast<double>(queries);
+}
+
+double recall_at_k(const NearestNeighbours& neighbours, const int64_t* labels, int64_t k) {
+  IDML_CHECK(labels != nullptr, "recall_at_k: null labels");
+  return recall_at_k(neighbours, leave_one_out_labels(labels, neighbours.n), k);
+}
+
+double r_precision(const NearestNeighbours& neighbours, const int64_t* labels) {
+  IDML_CHECK(labels != nullptr, "r_precision: null labels");
+  return r_precision(neighbours, leave_one_out_labels(labels, neighbours.n));
+}
+
+double map_at_r(const NearestNeighbours& neighbours, const int64_t* labels) {
+  IDML_CHECK(labels != nullptr, "map_at_r: null labels");
+  return map_at_r(neighbours, leave_one_out_labels(labels, neighbours.n));
+}
+
+std::vector<ClassRecall> recall_at_1_per_class(const NearestNeighbours& neighbours, const RelevanceLabels& labels) {
+  check_neighbours(neighbours, labels, "recall_at_1_per_class");
+  std::map<int64_t, std::pair<int64_t, int64_t>> per_class;  // label -> (queries, hits)
+  for (int64_t q = 0; q < neighbours.n; ++q) {
+    auto& [queries, hits] = per_class[labels.query[q]];
+    ++queries;
+    hits += labels.reference[neighbours.neighbours_of(q)[0]] == labels.query[q];
+  }
+  std::vector<ClassRecall> out;
+  for (const auto& [label, counts] : per_class)
+    out.push_back({label, counts.first, static_cast<double>(counts.second) / static_cast<double>(counts.first)});
+  return out;
 }
 
 }  // namespace idml::metrics

@@ -1,5 +1,6 @@
-// The checkpoint sections of the report: the best model embeds the eval split
-// (gallery, per-class Recall@1) and training-class images (proxy margins).
+// The checkpoint sections of the report: the best model embeds the eval split,
+// or In-shop's queries and gallery (retrieval gallery, per-class Recall@1), and
+// training-class images (proxy margins).
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -7,6 +8,7 @@
 #include <sstream>
 
 #include "data/dataset.h"
+#include "data/dataset_catalog.h"
 #include "data/transforms.h"
 #include "engine/error.h"
 #include "models/idml_net.h"
@@ -42,13 +44,13 @@ class EverySampleOf : public data::Dataset {
 };
 
 // A readable class name: Fashion-MNIST's names, the class folder for CUB and
-// folder datasets, else the label.
+// folder datasets, the item folder (id_00000002) for In-shop, else the label.
 std::string class_name(const std::string& dataset_name, const data::Dataset& dataset, size_t i) {
   static const char* fashion[] = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                                   "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
   const int64_t label = dataset.label(i);
   if (dataset_name == "fashion-mnist" && label >= 0 && label < 10) return fashion[label];
-  if (dataset_name == "cub" || dataset_name == "folder")
+  if (dataset_name == "cub" || dataset_name == "folder" || dataset_name == "Inshop")
     return std::filesystem::path(dataset.source(i)).parent_path().filename().string();
   return "class " + std::to_string(label);
 }
@@ -65,11 +67,15 @@ std::string cell(const std::string& css, const std::string& image_uri, const std
          html_escape(name) + "\">" + html_escape(name) + "</div><div>" + html_escape(detail) + "</div></div>";
 }
 
-std::string gallery_html(const std::string& dataset_name, const data::Dataset& eval, const train::Embeddings& e,
-                         const metrics::NearestNeighbours& knn, const RetrievalAnalysis& analysis,
+// The queries' rows with their neighbours; `references` holds the neighbours (the eval split itself, or the gallery).
+std::string gallery_html(const std::string& dataset_name, const data::Dataset& queries,
+                         const data::Dataset& references, const metrics::NearestNeighbours& knn,
+                         const metrics::RelevanceLabels& labels, const RetrievalAnalysis& analysis,
                          const ReportOptions& options) {
+  const bool separate_gallery = &queries != &references;
   std::ostringstream html;
-  html << "<h2 id=\"gallery\">Retrieval gallery (best checkpoint, eval split)</h2>\n"
+  html << "<h2 id=\"gallery\">Retrieval gallery (best checkpoint, "
+       << (separate_gallery ? "queries searched among the gallery" : "eval split") << ")</h2>\n"
           "<p class=\"note legend\"><span><b style=\"color:#3566c8\">blue</b>: query</span><span><b style=\"color:"
           "#2a9d3a\">green</b>: same class</span><span><b style=\"color:#d0302f\">red</b>: another class</span>"
           "<span>below each neighbour: its class and cosine similarity to the query</span></p>\n";
@@ -85,15 +91,16 @@ std::string gallery_html(const std::string& dataset_name, const data::Dataset& e
     }
     const size_t qi = static_cast<size_t>(q.query);
     html << "<div class=\"row\">"
-         << cell("q", jpeg_data_uri(eval.load(qi), options.thumbnail_size), class_name(dataset_name, eval, qi),
+         << cell("q", jpeg_data_uri(queries.load(qi), options.thumbnail_size), class_name(dataset_name, queries, qi),
                  "query #" + std::to_string(q.query))
          << "<div class=\"gap\"></div>";
     for (int64_t r = 0; r < knn.k; ++r) {
-      const size_t j = static_cast<size_t>(knn.neighbours_of(q.query)[r]);
+      const int64_t j = knn.neighbours_of(q.query)[r];
       char similarity[32];
       std::snprintf(similarity, sizeof similarity, "%.3f", knn.similarities[static_cast<size_t>(q.query * knn.k + r)]);
-      html << cell(e.labels[j] == e.labels[qi] ? "hit" : "miss", jpeg_data_uri(eval.load(j), options.thumbnail_size),
-                   class_name(dataset_name, eval, j), similarity);
+      html << cell(labels.reference[j] == labels.query[q.query] ? "hit" : "miss",
+                   jpeg_data_uri(references.load(static_cast<size_t>(j)), options.thumbnail_size),
+                   class_name(dataset_name, references, static_cast<size_t>(j)), similarity);
     }
     html << "</div>\n";
   }
@@ -107,8 +114,8 @@ std::string classes_html(const std::string& dataset_name, const data::Dataset& e
   int64_t queries = 0;
   for (const ClassRecall& c : analysis.classes) {
     recalls.push_back(100.0 * c.recall_at_1);
-    weighted += c.recall_at_1 * c.size;
-    queries += c.size;
+    weighted += c.recall_at_1 * c.queries;
+    queries += c.queries;
   }
   HistogramOptions options;
   options.title = "classes by Recall@1";
@@ -121,7 +128,7 @@ std::string classes_html(const std::string& dataset_name, const data::Dataset& e
   for (size_t i = eval.size(); i-- > 0;) first_sample[eval.label(i)] = i;
   for (const ClassRecall& c : hardest_classes(analysis.classes, 10))
     html << "<tr><td class=\"l\">" << html_escape(class_name(dataset_name, eval, first_sample[c.label])) << "</td><td>"
-         << percent(c.recall_at_1) << "</td><td>" << c.size << "</td></tr>";
+         << percent(c.recall_at_1) << "</td><td>" << c.queries << "</td></tr>";
   html << "</table></div></div>\n<p class=\"note\">" << analysis.classes.size() << " classes; the mean over queries ("
        << percent(queries ? weighted / queries : 0, 2) << "%) is the R@1 of the checkpoint.</p>\n";
   return html.str();
@@ -147,6 +154,36 @@ std::string margins_html(const std::vector<double>& margins, const std::string& 
        << "% lie closer to their own proxy than to any other (margin &gt; 0); median margin "
        << format_tick(sorted[sorted.size() / 2], 0.001) << ".</p>\n";
   return html.str();
+}
+
+// The eval queries' nearest neighbours among the points they are searched in.
+struct EvalNeighbours {
+  train::Embeddings queries, gallery;  // gallery: empty when the queries search among themselves
+  metrics::NearestNeighbours knn;
+  metrics::RelevanceLabels labels;     // points into queries.labels and gallery.labels
+};
+
+std::unique_ptr<EvalNeighbours> eval_neighbours(models::IDMLNet& net, const train::RetrievalSplits& eval,
+                                                const data::Transform& transform,
+                                                const train::EmbedOptions& embed_options, int64_t neighbours) {
+  auto out = std::make_unique<EvalNeighbours>();
+  train::Embeddings& q = out->queries;
+  train::Embeddings& g = out->gallery;
+  q = train::compute_embeddings(net, *eval.queries, transform, embed_options);
+  if (eval.gallery) g = train::compute_embeddings(net, *eval.gallery, transform, embed_options);
+  std::vector<float> query_points = q.semantic, gallery_points = g.semantic;
+  metrics::l2_normalize(query_points.data(), q.count, q.dim);
+  metrics::l2_normalize(gallery_points.data(), g.count, g.dim);
+  if (eval.gallery) {
+    out->knn = metrics::nearest_neighbours_among(query_points.data(), q.count, gallery_points.data(), g.count, q.dim,
+                                                 std::min(neighbours, g.count));
+    out->labels = metrics::query_gallery_labels(q.labels.data(), q.count, g.labels.data(), g.count);
+  } else {
+    IDML_CHECK(q.count >= 2, "report: the eval split has fewer than 2 images");
+    out->knn = metrics::nearest_neighbours(query_points.data(), q.count, q.dim, std::min(neighbours, q.count - 1));
+    out->labels = metrics::leave_one_out_labels(q.labels.data(), q.count);
+  }
+  return out;
 }
 
 }  // namespace
@@ -175,33 +212,26 @@ std::string checkpoint_sections(const nlohmann::json& config_json, const std::st
   data_options.root = config.data_root;
   data_options.train_classes = config.train_classes;
   data_options.per_class_cap = config.per_class_cap;
-  data_options.split = data::Split::Eval;
-  const auto eval = data::open_dataset(data_options);
+  const train::RetrievalSplits eval = train::open_eval_splits(data_options);
   data::TransformOptions transform_options;
   transform_options.image_size = config.image_size;
   transform_options.resize_size = config.resize_size;
   const data::EvalTransform transform(transform_options);
   const train::EmbedOptions embed_options{options.batch_size, options.workers, options.device};
 
-  train::Embeddings e = train::compute_embeddings(net, *eval, transform, embed_options);
-  IDML_CHECK(e.count >= 2, "report: the eval split of ", checkpoint, " has fewer than 2 images");
-  std::vector<float> points = e.semantic;
-  metrics::l2_normalize(points.data(), e.count, e.dim);
-  const metrics::NearestNeighbours knn =
-      metrics::nearest_neighbours(points.data(), e.count, e.dim, std::min<int64_t>(options.neighbours, e.count - 1));
+  const data::Dataset& references = eval.gallery ? *eval.gallery : *eval.queries;
+  const auto found = eval_neighbours(net, eval, transform, embed_options, options.neighbours);
   const RetrievalAnalysis analysis =
-      analyse_retrieval(knn, e.labels, options.random_queries, options.worst_queries, options.seed);
+      analyse_retrieval(found->knn, found->labels, options.random_queries, options.worst_queries, options.seed);
 
-  std::string html = gallery_html(dataset.name, *eval, e, knn, analysis, options);
-  html += classes_html(dataset.name, *eval, analysis);
+  std::string html = gallery_html(dataset.name, *eval.queries, references, found->knn, found->labels, analysis, options);
+  html += classes_html(dataset.name, *eval.queries, analysis);
 
   std::vector<double> margins;
   std::string margin_split;
   if (file.count("proxies")) {
     // the training classes: held-out images of them (seen) where the dataset has such a split
-    const bool has_seen =
-        std::find(dataset.splits.begin(), dataset.splits.end(), data::Split::Seen) != dataset.splits.end();
-    data_options.split = has_seen ? data::Split::Seen : data::Split::Train;
+    data_options.split = data::has_split(dataset, data::Split::Seen) ? data::Split::Seen : data::Split::Train;
     const auto base = data::open_dataset(data_options);
     const EverySampleOf sample(*base, static_cast<size_t>(options.margin_samples));
     const size_t step = std::max<size_t>(1, base->size() / std::max<size_t>(1, sample.size()));

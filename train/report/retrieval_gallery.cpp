@@ -2,7 +2,6 @@
 #include "train/report/retrieval_gallery.h"
 
 #include <algorithm>
-#include <map>
 #include <numeric>
 
 #include "engine/error.h"
@@ -20,12 +19,11 @@ uint64_t next_random(uint64_t& state) {
 
 }  // namespace
 
-RetrievalAnalysis analyse_retrieval(const metrics::NearestNeighbours& knn, const std::vector<int64_t>& labels,
+RetrievalAnalysis analyse_retrieval(const metrics::NearestNeighbours& knn, const metrics::RelevanceLabels& labels,
                                     int random_queries, int worst_queries, uint64_t seed) {
-  IDML_CHECK(knn.n == static_cast<int64_t>(labels.size()) && knn.k >= 1, "analyse_retrieval: ", knn.n,
-             " neighbour rows for ", labels.size(), " labels");
+  IDML_CHECK(knn.n == labels.queries() && knn.k >= 1, "analyse_retrieval: ", knn.n, " neighbour rows for ",
+             labels.queries(), " queries");
   const int64_t n = knn.n;
-  std::map<int64_t, std::pair<int64_t, int64_t>> per_class;  // label -> (queries, hits)
   struct Failure {
     int64_t query, same_class;
     float top_similarity;
@@ -33,20 +31,14 @@ RetrievalAnalysis analyse_retrieval(const metrics::NearestNeighbours& knn, const
   std::vector<Failure> failures;
   for (int64_t i = 0; i < n; ++i) {
     const int64_t* nb = knn.neighbours_of(i);
-    const int64_t y = labels[static_cast<size_t>(i)];
-    const bool hit = labels[static_cast<size_t>(nb[0])] == y;
-    auto& entry = per_class[y];
-    ++entry.first;
-    entry.second += hit;
-    if (!hit) {
-      int64_t same = 0;
-      for (int64_t r = 0; r < knn.k; ++r) same += labels[static_cast<size_t>(nb[r])] == y;
-      failures.push_back({i, same, knn.similarities[static_cast<size_t>(i * knn.k)]});
-    }
+    const int64_t y = labels.query[i];
+    if (labels.reference[nb[0]] == y) continue;
+    int64_t same = 0;
+    for (int64_t r = 0; r < knn.k; ++r) same += labels.reference[nb[r]] == y;
+    failures.push_back({i, same, knn.similarities[static_cast<size_t>(i * knn.k)]});
   }
   RetrievalAnalysis out;
-  for (const auto& [label, counts] : per_class)
-    out.classes.push_back({label, counts.first, static_cast<double>(counts.second) / counts.first});
+  out.classes = metrics::recall_at_1_per_class(knn, labels);
 
   std::sort(failures.begin(), failures.end(), [](const Failure& a, const Failure& b) {
     if (a.same_class != b.same_class) return a.same_class < b.same_class;
@@ -78,7 +70,7 @@ std::vector<ClassRecall> hardest_classes(const std::vector<ClassRecall>& classes
   std::vector<ClassRecall> sorted = classes;
   std::sort(sorted.begin(), sorted.end(), [](const ClassRecall& a, const ClassRecall& b) {
     if (a.recall_at_1 != b.recall_at_1) return a.recall_at_1 < b.recall_at_1;
-    if (a.size != b.size) return a.size > b.size;
+    if (a.queries != b.queries) return a.queries > b.queries;
     return a.label < b.label;
   });
   sorted.resize(std::min(count, sorted.size()));

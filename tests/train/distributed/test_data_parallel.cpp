@@ -1,7 +1,8 @@
 // docs/METHOD.md#9-data-parallelism on 2 MPI ranks (CTest runs `mpirun -np 2`): a tiny Fashion-MNIST
 // run (ResNet-18 at 32 px, BN frozen, warm-up 1 so both freezing phases run,
 // AdamW) on 2 ranks x 1 thread equals the one-process run on the same global
-// batch; sharded evaluation equals one rank's; drifted replicas and a batch
+// batch; sharded evaluation (of one split, and of In-shop's queries among its
+// gallery) equals one rank's; drifted replicas and a batch
 // that does not split are errors naming the culprit.
 //
 // Tolerance, on every tensor (weights, proxies, Adam moments) relative to the
@@ -31,6 +32,7 @@
 #include "train/data_parallel.h"
 #include "train/parameter_groups.h"
 #include "train/trainer.h"
+#include "tests/train/inshop_layout.h"
 #include "tests/train/tiny_run.h"
 
 namespace idml::train {
@@ -173,6 +175,34 @@ TEST(DataParallel, ShardedEvaluationEqualsOneRank) {
   ASSERT_EQ(sharded.semantic.size(), whole.semantic.size());
   for (size_t i = 0; i < whole.semantic.size(); ++i) ASSERT_NEAR(sharded.semantic[i], whole.semantic[i], 1e-6) << i;
   EXPECT_EQ(evaluate_embeddings(sharded, {1, 2, 4}, 0).metrics, evaluate_embeddings(whole, {1, 2, 4}, 0).metrics);
+}
+
+TEST(DataParallel, ShardedQueryGalleryEvaluationEqualsOneRank) {
+  // In-shop: the queries and the gallery are each sharded over the ranks and gathered in dataset order.
+  distributed::Communicator& comm = distributed::world();
+  testing::InshopLayoutOptions sizes;
+  sizes.queries_per_item = 3;  // 12 queries and 8 gallery images: shards of 6 and 4
+  data::DatasetOptions options;
+  options.name = "Inshop";
+  options.root = testing::make_inshop_layout(fresh_directory("inshop"), sizes).root;
+  const RetrievalSplits splits = open_eval_splits(options);
+  data::TransformOptions transform_options;
+  transform_options.image_size = transform_options.resize_size = 32;
+  const data::EvalTransform transform(transform_options);
+  Generator gen(5);
+  models::IDMLNet net({"resnet18", 8, true, true}, gen);
+  const EmbedOptions embed_options{4, 1, Device::cpu()};
+  DataParallel data_parallel(comm, 8);
+  metrics::EvaluationOptions evaluation;
+  evaluation.recall_ks = {1, 10, 20, 30, 40, 50};
+  const metrics::EvaluationResult sharded = evaluate_splits(
+      splits, [&](const data::Dataset& d) { return data_parallel.embed(net, d, transform, embed_options); }, evaluation);
+  const metrics::EvaluationResult whole = evaluate_splits(
+      splits, [&](const data::Dataset& d) { return compute_embeddings(net, d, transform, embed_options); }, evaluation);
+  EXPECT_EQ(sharded.metrics, whole.metrics);
+  ASSERT_EQ(sharded.per_class.size(), whole.per_class.size());
+  for (size_t i = 0; i < whole.per_class.size(); ++i)
+    EXPECT_EQ(sharded.per_class[i].recall_at_1, whole.per_class[i].recall_at_1) << i;
 }
 
 TEST(DataParallel, DriftedReplicasAreAnErrorNamingTheTensor) {

@@ -1,7 +1,8 @@
 // The metrics' GEMMs on a CUDA device (the engine's matmul) against the CPU:
 // the raw products within float32 error (output filled with junk first, so
 // an unwritten one cannot pass), and the kNN and k-means results identical,
-// since both settle their shortlists with the same exact host sums. Also with
+// since both settle their shortlists with the same exact host sums (the kNN
+// also with queries among a separate gallery). Also with
 // TF32 GEMMs switched on globally: the products must still be full float32.
 // Skips without a GPU.
 #include <gtest/gtest.h>
@@ -58,6 +59,13 @@ TEST_F(MetricsCuda, NearestNeighboursAndKMeansEqualTheCpu) {
   const auto gpu_knn = idml::metrics::nearest_neighbours(points.data(), n, d, 20, 0, Device::cuda(0));
   EXPECT_EQ(gpu_knn.indices, cpu_knn.indices);
   EXPECT_EQ(gpu_knn.similarities, cpu_knn.similarities);
+  // Queries among a gallery (In-shop): the first 500 rows searched among the other 1000.
+  const float* gallery = points.data() + 500 * d;
+  const auto cpu_among = idml::metrics::nearest_neighbours_among(points.data(), 500, gallery, 1000, d, 20, 0, Device::cpu());
+  const auto gpu_among =
+      idml::metrics::nearest_neighbours_among(points.data(), 500, gallery, 1000, d, 20, 0, Device::cuda(0));
+  EXPECT_EQ(gpu_among.indices, cpu_among.indices);
+  EXPECT_EQ(gpu_among.similarities, cpu_among.similarities);
 
   idml::metrics::KMeansOptions options;
   options.clusters = classes;
