@@ -1,8 +1,9 @@
 // What the rest of the program knows about each dataset of docs/METHOD.md#7-data, by name:
 // which splits it has (and so how it is evaluated: an eval split searched
 // against itself, or queries searched among a gallery), its Recall@K list
-// (docs/METHOD.md#8-evaluation, the paper's tables) and whether it is one of the paper's. The trainer, `idml eval` and `idml data
-// check` ask here instead of testing names.
+// (docs/METHOD.md#8-evaluation, the paper's tables) and whether it is one of
+// the paper's. The trainer, `idml eval` and `idml data check` ask here instead
+// of testing names.
 #pragma once
 
 #include <cstdint>

@@ -22,7 +22,8 @@ namespace {
 // [{"label": 0, "queries": 30, "R@1": 0.9}, ...] by label.
 nlohmann::json per_class_json(const std::vector<metrics::ClassRecall>& classes) {
   nlohmann::json out = nlohmann::json::array();
-  for (const metrics::ClassRecall& c : classes) out.push_back({{"label", c.label}, {"queries", c.queries}, {"R@1", c.recall_at_1}});
+  for (const metrics::ClassRecall& c : classes)
+    out.push_back({{"label", c.label}, {"queries", c.queries}, {"R@1", c.recall_at_1}});
   return out;
 }
 
@@ -92,7 +93,9 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     nlohmann::json out = {{"checkpoint", args->checkpoint}, {"model", net->config().backbone},
                           {"embedding_size", net->config().embedding_size},
                           {"precision", train::choice_name(args->precision)}};
-    auto embed = [&](const data::Dataset& split) { return train::compute_embeddings(*net, split, transform, embed_options); };
+    auto embed = [&](const data::Dataset& split) {
+      return train::compute_embeddings(*net, split, transform, embed_options);
+    };
     auto report = [&](const char* name, const std::string& images, const metrics::EvaluationResult& result) {
       nlohmann::json metrics = nlohmann::json::object();
       for (const auto& [metric, value] : result.metrics) metrics[metric] = value;

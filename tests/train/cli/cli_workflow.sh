@@ -22,6 +22,8 @@ check "train writes the best results file" grep -q '^Best Recall@1: ' "$run/fash
 check "eval infers the backbone and embedding size" grep -q '"model":"resnet18"' "$work/eval.json"
 check "eval reports every metric" grep -q '"eval":{"F1":.*"MAP@R":.*"NMI":.*"R@1":.*"R@8":.*"RP":' "$work/eval.json"
 check "eval reports the seen split" grep -q '"seen":{' "$work/eval.json"
+check "eval reports Recall@1 per class of both splits" \
+  grep -Eq '"per_class":\{"eval":\[\{"R@1":[0-9.e-]+,"label":5,"queries":8\},.*\],"seen":\[\{"R@1":[0-9.e-]+,"label":0,' "$work/eval.json"
 # The best R@1 of training equals eval's on the same checkpoint and data.
 train_r1=$(grep '"event":"epoch"' "$run/metrics.jsonl" | tail -1 | grep -o '"eval":{[^}]*}' | grep -o '"R@1":[0-9.e-]*')
 eval_r1=$(grep -o '"eval":{[^}]*}' "$work/eval.json" | grep -o '"R@1":[0-9.e-]*')

@@ -64,6 +64,13 @@ TEST(Evaluate, TieGoesToLowerIndexAndLoneQueryIsAMiss) {
   EXPECT_DOUBLE_EQ(result.get("MAP@R"), 0.5);
   EXPECT_EQ(result.scored_queries, 3);
   EXPECT_THROW(result.get("NMI"), idml::Error);
+  // Recall@1 per class: class 0 hits with q2 only, the lone class 1 misses.
+  ASSERT_EQ(result.per_class.size(), 2u);
+  EXPECT_EQ(result.per_class[0].label, 0);
+  EXPECT_EQ(result.per_class[0].queries, 3);
+  EXPECT_DOUBLE_EQ(result.per_class[0].recall_at_1, 1.0 / 3);
+  EXPECT_EQ(result.per_class[1].queries, 1);
+  EXPECT_DOUBLE_EQ(result.per_class[1].recall_at_1, 0.0);
 }
 
 TEST(Evaluate, RecallKBeyondNIsAllOthers) {
