@@ -5,6 +5,7 @@
 
 #include "engine/ops.h"
 #include "nn/weights/load_weights.h"
+#include "train/config_enums.h"
 
 namespace idml::train {
 
@@ -13,7 +14,7 @@ namespace {
 constexpr const char* kOptimizerPrefix = "optimizer.";
 
 // The network's tensors, then the loss's (`proxies`), on the host.
-weights::StateDict model_tensors(const models::IDMLNet& net, const ProxyAnchor& loss) {
+weights::StateDict model_tensors(const models::IDMLNet& net, const Criterion& loss) {
   weights::StateDict dict;
   for (const nn::Module* module : {static_cast<const nn::Module*>(&net), static_cast<const nn::Module*>(&loss)})
     for (const auto& [name, tensor] : module->state_dict()) dict[name] = tensor.detach().to(Device::cpu());
@@ -51,7 +52,7 @@ MidEpoch mid_epoch_from_json(const nlohmann::json& j) {
 
 }  // namespace
 
-void save_model_checkpoint(const std::string& path, const models::IDMLNet& net, const ProxyAnchor& loss,
+void save_model_checkpoint(const std::string& path, const models::IDMLNet& net, const Criterion& loss,
                            int64_t epoch, const nlohmann::json& config, const nlohmann::json& metrics) {
   weights::save_safetensors(path, model_tensors(net, loss),
                             {{"idml.kind", "model"},
@@ -60,7 +61,7 @@ void save_model_checkpoint(const std::string& path, const models::IDMLNet& net, 
                              {"idml.metrics", metrics.dump()}});
 }
 
-void save_training_checkpoint(const std::string& path, const models::IDMLNet& net, const ProxyAnchor& loss,
+void save_training_checkpoint(const std::string& path, const models::IDMLNet& net, const Criterion& loss,
                               const nn::Optimizer& optimizer, const TrainingProgress& progress) {
   weights::StateDict dict = model_tensors(net, loss);
   for (const auto& [name, tensor] : optimizer.state_dict()) dict[kOptimizerPrefix + name] = tensor.to(Device::cpu());
@@ -81,7 +82,7 @@ nlohmann::json read_checkpoint_config(const std::string& path) {
   return parse_metadata_json(metadata, "idml.config", path);
 }
 
-TrainingProgress load_training_checkpoint(const std::string& path, models::IDMLNet& net, ProxyAnchor& loss,
+TrainingProgress load_training_checkpoint(const std::string& path, models::IDMLNet& net, Criterion& loss,
                                           nn::Optimizer& optimizer) {
   weights::Metadata metadata;
   weights::StateDict dict = weights::load_safetensors(path, &metadata);
@@ -110,10 +111,14 @@ TrainingProgress load_training_checkpoint(const std::string& path, models::IDMLN
     else if (name.rfind(kOptimizerPrefix, 0) == 0) optimizer_dict[name.substr(std::string(kOptimizerPrefix).size())] = tensor;
     else model_dict[name] = tensor;
   }
-  const auto saved_proxies = loss_dict.find("proxies");
-  IDML_CHECK(saved_proxies != loss_dict.end() && saved_proxies->second.shape() == loss.proxies.shape(), path,
-             ": proxies ", saved_proxies != loss_dict.end() ? shape_str(saved_proxies->second.shape()) : "missing",
-             " do not match this run's ", shape_str(loss.proxies.shape()));
+  // The loss's state: `proxies` for a proxy loss, nothing for a pair-based one.
+  const weights::StateDict expected = loss.state_dict();
+  const auto proxies_shape = [](const weights::StateDict& dict) {
+    const auto it = dict.find("proxies");
+    return it != dict.end() ? shape_str(it->second.shape()) : std::string("none");
+  };
+  IDML_CHECK(proxies_shape(loss_dict) == proxies_shape(expected), path, ": proxies ", proxies_shape(loss_dict),
+             " do not match this run's ", proxies_shape(expected), " (--loss ", choice_name(loss.kind()), ")");
   // Each load validates its whole section before copying; a failure aborts
   // the run before any training step, and nothing on disk is touched.
   net.load_state_dict(model_dict, true);

@@ -3,7 +3,7 @@
 //
 // Model checkpoint (the best model): the network's state under docs/METHOD.md#2-model names
 // (`model.conv1.weight`, `model.bn1.running_mean`, `model.embedding.weight`,
-// ...) plus `proxies`; metadata `idml.kind = model`, `idml.config`,
+// ...) plus the loss's `proxies` (proxy losses only); metadata `idml.kind = model`, `idml.config`,
 // `idml.epoch`, `idml.metrics`.
 //
 // Training checkpoint (the last epoch): the same tensors plus the optimizer's
@@ -24,7 +24,7 @@
 #include "models/idml_net.h"
 #include "nn/optimizer.h"
 #include "nn/weights/safetensors.h"
-#include "train/losses/proxy_anchor.h"
+#include "train/losses/criterion.h"
 
 namespace idml::train {
 
@@ -52,17 +52,17 @@ struct TrainingProgress {
   MidEpoch mid_epoch;  // inside epoch next_epoch
 };
 
-void save_model_checkpoint(const std::string& path, const models::IDMLNet& net, const ProxyAnchor& loss,
+void save_model_checkpoint(const std::string& path, const models::IDMLNet& net, const Criterion& loss,
                            int64_t epoch, const nlohmann::json& config, const nlohmann::json& metrics);
 
-void save_training_checkpoint(const std::string& path, const models::IDMLNet& net, const ProxyAnchor& loss,
+void save_training_checkpoint(const std::string& path, const models::IDMLNet& net, const Criterion& loss,
                               const nn::Optimizer& optimizer, const TrainingProgress& progress);
 
 // The configuration stored in a training checkpoint (to rebuild the run before loading it).
 nlohmann::json read_checkpoint_config(const std::string& path);
 
 // Loads everything into an already built run; checks the whole file before changing anything.
-TrainingProgress load_training_checkpoint(const std::string& path, models::IDMLNet& net, ProxyAnchor& loss,
+TrainingProgress load_training_checkpoint(const std::string& path, models::IDMLNet& net, Criterion& loss,
                                           nn::Optimizer& optimizer);
 
 // Model weights for evaluation or embedding, from ours (`proxies` and a

@@ -20,6 +20,15 @@ const Choices<Optimizer>& choices() {
   return all;
 }
 
+// The reference's spellings (its --loss choices).
+template <>
+const Choices<LossKind>& choices() {
+  static const Choices<LossKind> all{{LossKind::ProxyAnchor, "Proxy_Anchor"}, {LossKind::ProxyNca, "Proxy_NCA"},
+                                     {LossKind::MultiSimilarity, "MS"},       {LossKind::Contrastive, "Contrastive"},
+                                     {LossKind::Triplet, "Triplet"},          {LossKind::NPair, "NPair"}};
+  return all;
+}
+
 template <>
 const Choices<Metric>& choices() {
   static const Choices<Metric> all{{Metric::Introspective, "ism"}, {Metric::Cosine, "cosine"}};

@@ -1,4 +1,4 @@
-// The closed choices of the configuration (--dataset, --optimizer, --metric,
+// The closed choices of the configuration (--dataset, --optimizer, --loss, --metric,
 // --clustering, --device, --precision) as enums, with the one spelling of each value that
 // the command line, config.json, checkpoints and metrics.jsonl all use.
 //   parse_choice<Optimizer>("sgd", "--optimizer") == Optimizer::Sgd
@@ -13,7 +13,7 @@
 #include "engine/device.h"
 #include "engine/error.h"
 #include "engine/precision.h"
-#include "train/losses/proxy_anchor_loss.h"
+#include "train/losses/criterion.h"
 
 namespace idml::train {
 
@@ -29,6 +29,7 @@ template <typename E>
 const Choices<E>& choices();
 template <> const Choices<data::DatasetId>& choices();
 template <> const Choices<Optimizer>& choices();
+template <> const Choices<LossKind>& choices();
 template <> const Choices<Metric>& choices();
 template <> const Choices<Clustering>& choices();
 template <> const Choices<DeviceKind>& choices();

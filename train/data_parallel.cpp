@@ -96,7 +96,7 @@ std::unique_ptr<data::DataLoader> DataParallel::epoch_loader(const data::Dataset
   return std::make_unique<data::DataLoader>(dataset, transform, std::move(members), options, std::move(positions));
 }
 
-StepResult DataParallel::step(models::IDMLNet& net, const ProxyAnchor& criterion, nn::Optimizer& optimizer,
+StepResult DataParallel::step(models::IDMLNet& net, const Criterion& criterion, nn::Optimizer& optimizer,
                               const data::Batch& shard, int64_t step, Device device, const StepOptions& options) {
   const MixupDraw& draw = draws_.at(static_cast<size_t>(step));
   const data::BatchTensors tensors = data::to_tensors(shard, device);
@@ -161,7 +161,7 @@ void DataParallel::adopt_rank0_buffers(models::IDMLNet& net) {
   communication_seconds_ += std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-void DataParallel::check_replicas_equal(const models::IDMLNet& net, const ProxyAnchor& loss,
+void DataParallel::check_replicas_equal(const models::IDMLNet& net, const Criterion& loss,
                                         const nn::Optimizer& optimizer) {
   std::vector<std::string> names;
   std::vector<uint64_t> hashes;
@@ -170,7 +170,7 @@ void DataParallel::check_replicas_equal(const models::IDMLNet& net, const ProxyA
     hashes.push_back(fingerprint(t));
   };
   for (const auto& [name, t] : net.named_state()) add(name, t);
-  add("proxies", loss.proxies);
+  for (const auto& [name, t] : loss.named_state()) add(name, t);
   for (const auto& [name, t] : optimizer.state_dict()) add("optimizer " + name, t);
   const auto start = Clock::now();
   const std::vector<uint64_t> all = gather_in_rank_order(comm_, hashes);

@@ -26,7 +26,7 @@
 #include "models/idml_net.h"
 #include "nn/optimizer.h"
 #include "train/evaluation.h"
-#include "train/losses/proxy_anchor.h"
+#include "train/losses/criterion.h"
 #include "train/mixup_step.h"
 
 namespace idml::train {
@@ -46,7 +46,7 @@ class DataParallel {
                                                  const data::LoaderOptions& options);
 
   // The docs/METHOD.md#9-data-parallelism step on `shard` (the epoch_loader batch number `step`).
-  StepResult step(models::IDMLNet& net, const ProxyAnchor& loss, nn::Optimizer& optimizer, const data::Batch& shard,
+  StepResult step(models::IDMLNet& net, const Criterion& loss, nn::Optimizer& optimizer, const data::Batch& shard,
                   int64_t step, Device device, const StepOptions& options);
 
   // compute_embeddings of the whole `dataset`, each rank embedding its shard.
@@ -62,7 +62,7 @@ class DataParallel {
 
   // Every parameter, buffer and proxy, and the optimiser's moments, equal on
   // every rank; else an error naming the first tensor that differs.
-  void check_replicas_equal(const models::IDMLNet& net, const ProxyAnchor& loss, const nn::Optimizer& optimizer);
+  void check_replicas_equal(const models::IDMLNet& net, const Criterion& loss, const nn::Optimizer& optimizer);
 
   // Seconds spent in collectives since the last call (reset on read).
   double take_communication_seconds();

@@ -5,8 +5,8 @@
 
 namespace idml::train {
 
-void apply_trainable_state(models::IDMLNet& net, ProxyAnchor& loss, int64_t epoch, int64_t warm) {
-  loss.set_requires_grad(true);
+void apply_trainable_state(models::IDMLNet& net, Criterion& loss, int64_t epoch, int64_t warm, double proxy_lr_scale) {
+  loss.set_requires_grad(proxies_train(loss, proxy_lr_scale));
   if (warm > 0 && epoch < warm) {
     net.set_requires_grad(false);
     for (Tensor p : net.embedding_parameters()) p.set_requires_grad(true);

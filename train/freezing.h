@@ -10,16 +10,20 @@
 //                             mode when frozen)
 //   --warm 0                : every parameter, except the BN affine weights
 //                             while --bn-freeze is on
+// The proxies of a proxy loss train in every epoch unless --proxy-lr-scale is
+// 0 (then they get no gradient at all: they are in no parameter group).
 #pragma once
 
 #include <cstdint>
 
 #include "engine/tensor.h"
 #include "models/idml_net.h"
-#include "train/losses/proxy_anchor.h"
+#include "train/parameter_groups.h"
+#include "train/losses/criterion.h"
 
 namespace idml::train {
 
-void apply_trainable_state(models::IDMLNet& net, ProxyAnchor& loss, int64_t epoch, int64_t warm);
+void apply_trainable_state(models::IDMLNet& net, Criterion& loss, int64_t epoch, int64_t warm,
+                           double proxy_lr_scale = kProxyLrMultiplier);
 
 }  // namespace idml::train

@@ -17,7 +17,7 @@ MixupDraw draw_mixup(int64_t batch, Generator& gen) {
   return draw;
 }
 
-Tensor mixup_loss(const ProxyAnchor& criterion, const models::IDMLNet::Output& clean,
+Tensor mixup_loss(const Criterion& criterion, const models::IDMLNet::Output& clean,
                   const models::IDMLNet::Output& mix, const Tensor& labels, const MixupDraw& draw) {
   const int64_t n = static_cast<int64_t>(draw.perm.size());
   const Tensor labels_perm = index_select(labels, from_vector(draw.perm, {n}, labels.device()));
@@ -42,7 +42,7 @@ void clip_and_step(nn::Optimizer& optimizer, double clip_value) {
   optimizer.step();
 }
 
-StepResult mixup_train_step(models::IDMLNet& net, const ProxyAnchor& criterion, nn::Optimizer& optimizer,
+StepResult mixup_train_step(models::IDMLNet& net, const Criterion& criterion, nn::Optimizer& optimizer,
                             const Tensor& images, const Tensor& labels, Generator& gen, const StepOptions& options) {
   const int64_t n = images.size(0);
   const MixupDraw draw = draw_mixup(n, gen);

@@ -12,7 +12,7 @@
 #include "engine/generator.h"
 #include "models/idml_net.h"
 #include "nn/optimizer.h"
-#include "train/losses/proxy_anchor.h"
+#include "train/losses/criterion.h"
 
 namespace idml::train {
 
@@ -35,7 +35,7 @@ MixupDraw draw_mixup(int64_t batch, Generator& gen);
 
 // The docs/METHOD.md#5-training-step loss on (s1, u1) of the clean and (s2, u2) of the mixed images,
 // y = labels; shared by the one-device and the data-parallel step.
-Tensor mixup_loss(const ProxyAnchor& loss, const models::IDMLNet::Output& clean, const models::IDMLNet::Output& mix,
+Tensor mixup_loss(const Criterion& loss, const models::IDMLNet::Output& clean, const models::IDMLNet::Output& mix,
                   const Tensor& labels, const MixupDraw& draw);
 
 // The loss was NaN or infinite: nothing was updated.
@@ -52,7 +52,7 @@ void check_finite_loss(double value);
 // Clips every gradient of the optimiser's parameters to [-clip, clip], then steps.
 void clip_and_step(nn::Optimizer& optimizer, double clip_value);
 
-StepResult mixup_train_step(models::IDMLNet& net, const ProxyAnchor& loss, nn::Optimizer& optimizer,
+StepResult mixup_train_step(models::IDMLNet& net, const Criterion& loss, nn::Optimizer& optimizer,
                             const Tensor& images, const Tensor& labels, Generator& gen, const StepOptions& options);
 
 }  // namespace idml::train

@@ -69,11 +69,26 @@ void check_pretrained(const TrainConfig& c) {
   if (!warning.empty()) std::fprintf(stderr, "%s\n", warning.c_str());
 }
 
+// A pair-based loss needs batches with several images of a class: the
+// balanced sampler, --IPC (docs/METHOD.md#4-losses).
+void check_images_per_class(const TrainConfig& c) {
+  const ImagesPerClassNeed need = images_per_class_need(c.loss);
+  if (need.images_per_class == 0) return;
+  const std::string loss = choice_name(c.loss);
+  if (need.exactly)
+    IDML_CHECK(c.images_per_class == need.images_per_class, "--loss ", loss, " needs --IPC ", need.images_per_class,
+               " (balanced batches of ", need.images_per_class, " images per class; ", need.why, "), got --IPC ",
+               c.images_per_class);
+  else
+    IDML_CHECK(c.images_per_class >= need.images_per_class, "--loss ", loss, " needs --IPC N with N >= ",
+               need.images_per_class, " (balanced batches of N images per class; ", need.why, "), got --IPC ",
+               c.images_per_class);
+}
+
 }  // namespace
 
 void validate(const TrainConfig& c) {
   // --dataset, --metric, --optimizer, --clustering and --device are enums: a wrong name fails when it is parsed.
-  IDML_CHECK(c.loss == "Proxy_Anchor", "--loss: only Proxy_Anchor is implemented, got '", c.loss, "'");
   models::resnet_config(c.model);  // throws naming the model when unknown
   check_positive(c.embedding_size, "--embedding-size");
   IDML_CHECK(c.embedding_size <= 65536, "--embedding-size must be at most 65536, got ", c.embedding_size);
@@ -102,6 +117,9 @@ void validate(const TrainConfig& c) {
   if (c.images_per_class > 0)
     IDML_CHECK(c.batch_size % c.images_per_class == 0, "--IPC (", c.images_per_class,
                ") must divide --batch-size (", c.batch_size, ")");
+  check_images_per_class(c);
+  check_finite(c.proxy_lr_scale, "--proxy-lr-scale");
+  IDML_CHECK(c.proxy_lr_scale >= 0, "--proxy-lr-scale must not be negative, got ", c.proxy_lr_scale);
   IDML_CHECK(c.batch_size >= 2, "--batch-size must be at least 2 (batch statistics and mixup need pairs)");
   check_positive(c.kmeans_restarts, "--kmeans-restarts");
   check_positive(c.kmeans_max_iterations, "--kmeans-max-iterations");
@@ -142,7 +160,7 @@ TrainConfig config_from_json(const nlohmann::json& j) {
 
 std::string run_directory(const TrainConfig& c) {
   std::ostringstream name;
-  name << c.log_dir << "/logs_" << data::dataset_name(c.dataset) << "/" << c.model << "_" << c.loss << "_embedding"
+  name << c.log_dir << "/logs_" << data::dataset_name(c.dataset) << "/" << c.model << "_" << choice_name(c.loss) << "_embedding"
        << c.embedding_size << "_alpha" << python_float(c.alpha) << "_mrg" << python_float(c.margin) << "_"
        << choice_name(c.optimizer) << "_lr" << python_float(c.lr) << "_batch" << c.batch_size << c.remark;
   return name.str();

@@ -41,7 +41,7 @@ enum : unsigned { None = 0, ShowDefault = 1, Resumable = 2, Optional = 4, Switch
   X(int, resize_size, 256, "resize_size", "--resize-size", "eval: shorter side before the centre crop", ShowDefault) \
   X(int64_t, batch_size, 150, "batch_size", "--batch-size,--sz-batch", "images per step", ShowDefault)              \
   X(int64_t, images_per_class, 0, "IPC", "--IPC",                                                                   \
-    "balanced sampling: images per class in a batch (0: off)", None)                                                \
+    "balanced sampling: images per class in a batch (0: off; MS, Contrastive, Triplet: >= 2; NPair: 2)", None)        \
   X(int, workers, 4, "workers", "--workers,--nb-workers", "data loader threads", ShowDefault | Resumable)            \
   /* model */                                                                                                       \
   X(std::string, model, "resnet50", "model", "--model", "resnet18 | resnet34 | resnet50 | resnet101", ShowDefault)  \
@@ -52,13 +52,16 @@ enum : unsigned { None = 0, ShowDefault = 1, Resumable = 2, Optional = 4, Switch
   X(std::string, pretrained, "", "pretrained", "--pretrained",                                                      \
     "ImageNet backbone weights (.pth or .safetensors), or none; required for cub, cars, SOP", None)                 \
   /* loss */                                                                                                        \
-  X(std::string, loss, "Proxy_Anchor", "loss", "--loss", "Proxy_Anchor", ShowDefault)                              \
-  X(Metric, metric, Metric::Introspective, "metric", "--metric", "ism | cosine (plain Proxy-Anchor)", ShowDefault)  \
+  X(LossKind, loss, LossKind::ProxyAnchor, "loss", "--loss",                                                        \
+    "Proxy_Anchor | Proxy_NCA | MS | Contrastive | Triplet | NPair (train/losses/README.md)", ShowDefault)          \
+  X(Metric, metric, Metric::Introspective, "metric", "--metric", "ism | cosine (the plain loss)", ShowDefault)      \
   X(double, alpha, 32.0, "alpha", "--alpha", "Proxy-Anchor alpha", ShowDefault)                                     \
   X(double, margin, 0.1, "mrg", "--mrg", "Proxy-Anchor margin", ShowDefault)                                        \
   /* optimisation */                                                                                                \
   X(Optimizer, optimizer, Optimizer::AdamW, "optimizer", "--optimizer", "adamw | adam | sgd | rmsprop", ShowDefault) \
-  X(double, lr, 1e-4, "lr", "--lr", "learning rate (proxies: x100)", ShowDefault)                                   \
+  X(double, lr, 1e-4, "lr", "--lr", "learning rate (proxies: x --proxy-lr-scale)", ShowDefault)                     \
+  X(double, proxy_lr_scale, 100.0, "proxy_lr_scale", "--proxy-lr-scale",                                            \
+    "proxy losses: the proxies' lr = lr x this; 0: proxies fixed (the reference's Proxy_NCA)", ShowDefault | Optional) \
   X(double, weight_decay, 1e-4, "weight_decay", "--weight-decay", "weight decay", ShowDefault)                      \
   X(int64_t, lr_decay_step, 10, "lr_decay_step", "--lr-decay-step", "StepLR step, in epochs", ShowDefault)          \
   X(double, lr_decay_gamma, 0.5, "lr_decay_gamma", "--lr-decay-gamma", "StepLR gamma", ShowDefault)                 \

@@ -123,12 +123,12 @@ void TrainingRun::build_model() {
   Generator init_gen(config_.seed);  // the network first, then the proxies, from one stream
   net_ = std::make_unique<models::IDMLNet>(
       models::IDMLNetConfig{config_.model, config_.embedding_size, config_.l2_norm, config_.bn_freeze}, init_gen);
-  ProxyAnchorOptions loss_options;
+  CriterionOptions loss_options;
   loss_options.alpha = config_.alpha;
   loss_options.margin = config_.margin;
-  loss_options.metric = config_.metric;
-  loss_ = std::make_unique<ProxyAnchor>(static_cast<int64_t>(train_set_->num_classes()), config_.embedding_size,
-                                        loss_options, init_gen);
+  loss_options.similarity.metric = config_.metric;
+  loss_ = make_criterion(config_.loss, static_cast<int64_t>(train_set_->num_classes()), config_.embedding_size,
+                         loss_options, init_gen);
   if (!config_.pretrained.empty())
     std::printf("pretrained: %s\n",
                 models::load_pretrained_backbone(*net_->model, config_.pretrained).summary().c_str());
@@ -136,7 +136,8 @@ void TrainingRun::build_model() {
     std::printf("pretrained: none (training the backbone from scratch)\n");
   net_->to(device_);
   loss_->to(device_);
-  optimizer_ = make_optimizer(config_.optimizer, idml_parameter_groups(*net_, *loss_, config_.lr, config_.weight_decay));
+  optimizer_ = make_optimizer(config_.optimizer, idml_parameter_groups(*net_, *loss_, config_.lr, config_.weight_decay,
+                                                                      config_.proxy_lr_scale));
   scheduler_ = std::make_unique<nn::StepLR>(*optimizer_, config_.lr_decay_step, config_.lr_decay_gamma);
 }
 
@@ -150,7 +151,7 @@ void TrainingRun::resume() {
 TrainingRun::EpochStats TrainingRun::train_epoch(int64_t epoch) {
   const auto start_time = Clock::now();
   scheduler_->set_epoch(epoch);
-  apply_trainable_state(*net_, *loss_, epoch, config_.warm);
+  apply_trainable_state(*net_, *loss_, epoch, config_.warm, config_.proxy_lr_scale);
   net_->train();
   // Resuming inside this epoch (a Ctrl-C checkpoint): skip the batches done.
   const MidEpoch start = epoch == progress_.next_epoch ? progress_.mid_epoch : MidEpoch{};

@@ -1,7 +1,7 @@
 // The training run of `idml train` (docs/METHOD.md#5-training-step to #8-evaluation), as one object with named steps:
-//   build     datasets, the IDML network, the Proxy-Anchor loss with its
-//             proxies, the optimiser with its three parameter groups, StepLR,
-//             the run directory
+//   build     datasets, the IDML network, the criterion of --loss (with its
+//             proxies for a proxy loss), the optimiser with its parameter
+//             groups, StepLR, the run directory
 //   resume    everything from a `*_last.safetensors` training checkpoint
 //   per epoch train_epoch (warm-up freezing, the mixup steps), evaluate (eval
 //             split, or queries among the gallery; and `seen` where the dataset has it), keep_if_best (best
@@ -31,7 +31,7 @@
 #include "train/checkpoint.h"
 #include "train/data_parallel.h"
 #include "train/evaluation.h"
-#include "train/losses/proxy_anchor.h"
+#include "train/losses/criterion.h"
 #include "train/run_log.h"
 #include "train/train_config.h"
 
@@ -87,7 +87,7 @@ class TrainingRun {
   std::unique_ptr<data::TrainTransform> train_transform_;
   std::unique_ptr<data::EvalTransform> eval_transform_;
   std::unique_ptr<models::IDMLNet> net_;
-  std::unique_ptr<ProxyAnchor> loss_;
+  std::unique_ptr<Criterion> loss_;
   std::unique_ptr<nn::Optimizer> optimizer_;
   std::unique_ptr<nn::StepLR> scheduler_;
   TrainingProgress progress_;

@@ -15,6 +15,7 @@
 #include "engine/ops.h"
 #include "nn/adam.h"
 #include "train/freezing.h"
+#include "train/losses/proxy_anchor.h"
 #include "train/mixup_step.h"
 #include "train/parameter_groups.h"
 

@@ -127,8 +127,12 @@ TEST(TrainConfig, ConfigWrittenBeforeTheFieldListLoadsAndRoundTrips) {
   EXPECT_EQ(c.device, idml::DeviceKind::CPU);
   EXPECT_EQ(c.threads, 1);
   EXPECT_EQ(c.log_dir, "demo-logs");
-  EXPECT_EQ(idml::train::to_json(c), old);
-  EXPECT_EQ(idml::train::to_json(c).dump(), old.dump());  // same keys, same number types
+  EXPECT_EQ(c.loss, idml::train::LossKind::ProxyAnchor);
+  EXPECT_DOUBLE_EQ(c.proxy_lr_scale, 100.0);  // a later field: the default
+  nlohmann::json now = old;
+  now["proxy_lr_scale"] = 100.0;
+  EXPECT_EQ(idml::train::to_json(c), now);
+  EXPECT_EQ(idml::train::to_json(c).dump(), now.dump());  // same keys, same number types
   EXPECT_EQ(idml::train::run_directory(c),
             "demo-logs/logs_fashion-mnist/resnet18_Proxy_Anchor_embedding128_alpha32.0_mrg0.1_adamw_lr0.001_batch64");
 }
@@ -172,6 +176,17 @@ TEST(TrainConfig, OlderFilesAndBadEnumNames) {
   EXPECT_EQ(idml::train::to_json(idml::train::config_from_json(j)), j);
 }
 
+TEST(TrainConfig, RunDirectoryNamesTheLoss) {
+  TrainConfig c;
+  c.dataset = DatasetId::FashionMnist;
+  c.log_dir = "logs";
+  c.loss = idml::train::LossKind::ProxyNca;
+  EXPECT_EQ(idml::train::run_directory(c),
+            "logs/logs_fashion-mnist/resnet50_Proxy_NCA_embedding512_alpha32.0_mrg0.1_adamw_lr0.0001_batch150");
+  c.loss = idml::train::parse_choice<idml::train::LossKind>("MS", "--loss");
+  EXPECT_NE(idml::train::run_directory(c).find("/resnet50_MS_embedding512_"), std::string::npos);
+}
+
 // The flags a resumed run takes from its command line are exactly these (the
 // list train_command.cpp held before the field list); every field is in the JSON.
 TEST(TrainConfig, FieldListResumableFlagsAndJsonKeys) {
@@ -186,7 +201,7 @@ TEST(TrainConfig, FieldListResumableFlagsAndJsonKeys) {
   EXPECT_EQ(resumable, (std::set<std::string>{"--epochs", "--workers", "--threads", "--device", "--gpu-id",
                                               "--data-root", "--eval-every", "--clustering", "--kmeans-restarts",
                                               "--kmeans-max-iterations", "--LOG_DIR", "--report"}));
-  EXPECT_EQ(keys.size(), 40u);
+  EXPECT_EQ(keys.size(), 41u);
   EXPECT_EQ(idml::train::to_json(c).size(), keys.size());
 }
 

@@ -17,6 +17,7 @@
 #include "train/cli/commands.h"
 #include "train/cli/options.h"
 #include "train/freezing.h"
+#include "train/losses/proxy_anchor.h"
 #include "train/mixup_step.h"
 #include "train/parameter_groups.h"
 

@@ -1,4 +1,4 @@
-// The Proxy-Anchor module: its proxies and the loss of proxy_anchor_loss.h on them.
+// The Proxy-Anchor criterion: its proxies and the loss of proxy_anchor_loss.h on them.
 #include "train/losses/proxy_anchor.h"
 
 #include <cmath>

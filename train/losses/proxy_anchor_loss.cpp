@@ -5,14 +5,6 @@
 
 namespace idml::train {
 
-Metric parse_metric(const std::string& name) {
-  if (name == "ism") return Metric::Introspective;
-  if (name == "cosine") return Metric::Cosine;
-  throw Error("unknown metric '" + name + "': expected ism or cosine");
-}
-
-const char* metric_name(Metric metric) { return metric == Metric::Introspective ? "ism" : "cosine"; }
-
 Tensor proxy_anchor_from_similarity(const Tensor& similarity, const Tensor& labels, double alpha, double margin) {
   IDML_CHECK(similarity.dim() == 2 && labels.dim() == 1 && labels.size(0) == similarity.size(0),
              "proxy_anchor_loss: similarity ", similarity.str(), " and labels ", labels.str(),

@@ -7,16 +7,10 @@
 // (--metric ism) or the plain cosine of the baseline (--metric cosine).
 #pragma once
 
-#include <string>
-
 #include "engine/tensor.h"
-#include "train/losses/introspective_similarity.h"
+#include "train/losses/similarity.h"
 
 namespace idml::train {
-
-enum class Metric { Introspective, Cosine };
-Metric parse_metric(const std::string& name);  // "ism" | "cosine"
-const char* metric_name(Metric metric);
 
 struct ProxyAnchorOptions {
   double alpha = 32.0;

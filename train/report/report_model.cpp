@@ -137,7 +137,7 @@ std::string classes_html(const std::string& dataset_name, const data::Dataset& e
 std::string margins_html(const std::vector<double>& margins, const std::string& split, const std::string& metric) {
   std::ostringstream html;
   html << "<h2 id=\"margins\">Proxy margins (" << (metric == "cosine" ? "cosine" : "ISM") << ")</h2>\n";
-  if (margins.empty()) return html.str() + "<p class=\"note\">The checkpoint holds no proxies.</p>\n";
+  if (margins.empty()) return html.str() + "<p class=\"note\">No image of the training classes to measure.</p>\n";
   std::vector<double> sorted = margins;
   std::sort(sorted.begin(), sorted.end());
   const double positive = static_cast<double>(std::count_if(margins.begin(), margins.end(), [](double m) { return m > 0; }));
@@ -188,10 +188,14 @@ std::unique_ptr<EvalNeighbours> eval_neighbours(models::IDMLNet& net, const trai
 
 }  // namespace
 
-std::string no_checkpoint_sections() {
-  return "<h2 id=\"gallery\">Retrieval gallery</h2><p class=\"note\">No best checkpoint yet (no evaluation has run)."
-         "</p>\n<h2 id=\"classes\">Per-class Recall@1</h2><p class=\"note\">-</p>\n"
-         "<h2 id=\"margins\">Proxy margins</h2><p class=\"note\">-</p>\n";
+bool run_has_proxies(const nlohmann::json& config) {
+  return train::loss_has_proxies(train::config_from_json(config).loss);
+}
+
+std::string no_checkpoint_sections(const nlohmann::json& config) {
+  return std::string("<h2 id=\"gallery\">Retrieval gallery</h2><p class=\"note\">No best checkpoint yet (no evaluation "
+                     "has run).</p>\n<h2 id=\"classes\">Per-class Recall@1</h2><p class=\"note\">-</p>\n") +
+         (run_has_proxies(config) ? "<h2 id=\"margins\">Proxy margins</h2><p class=\"note\">-</p>\n" : "");
 }
 
 std::string checkpoint_sections(const nlohmann::json& config_json, const std::string& checkpoint,
@@ -227,9 +231,10 @@ std::string checkpoint_sections(const nlohmann::json& config_json, const std::st
   std::string html = gallery_html(dataset.name, *eval.queries, references, found->knn, found->labels, analysis, options);
   html += classes_html(dataset.name, *eval.queries, analysis);
 
+  if (!file.count("proxies")) return html;  // a pair-based loss: no proxies, no margins
   std::vector<double> margins;
   std::string margin_split;
-  if (file.count("proxies")) {
+  {
     // the training classes: held-out images of them (seen) where the dataset has such a split
     data_options.split = data::has_split(dataset, data::Split::Seen) ? data::Split::Seen : data::Split::Train;
     const auto base = data::open_dataset(data_options);

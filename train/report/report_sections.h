@@ -21,10 +21,13 @@ std::string config_section(const RunRecords& records);
 std::string curves_section(const RunRecords& records, int64_t best_epoch);
 std::string epochs_table_section(const RunRecords& records, int64_t best_epoch);
 
-// Gallery, per-class Recall@1 and proxy margins from `checkpoint` (the best model).
+// Gallery, per-class Recall@1 and, for a proxy loss, proxy margins from `checkpoint` (the best model).
 std::string checkpoint_sections(const nlohmann::json& config, const std::string& checkpoint,
                                 const ReportOptions& options);
 // Stand-in when the run has no best checkpoint yet.
-std::string no_checkpoint_sections();
+std::string no_checkpoint_sections(const nlohmann::json& config);
+
+// Whether the run's loss (config.json's "loss") has proxies, hence a proxy-margin section.
+bool run_has_proxies(const nlohmann::json& config);
 
 }  // namespace idml::report

@@ -109,11 +109,12 @@ std::string write_run_report(const std::string& run_directory, const ReportOptio
   page << header_section(run_directory, records, best_epoch);
   page << "<p class=\"sub\"><a href=\"#config\">configuration</a> &middot; <a href=\"#curves\">curves</a> &middot; "
           "<a href=\"#epochs\">epochs</a> &middot; <a href=\"#gallery\">gallery</a> &middot; <a href=\"#classes\">"
-          "per-class R@1</a> &middot; <a href=\"#margins\">proxy margins</a></p>\n";
+          "per-class R@1</a>"
+       << (run_has_proxies(records.config) ? " &middot; <a href=\"#margins\">proxy margins</a>" : "") << "</p>\n";
   page << config_section(records);
   page << curves_section(records, best_epoch);
   page << epochs_table_section(records, best_epoch);
-  page << (checkpoint.empty() ? no_checkpoint_sections()
+  page << (checkpoint.empty() ? no_checkpoint_sections(records.config)
                               : cached_checkpoint_sections(run_directory, records.config, checkpoint, options));
   page << "</body></html>\n";
   const std::string out = options.out.empty() ? run_directory + "/report.html" : options.out;

@@ -6,6 +6,7 @@
 //   #gallery    queries of the eval split and their top neighbours (best checkpoint)
 //   #classes    the per-class Recall@1 distribution and the hardest classes
 //   #margins    the ISM margin between the true proxy and the best other proxy
+//               (proxy losses only: Proxy_Anchor, Proxy_NCA)
 // The last three need the best checkpoint; they are cached in the run
 // directory by its epoch, so `idml train` can rewrite the page after every
 // evaluation and pay for the embeddings only when the best model changes.

@@ -21,6 +21,12 @@ expect_error '--lr must be positive'                train --dataset fashion-mnis
 expect_error '--lr'                                 train --lr abc
 expect_error '--optimizer: expected'                train --dataset fashion-mnist --optimizer lion
 expect_error '--IPC \(7\) must divide'              train --dataset fashion-mnist --IPC 7 --batch-size 20
+expect_error "--loss: expected Proxy_Anchor, Proxy_NCA, MS, Contrastive, Triplet or NPair, got 'ArcFace'" \
+  train --dataset fashion-mnist --loss ArcFace
+expect_error '--loss MS needs --IPC N with N >= 2'   train --dataset fashion-mnist --loss MS
+expect_error '--loss Triplet needs --IPC N with N >= 2' train --dataset fashion-mnist --loss Triplet --IPC 1 --batch-size 20
+expect_error '--loss NPair needs --IPC 2 .*got --IPC 4' train --dataset fashion-mnist --loss NPair --IPC 4 --batch-size 20
+expect_error '--proxy-lr-scale must not be negative' train --dataset fashion-mnist --loss Proxy_NCA --proxy-lr-scale -1
 expect_error "--dataset: expected cub, cars, SOP, Inshop, folder or fashion-mnist, got 'imagenet'" train --dataset imagenet
 expect_error 'resnet7|unknown'                         train --dataset fashion-mnist --model resnet7
 expect_error '/nonexistent'                            train --dataset cub --data-root /nonexistent --pretrained none

@@ -1,8 +1,10 @@
 // docs/METHOD.md#9-data-parallelism on 2 MPI ranks (CTest runs `mpirun -np 2`): a tiny Fashion-MNIST
 // run (ResNet-18 at 32 px, BN frozen, warm-up 1 so both freezing phases run,
 // AdamW) on 2 ranks x 1 thread equals the one-process run on the same global
-// batch; sharded evaluation (of one split, and of In-shop's queries among its
-// gallery) equals one rank's; drifted replicas and a batch
+// batch, with Proxy-Anchor, and for one step with Multi-Similarity (balanced
+// batches, the miner on the gathered batch) and Proxy-NCA; sharded evaluation
+// (of one split, and of In-shop's queries among its gallery) equals one rank's;
+// drifted replicas and a batch
 // that does not split are errors naming the culprit.
 //
 // Tolerance, on every tensor (weights, proxies, Adam moments) relative to the
@@ -29,7 +31,9 @@
 #include "engine/distributed/communicator.h"
 #include "nn/adam.h"
 #include "nn/weights/safetensors.h"
+#include "train/config_enums.h"
 #include "train/data_parallel.h"
+#include "train/losses/proxy_anchor.h"
 #include "train/parameter_groups.h"
 #include "train/trainer.h"
 #include "tests/train/inshop_layout.h"
@@ -144,6 +148,25 @@ TEST(DataParallel, OneStepOnTwoRanksEqualsOneProcess) {
   });
   if (comm.rank() != 0) return;
   expect_same_checkpoints(runs, 1e-5, /*steps=*/2);
+}
+
+// The loss sees the gathered global batch, so the equivalence holds for a
+// pair-based loss with a miner (Multi-Similarity, on balanced batches) and
+// for Proxy-NCA's proxies too.
+TEST(DataParallel, OneStepOnTwoRanksEqualsOneProcessWithMultiSimilarityAndProxyNca) {
+  distributed::Communicator& comm = distributed::world();
+  ASSERT_EQ(comm.size(), 2) << "run with mpirun -np 2";
+  for (const LossKind loss : {LossKind::MultiSimilarity, LossKind::ProxyNca}) {
+    SCOPED_TRACE(choice_name(loss));
+    const Runs runs = run_both(comm, "one_step_" + choice_name(loss), [loss](TrainConfig& c) {
+      c.batch_size = 40;  // 5 classes x 8 images, drawn with replacement: one step an epoch
+      c.images_per_class = 8;
+      c.loss = loss;
+      c.eval_every = 10;  // no evaluation
+    });
+    if (comm.rank() != 0) continue;
+    expect_same_checkpoints(runs, 1e-5, /*steps=*/2);
+  }
 }
 
 TEST(DataParallel, TwoRanksTrainLikeOneProcess) {
