@@ -26,10 +26,13 @@ for loss in Proxy_Anchor Proxy_NCA MS Contrastive Triplet NPair; do
     *) extra=(--batch-size 64 --IPC 16) ;;
   esac
   for metric in ism cosine; do
-    "$idml" train --dataset fashion-mnist --model resnet18 --embedding-size 128 --image-size 64 --resize-size 64 \
-      --per-class-cap "$cap" --lr 1e-3 --warm 0 --bn-freeze 0 --epochs 1 --eval-before --workers 2 --seed 0 \
-      --loss "$loss" --metric "$metric" "${extra[@]}" --report 0 --LOG_DIR "$logs" --remark "_$metric" \
-      > "$logs.$loss.$metric.log" 2>&1
+    if ! "$idml" train --dataset fashion-mnist --model resnet18 --embedding-size 128 --image-size 64 \
+      --resize-size 64 --per-class-cap "$cap" --lr 1e-3 --warm 0 --bn-freeze 0 --epochs 1 --eval-before --workers 2 \
+      --seed 0 --loss "$loss" --metric "$metric" "${extra[@]}" --report 0 --LOG_DIR "$logs" --remark "_$metric" \
+      > "$logs.$loss.$metric.log" 2>&1; then
+      echo "| $loss | $metric | ${extra[*]} | failed: see $logs.$loss.$metric.log | | |"
+      continue
+    fi
     dir=$(grep '^log directory: ' "$logs.$loss.$metric.log" | sed 's/^log directory: //')
     seconds=$(grep -o '"train_seconds":[0-9.]*' "$dir/metrics.jsonl" | tail -1 | cut -d: -f2)
     echo "| $loss | $metric | ${extra[*]} | $(seen_map_at_r "$dir/metrics.jsonl" eval) |" \
