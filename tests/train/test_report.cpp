@@ -203,6 +203,16 @@ TEST_F(RunDirectory, PageWithoutACheckpointHasEverySectionAndTheExactNumbers) {
   EXPECT_EQ(count_of(html, "<svg"), 5u);  // loss, lr, img/s, R@1, NMI
 }
 
+// A pair-based loss has no proxies: no proxy-margin section and no link to one.
+TEST_F(RunDirectory, PageOfAPairBasedLossHasNoProxyMargins) {
+  std::ofstream(dir_ + "/config.json") << R"({"dataset": "cub", "loss": "MS", "command_line": "idml train --loss MS"})";
+  const std::string out = write_run_report(dir_);
+  std::ifstream in(out);
+  const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(html.find("id=\"classes\""), std::string::npos);
+  EXPECT_EQ(html.find("margins"), std::string::npos);
+}
+
 TEST(RunReport, MissingRunDirectoryAndConfigAreClearErrors) {
   try {
     read_run_records("/nonexistent/run");

@@ -1,8 +1,9 @@
 // `idml train --loss X` for each of the six losses (train/losses/README.md) on
 // the tiny Fashion-MNIST run: the run directory names the loss, the
 // checkpoints hold `proxies` for the proxy losses only, the best checkpoint
-// evaluates to the run's own R@1 (what `idml eval` does), and the report has
-// a proxy-margin section only where there are proxies. Proxy-NCA's proxies
+// evaluates to the run's own R@1 (what `idml eval` does), the report has
+// a proxy-margin section only where there are proxies, and a checkpoint
+// without proxies resumes. Proxy-NCA's proxies
 // stay where they were drawn under --proxy-lr-scale 0 (the reference) and
 // move under the default.
 #include <gtest/gtest.h>
@@ -83,11 +84,12 @@ TEST_F(TrainerLosses, EveryLossTrainsSavesAndEvaluates) {
     const std::string report = read_text(summary.run_directory + "/report.html");
     EXPECT_NE(report.find("<h2 id=\"gallery\""), std::string::npos);
     EXPECT_EQ(report.find("id=\"margins\"") != std::string::npos, loss_has_proxies(kind));
-    // and it resumes: one more epoch from the last checkpoint
-    TrainConfig more = c;
-    more.epochs = 2;
-    more.resume = last;
-    EXPECT_NO_THROW(run_training(more));
+    if (kind == LossKind::MultiSimilarity) {  // a checkpoint without proxies resumes (one loss: CI time)
+      TrainConfig more = c;
+      more.epochs = 2;
+      more.resume = last;
+      EXPECT_NO_THROW(run_training(more));
+    }
   }
 }
 

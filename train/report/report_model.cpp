@@ -189,7 +189,9 @@ std::unique_ptr<EvalNeighbours> eval_neighbours(models::IDMLNet& net, const trai
 }  // namespace
 
 bool run_has_proxies(const nlohmann::json& config) {
-  return train::loss_has_proxies(train::config_from_json(config).loss);
+  // Only the loss is read: configurations written before --loss had choices hold Proxy_Anchor.
+  const std::string loss = config.is_object() ? config.value("loss", std::string("Proxy_Anchor")) : "Proxy_Anchor";
+  return train::loss_has_proxies(train::parse_choice<train::LossKind>(loss, "config.json loss"));
 }
 
 std::string no_checkpoint_sections(const nlohmann::json& config) {
