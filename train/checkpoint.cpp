@@ -127,8 +127,9 @@ TrainingProgress load_training_checkpoint(const std::string& path, models::IDMLN
   return progress;
 }
 
-weights::StateDict read_model_weights(const std::string& path) {
-  weights::StateDict dict = weights::load_weights(path).tensors;
+weights::StateDict read_model_weights(const std::string& path) { return model_weights(weights::load_weights(path).tensors); }
+
+weights::StateDict model_weights(weights::StateDict dict) {
   dict.erase("proxies");
   for (auto it = dict.begin(); it != dict.end();)
     it = it->first.rfind(kOptimizerPrefix, 0) == 0 ? dict.erase(it) : std::next(it);
@@ -157,7 +158,13 @@ int64_t infer_embedding_size(const weights::StateDict& dict, const std::string& 
 }
 
 std::unique_ptr<models::IDMLNet> load_trained_net(const std::string& path, Device device, bool l2_norm) {
-  const weights::StateDict dict = read_model_weights(path);
+  auto net = build_trained_net(read_model_weights(path), path, l2_norm);
+  net->to(device);
+  return net;
+}
+
+std::unique_ptr<models::IDMLNet> build_trained_net(const weights::StateDict& dict, const std::string& path,
+                                                   bool l2_norm) {
   models::IDMLNetConfig config;
   config.backbone = infer_backbone(dict, path);
   config.embedding_size = infer_embedding_size(dict, path);
@@ -165,7 +172,6 @@ std::unique_ptr<models::IDMLNet> load_trained_net(const std::string& path, Devic
   Generator gen(0);  // every parameter and buffer is overwritten by the strict load
   auto net = std::make_unique<models::IDMLNet>(config, gen);
   net->load_state_dict(dict, true);
-  net->to(device);
   return net;
 }
 

@@ -69,6 +69,8 @@ TrainingProgress load_training_checkpoint(const std::string& path, models::IDMLN
 // training checkpoint's `optimizer.*` are dropped) or the reference's
 // `{'model_state_dict': ...}` (with or without `module.`).
 weights::StateDict read_model_weights(const std::string& path);
+// The same for tensors already read: `dict` less `proxies` and `optimizer.*`.
+weights::StateDict model_weights(weights::StateDict dict);
 
 // What a model state dict was saved from: the ResNet depth (from the blocks of
 // `model.layer3` and the bottleneck's conv3) and the embedding size.
@@ -79,5 +81,8 @@ int64_t infer_embedding_size(const weights::StateDict& dict, const std::string& 
 // weights read, backbone and embedding size inferred, the net built, loaded
 // (strict) and moved to `device`. What `idml eval`, `embed` and `search` run.
 std::unique_ptr<models::IDMLNet> load_trained_net(const std::string& path, Device device, bool l2_norm = true);
+// The same from a model state dict already read (on the CPU); `path` names the file in errors.
+std::unique_ptr<models::IDMLNet> build_trained_net(const weights::StateDict& dict, const std::string& path,
+                                                   bool l2_norm = true);
 
 }  // namespace idml::train
