@@ -28,3 +28,9 @@ endif()
 if(IDML_BUILD_BENCH)
   find_package(benchmark REQUIRED)
 endif()
+
+# ONNX export (libonnx-dev 1.12 and libprotobuf-dev): the ONNX project's
+# protobuf classes, checker and shape inference; its CMake package needs
+# protobuf's target first.
+find_package(Protobuf REQUIRED)
+find_package(ONNX REQUIRED)

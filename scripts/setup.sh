@@ -14,6 +14,7 @@ packages=(build-essential cmake ninja-build pkg-config
           libdnnl-dev libstb-dev libcli11-dev nlohmann-json3-dev libmatio-dev zlib1g-dev
           libgtest-dev libgmock-dev libbenchmark-dev dataset-fashion-mnist
           libopenmpi-dev openmpi-bin
+          libonnx-dev libprotobuf-dev  # idml export (the ONNX project's C++ library)
           clang-14 libclang-rt-14-dev libomp-14-dev)  # the sanitizer + fuzzing job (scripts/sanitize.sh)
 missing=()
 for p in "${packages[@]}"; do

@@ -2,7 +2,7 @@
 # The CLI end to end on a tiny run: train (1 epoch, Fashion-MNIST capped at 8
 # images per class, ResNet-18 at 32 px), then eval the best checkpoint (JSON),
 # embed a folder of images with it, render the run report and check it, search
-# the embedded folder, and bench.
+# the embedded folder, export it to ONNX, and bench.
 # Usage: cli_workflow.sh IDML IMAGE_DIR REPORT_CHECK TRAIN_GOLDEN_DIR
 set -euo pipefail
 idml="$1"
@@ -73,6 +73,13 @@ head -n -1 "$work/emb_paths.txt" > "$work/short_paths.txt"
 cp "$work/emb.npy" "$work/short.npy"
 check "search: paths file not matching the rows" \
   errors "lists $((n - 1)) images but $work/short.npy has $n rows" "$idml" search --checkpoint "$last" --index "$work/short" --query "$first"
+
+# Export the checkpoint to ONNX (export/README.md); its folder is created.
+"$idml" export --checkpoint "$last" --out "$work/onnx/model.onnx" --batch 4 > "$work/export.log"
+check "export writes a checked ONNX file and says what it holds" grep -q \
+  "^exported resnet18 (D = 16, 20 convolutions with their BatchNorm folded) -> $work/onnx/model.onnx: opset 17, batch 4, 60 nodes" \
+  "$work/export.log"
+check "export: the file is there" test -s "$work/onnx/model.onnx"
 
 check "bench prints both rates" bash -c "'$idml' bench --model resnet18 --batch-size 4 --image-size 32 --steps 1 --json | grep -q inference_images_per_second"
 check "bench's line names the precision" bash -c \
