@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "data/transforms.h"
 #include "models/idml_net.h"
 
 namespace idml::onnx_export {
@@ -18,8 +19,8 @@ namespace idml::onnx_export {
 struct ExportedCheckpoint {
   std::unique_ptr<models::IDMLNet> net;  // on the CPU
   std::string sha256;                    // of the file's bytes, lower-case hex
-  int image_size = 224;                  // centre crop
-  int resize_size = 256;                 // shorter side before the crop
+  int image_size = data::TransformOptions{}.image_size;    // centre crop (224)
+  int resize_size = data::TransformOptions{}.resize_size;  // shorter side before the crop (256)
 };
 
 ExportedCheckpoint read_exported_checkpoint(const std::string& path, bool l2_norm);
