@@ -10,7 +10,7 @@ torchvision ResNet) at 224 px, independently of idml's own forward:
    does: torch.save({'model_state_dict': ...}) with `model.` names;
 2. runs `idml export` on that .pth (fixed batch 4, and dynamic);
 3. runs both files in onnxruntime on 4 random 224 x 224 images and compares
-   with PyTorch's eval-mode forward: prints the smallest cosine and the
+   with PyTorch's eval-mode forward: prints 1 - the smallest cosine and the
    largest difference per output.
 A developer tool; the tests do not run it.
 """
@@ -71,7 +71,7 @@ def main():
             for name, e, g in zip(("semantic", "uncertainty"), expected, got):
                 e, g = e.astype(np.float64), g.astype(np.float64)
                 cos = np.sum(e * g, 1) / np.linalg.norm(e, axis=1) / np.linalg.norm(g, axis=1)
-                print(f"{backbone} batch {batch} {name}: smallest cosine {cos.min():.9f}, "
+                print(f"{backbone} batch {batch} {name}: 1 - smallest cosine {1 - cos.min():.2g}, "
                       f"max |torch - onnxruntime| {np.abs(e - g).max():.3g}")
 
 
