@@ -1,13 +1,13 @@
 // CIFAR-10/100 readers: the python pickle batches (dicts with b'data', a (N,
 // 3072) uint8 ndarray, and b'labels' / b'fine_labels', read with the restricted
-// NumPy unpickler of nn/weights) and the binary batches (per record: 1 label
+// NumPy unpickler of io/) and the binary batches (per record: 1 label
 // byte for CIFAR-10, coarse + fine label bytes for CIFAR-100, then 3072 pixel bytes).
 #include <filesystem>
 
 #include "data/classification_datasets.h"
 #include "engine/error.h"
-#include "nn/weights/bytes.h"
-#include "nn/weights/numpy_pickle.h"
+#include "io/bytes.h"
+#include "io/numpy_pickle.h"
 
 namespace fs = std::filesystem;
 
@@ -49,9 +49,9 @@ class CifarDataset : public Dataset {
   std::vector<size_t> file_of_, record_of_;
 };
 
-weights::PyValue entry(const weights::PyValue& dict, const std::string& key) {
+io::PyValue entry(const io::PyValue& dict, const std::string& key) {
   for (const auto& [k, v] : dict->entries)
-    if ((k->kind == weights::PyKind::String || k->kind == weights::PyKind::Bytes) && k->text == key) return v;
+    if ((k->kind == io::PyKind::String || k->kind == io::PyKind::Bytes) && k->text == key) return v;
   return nullptr;
 }
 
@@ -64,25 +64,26 @@ void check_labels(const std::vector<int64_t>& labels, int num_classes, const std
 }  // namespace
 
 CifarBatch read_cifar_pickle(const std::string& path, int num_classes) {
-  const weights::PyValue root = weights::read_numpy_pickle(path);
-  IDML_CHECK(root->kind == weights::PyKind::Dict, path, ": a CIFAR batch is a dict, this pickle holds a ",
-             weights::kind_name(root->kind));
+  const io::PyValue root = io::read_numpy_pickle(path);
+  IDML_CHECK(root->kind == io::PyKind::Dict, path, ": a CIFAR batch is a dict, this pickle holds a ",
+             io::kind_name(root->kind));
   const std::string label_key = num_classes == 100 ? "fine_labels" : "labels";
-  const weights::PyValue data = entry(root, "data"), labels = entry(root, label_key);
+  const io::PyValue data = entry(root, "data"), labels = entry(root, label_key);
   IDML_CHECK(data && labels, path, ": a CIFAR-", num_classes, " batch needs the keys 'data' and '", label_key, "'");
-  IDML_CHECK(data->kind == weights::PyKind::Tensor && data->tensor.storage &&
-                 data->tensor.dtype == weights::FileDType::UInt8 && data->tensor.shape.size() == 2 &&
+  IDML_CHECK(data->kind == io::PyKind::Tensor && data->tensor.storage &&
+                 data->tensor.dtype == io::FileDType::UInt8 && data->tensor.shape.size() == 2 &&
                  data->tensor.shape[1] == static_cast<int64_t>(kRecordPixels) && data->tensor.strides[1] == 1,
              path, ": 'data' must be a C-ordered uint8 array of shape (N, 3072)");
   CifarBatch batch;
-  const weights::ByteSpan& span = data->tensor.storage->bytes;
-  IDML_CHECK(span.size / kRecordPixels == static_cast<uint64_t>(data->tensor.shape[0]) && span.size % kRecordPixels == 0,
-             path, ": 'data' declares ", data->tensor.shape[0], " images but holds ", span.size, " bytes");
+  const io::ByteSpan& span = data->tensor.storage->bytes;
+  IDML_CHECK(
+      span.size / kRecordPixels == static_cast<uint64_t>(data->tensor.shape[0]) && span.size % kRecordPixels == 0, path,
+      ": 'data' declares ", data->tensor.shape[0], " images but holds ", span.size, " bytes");
   batch.pixels.assign(span.data(), span.data() + span.size);
-  IDML_CHECK(labels->kind == weights::PyKind::List || labels->kind == weights::PyKind::Tuple, path, ": '",
-             label_key, "' is a ", weights::kind_name(labels->kind), ", not a list");
-  for (const weights::PyValue& v : labels->items) {
-    IDML_CHECK(v->kind == weights::PyKind::Int, path, ": '", label_key, "' holds a ", weights::kind_name(v->kind));
+  IDML_CHECK(labels->kind == io::PyKind::List || labels->kind == io::PyKind::Tuple, path, ": '",
+             label_key, "' is a ", io::kind_name(labels->kind), ", not a list");
+  for (const io::PyValue& v : labels->items) {
+    IDML_CHECK(v->kind == io::PyKind::Int, path, ": '", label_key, "' holds a ", io::kind_name(v->kind));
     batch.labels.push_back(v->integer);
   }
   const int64_t rows = data->tensor.shape[0];
@@ -93,7 +94,7 @@ CifarBatch read_cifar_pickle(const std::string& path, int num_classes) {
 }
 
 CifarBatch read_cifar_binary(const std::string& path, int num_classes) {
-  const std::shared_ptr<const weights::Bytes> bytes = weights::read_file_bytes(path);
+  const std::shared_ptr<const io::Bytes> bytes = io::read_file_bytes(path);
   const size_t label_bytes = num_classes == 100 ? 2 : 1, record = label_bytes + kRecordPixels;
   IDML_CHECK(!bytes->empty() && bytes->size() % record == 0, path, ": ", bytes->size(),
              " bytes is not a whole number of CIFAR-", num_classes, " records (", record,

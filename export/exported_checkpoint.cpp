@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/error.h"
+#include "io/bytes.h"
 #include "models/sha256.h"
 #include "nn/weights/load_weights.h"
 #include "nn/weights/safetensors.h"
@@ -51,7 +52,7 @@ ExportedCheckpoint read_exported_checkpoint(const std::string& path, bool l2_nor
   weights::StateDict dict;
   weights::Metadata metadata;
   {
-    const std::shared_ptr<const weights::Bytes> file = weights::read_file_bytes(path);
+    const std::shared_ptr<const io::Bytes> file = io::read_file_bytes(path);
     models::Sha256 hash;
     hash.update(file->data(), file->size());
     out.sha256 = hash.hex_digest();

@@ -3,12 +3,13 @@
 
 #include "nn/weights/pth.h"
 #include "nn/weights/safetensors.h"
+#include "nn/weights/to_tensor.h"
 
 namespace idml::weights {
 
-LoadedWeights load_weights(const std::string& path) { return load_weights(read_file_bytes(path), path); }
+LoadedWeights load_weights(const std::string& path) { return load_weights(io::read_file_bytes(path), path); }
 
-LoadedWeights load_weights(const std::shared_ptr<const Bytes>& file, const std::string& path) {
+LoadedWeights load_weights(const std::shared_ptr<const io::Bytes>& file, const std::string& path) {
   LoadedWeights out;
   if (looks_like_safetensors(*file)) {
     out.format = "safetensors";

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "nn/weights/bytes.h"
+#include "io/bytes.h"
 #include "nn/weights/state_dict.h"
 
 namespace idml::weights {
@@ -19,6 +19,6 @@ struct LoadedWeights {
 
 LoadedWeights load_weights(const std::string& path);
 // The same for a file already in memory; `path` names it in errors.
-LoadedWeights load_weights(const std::shared_ptr<const Bytes>& file, const std::string& path);
+LoadedWeights load_weights(const std::shared_ptr<const io::Bytes>& file, const std::string& path);
 
 }  // namespace idml::weights

@@ -10,27 +10,27 @@
 
 #include <string>
 
-#include "nn/weights/pickle.h"
+#include "io/pickle.h"
 #include "nn/weights/state_dict.h"
 
 namespace idml::weights {
 
 // The whole pickled object of a .pth file (a dict, a checkpoint dict, ...)
 // with tensors as PyKind::Tensor leaves whose storages are loaded.
-PyValue load_pth_object(const std::string& path);
+io::PyValue load_pth_object(const std::string& path);
 // The same for a file already in memory; `path` names it in errors.
-PyValue load_pth_object(const std::shared_ptr<const Bytes>& file, const std::string& path);
+io::PyValue load_pth_object(const std::shared_ptr<const io::Bytes>& file, const std::string& path);
 
 // The state dict in an object: the object itself when it is a dict of
 // tensors, else its "model_state_dict" or "state_dict" entry. Other entries
 // of a checkpoint (epoch, optimizer state, ...) are ignored.
-StateDict state_dict_from_object(const PyValue& object, const std::string& path);
+StateDict state_dict_from_object(const io::PyValue& object, const std::string& path);
 
 // load_pth_object + state_dict_from_object.
 StateDict load_pth(const std::string& path);
-StateDict load_pth(const std::shared_ptr<const Bytes>& file, const std::string& path);
+StateDict load_pth(const std::shared_ptr<const io::Bytes>& file, const std::string& path);
 
 // True when the file starts like a .pth file (a ZIP or a protocol-2+ pickle).
-bool looks_like_pth(const Bytes& file);
+bool looks_like_pth(const io::Bytes& file);
 
 }  // namespace idml::weights

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/atomic_file.h"
+#include "nn/weights/to_tensor.h"
 
 namespace idml::weights {
 
@@ -12,17 +13,17 @@ namespace {
 
 using nlohmann::json;
 
-const std::map<std::string, FileDType>& dtype_names() {
-  static const std::map<std::string, FileDType> names = {
-      {"BOOL", FileDType::Bool}, {"U8", FileDType::UInt8},   {"I8", FileDType::Int8},
-      {"I16", FileDType::Int16}, {"I32", FileDType::Int32},  {"I64", FileDType::Int64},
-      {"F16", FileDType::Float16}, {"BF16", FileDType::BFloat16}, {"F32", FileDType::Float32},
-      {"F64", FileDType::Float64},
+const std::map<std::string, io::FileDType>& dtype_names() {
+  static const std::map<std::string, io::FileDType> names = {
+      {"BOOL", io::FileDType::Bool}, {"U8", io::FileDType::UInt8},   {"I8", io::FileDType::Int8},
+      {"I16", io::FileDType::Int16}, {"I32", io::FileDType::Int32},  {"I64", io::FileDType::Int64},
+      {"F16", io::FileDType::Float16}, {"BF16", io::FileDType::BFloat16}, {"F32", io::FileDType::Float32},
+      {"F64", io::FileDType::Float64},
   };
   return names;
 }
 
-RawTensor parse_entry(const std::string& name, const json& entry, const std::shared_ptr<RawStorage>& data,
+io::RawTensor parse_entry(const std::string& name, const json& entry, const std::shared_ptr<io::RawStorage>& data,
                       const std::string& path, std::pair<uint64_t, uint64_t>* range) {
   const std::string where = path + ": tensor '" + name + "'";
   IDML_CHECK(entry.is_object() && entry.contains("dtype") && entry.contains("shape") && entry.contains("data_offsets"),
@@ -30,7 +31,7 @@ RawTensor parse_entry(const std::string& name, const json& entry, const std::sha
   const json& dtype = entry["dtype"];
   IDML_CHECK(dtype.is_string() && dtype_names().count(dtype.get<std::string>()), where, ": unknown dtype ",
              dtype.dump());
-  RawTensor raw;
+  io::RawTensor raw;
   raw.dtype = dtype_names().at(dtype.get<std::string>());
   uint64_t numel = 1;
   const json& shape = entry["shape"];
@@ -39,7 +40,7 @@ RawTensor parse_entry(const std::string& name, const json& entry, const std::sha
     IDML_CHECK(size.is_number_unsigned(), where, ": shape ", shape.dump(), " is not a list of sizes");
     const uint64_t value = size.get<uint64_t>();
     IDML_CHECK(value <= static_cast<uint64_t>(INT64_MAX), where, ": size ", value, " too large");
-    numel = checked_mul(numel, value, where, "element count");
+    numel = io::checked_mul(numel, value, where, "element count");
     raw.shape.push_back(static_cast<int64_t>(value));
   }
   const json& offsets = entry["data_offsets"];
@@ -49,15 +50,16 @@ RawTensor parse_entry(const std::string& name, const json& entry, const std::sha
   const uint64_t begin = offsets[0].get<uint64_t>(), end = offsets[1].get<uint64_t>();
   IDML_CHECK(begin <= end && end <= data->bytes.size, where, ": data_offsets [", begin, ", ", end,
              "] out of range (data section holds ", data->bytes.size, " bytes)");
-  const uint64_t nbytes = checked_mul(numel, file_dtype_size(raw.dtype), where, "byte size");
+  const uint64_t nbytes = io::checked_mul(numel, io::file_dtype_size(raw.dtype), where, "byte size");
   IDML_CHECK(end - begin == nbytes, where, ": shape ", shape.dump(), " of ", dtype.get<std::string>(), " needs ",
              nbytes, " bytes but data_offsets span ", end - begin);
   raw.strides.assign(raw.shape.size(), 1);
   for (size_t d = raw.shape.size(); d-- > 1;) raw.strides[d - 1] = raw.strides[d] * raw.shape[d];
-  raw.offset = static_cast<int64_t>(begin / file_dtype_size(raw.dtype));
+  raw.offset = static_cast<int64_t>(begin / io::file_dtype_size(raw.dtype));
   // The offset is in elements of the whole data section; unaligned begins get their own storage view.
-  if (begin % file_dtype_size(raw.dtype) != 0) {
-    raw.storage = std::make_shared<RawStorage>(RawStorage{ByteSpan{data->bytes.buffer, data->bytes.begin + begin, nbytes}});
+  if (begin % io::file_dtype_size(raw.dtype) != 0) {
+    raw.storage = std::make_shared<io::RawStorage>(
+        io::RawStorage{io::ByteSpan{data->bytes.buffer, data->bytes.begin + begin, nbytes}});
     raw.offset = 0;
   } else {
     raw.storage = data;
@@ -78,16 +80,16 @@ const char* safetensors_dtype(DType dtype) {
 
 }  // namespace
 
-bool looks_like_safetensors(const Bytes& file) {
+bool looks_like_safetensors(const io::Bytes& file) {
   if (file.size() < 9) return false;
-  const uint64_t n = load_le<uint64_t>(file.data());
+  const uint64_t n = io::load_le<uint64_t>(file.data());
   return n <= file.size() - 8 && n <= kSafetensorsMaxHeader && file[8] == '{';
 }
 
-SafetensorsContents parse_safetensors(const std::shared_ptr<const Bytes>& file, const std::string& path) {
-  const Bytes& bytes = *file;
-  require_bytes(0, 8, bytes.size(), path, "safetensors header length");
-  const uint64_t header_size = load_le<uint64_t>(bytes.data());
+SafetensorsContents parse_safetensors(const std::shared_ptr<const io::Bytes>& file, const std::string& path) {
+  const io::Bytes& bytes = *file;
+  io::require_bytes(0, 8, bytes.size(), path, "safetensors header length");
+  const uint64_t header_size = io::load_le<uint64_t>(bytes.data());
   IDML_CHECK(header_size <= kSafetensorsMaxHeader, path, ": safetensors header too large (", header_size,
              " bytes; limit ", kSafetensorsMaxHeader, ")");
   IDML_CHECK(header_size <= bytes.size() - 8, path, ": truncated file: safetensors header of ", header_size,
@@ -96,7 +98,8 @@ SafetensorsContents parse_safetensors(const std::shared_ptr<const Bytes>& file, 
   IDML_CHECK(!header.is_discarded(), path, ": safetensors header is not valid JSON");
   IDML_CHECK(header.is_object(), path, ": safetensors header is not a JSON object");
   const size_t data_begin = 8 + header_size;
-  auto data = std::make_shared<RawStorage>(RawStorage{ByteSpan{file, data_begin, bytes.size() - data_begin}});
+  auto data =
+      std::make_shared<io::RawStorage>(io::RawStorage{io::ByteSpan{file, data_begin, bytes.size() - data_begin}});
   SafetensorsContents out;
   std::vector<std::pair<std::pair<uint64_t, uint64_t>, std::string>> ranges;
   for (const auto& [name, entry] : header.items()) {
@@ -120,9 +123,10 @@ SafetensorsContents parse_safetensors(const std::shared_ptr<const Bytes>& file, 
 }
 
 StateDict load_safetensors(const std::string& path, Metadata* metadata) {
-  const SafetensorsContents contents = parse_safetensors(read_file_bytes(path), path);
+  const SafetensorsContents contents = parse_safetensors(io::read_file_bytes(path), path);
   StateDict out;
-  for (const auto& [name, raw] : contents.tensors) out[name] = to_tensor(raw, path + ": '" + name + "'", true);
+  for (const auto& [name, raw] : contents.tensors)
+    out[name] = to_tensor(raw, path + ": '" + name + "'", Float64Data::keep);
   if (metadata) *metadata = contents.metadata;
   return out;
 }

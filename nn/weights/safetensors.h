@@ -15,7 +15,7 @@
 #include <map>
 #include <string>
 
-#include "nn/weights/raw_tensor.h"
+#include "io/raw_tensor.h"
 #include "nn/weights/state_dict.h"
 
 namespace idml::weights {
@@ -26,12 +26,12 @@ using Metadata = std::map<std::string, std::string>;
 constexpr uint64_t kSafetensorsMaxHeader = 100'000'000;
 
 struct SafetensorsContents {
-  std::map<std::string, RawTensor> tensors;
+  std::map<std::string, io::RawTensor> tensors;
   Metadata metadata;
 };
 
 // Parses and validates the header of an in-memory file; tensors view `file`.
-SafetensorsContents parse_safetensors(const std::shared_ptr<const Bytes>& file, const std::string& path);
+SafetensorsContents parse_safetensors(const std::shared_ptr<const io::Bytes>& file, const std::string& path);
 
 StateDict load_safetensors(const std::string& path, Metadata* metadata = nullptr);
 
@@ -41,6 +41,6 @@ void save_safetensors(const std::string& path, const StateDict& dict, const Meta
 
 // True when the bytes start like a safetensors file (a plausible header
 // length followed by '{').
-bool looks_like_safetensors(const Bytes& file);
+bool looks_like_safetensors(const io::Bytes& file);
 
 }  // namespace idml::weights

@@ -8,17 +8,18 @@
 #include <functional>
 #include <string>
 
-#include "nn/weights/pickle.h"
+#include "io/pickle.h"
 
 namespace idml::weights {
 
 // Gives the storage with this key; called once per persistent id, so the
 // caller caches by key to keep shared storages shared.
-using StorageLookup = std::function<std::shared_ptr<RawStorage>(const std::string& key, FileDType dtype, uint64_t numel)>;
+using StorageLookup =
+    std::function<std::shared_ptr<io::RawStorage>(const std::string& key, io::FileDType dtype, uint64_t numel)>;
 
-UnpickleHooks torch_unpickle_hooks(const std::string& source, StorageLookup storage_for);
+io::UnpickleHooks torch_unpickle_hooks(const std::string& source, StorageLookup storage_for);
 
 // "torch.FloatStorage" -> Float32, ...; throws naming `source` for other types.
-FileDType storage_type_dtype(const std::string& global_name, const std::string& source);
+io::FileDType storage_type_dtype(const std::string& global_name, const std::string& source);
 
 }  // namespace idml::weights

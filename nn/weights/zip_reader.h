@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "nn/weights/bytes.h"
+#include "io/bytes.h"
 
 namespace idml::weights {
 
@@ -18,13 +18,13 @@ class ZipArchive {
  public:
   // Parses the central directory; throws naming `path` if it is not a ZIP
   // file or its directory is truncated or inconsistent.
-  ZipArchive(std::shared_ptr<const Bytes> file, std::string path);
+  ZipArchive(std::shared_ptr<const io::Bytes> file, std::string path);
 
   const std::vector<std::string>& names() const { return order_; }  // in directory order
   bool contains(const std::string& name) const { return members_.count(name) != 0; }
   // A member's bytes (a view into the file when stored); throws naming the
   // archive and the member when missing, truncated or failing its CRC.
-  ByteSpan read(const std::string& name) const;
+  io::ByteSpan read(const std::string& name) const;
   const std::string& path() const { return path_; }
 
  private:
@@ -35,13 +35,13 @@ class ZipArchive {
     uint64_t size = 0;
     uint64_t local_header_offset = 0;
   };
-  std::shared_ptr<const Bytes> file_;
+  std::shared_ptr<const io::Bytes> file_;
   std::string path_;
   std::map<std::string, Member> members_;
   std::vector<std::string> order_;
 };
 
 // True when the bytes start with a ZIP local-file signature ("PK\3\4").
-bool looks_like_zip(const Bytes& file);
+bool looks_like_zip(const io::Bytes& file);
 
 }  // namespace idml::weights

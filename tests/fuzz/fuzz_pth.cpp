@@ -5,7 +5,7 @@
 #include "nn/weights/pth.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  auto bytes = std::make_shared<const idml::weights::Bytes>(data, data + size);
+  auto bytes = std::make_shared<const idml::io::Bytes>(data, data + size);
   idml::fuzz::expect_clean([&] { idml::weights::load_pth(bytes, "fuzz.pth"); });
   return 0;
 }

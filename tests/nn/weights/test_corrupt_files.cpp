@@ -23,7 +23,7 @@ using testing::write_bytes;
 // idml::Error message.
 std::string try_load(const std::vector<uint8_t>& bytes, const std::string& path) {
   try {
-    load_weights(std::make_shared<const Bytes>(bytes), path);
+    load_weights(std::make_shared<const io::Bytes>(bytes), path);
     return "";
   } catch (const Error& e) {
     return e.what();

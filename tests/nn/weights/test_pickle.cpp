@@ -2,7 +2,7 @@
 // errors for unsupported opcodes and truncation.
 #include <gtest/gtest.h>
 
-#include "nn/weights/pickle.h"
+#include "io/pickle.h"
 #include "nn/weights/torch_pickle.h"
 #include "weights_test_util.h"
 
@@ -15,12 +15,12 @@ using testing::expect_error;
 // precede a hex-digit letter ("\x00" "a"), or the escape swallows it.
 #define BYTES(literal) std::string(literal, sizeof(literal) - 1)
 
-PyValue run(const std::string& bytes, size_t* consumed = nullptr) {
+io::PyValue run(const std::string& bytes, size_t* consumed = nullptr) {
   size_t used = 0;
-  auto no_storage = [](const std::string&, FileDType, uint64_t) -> std::shared_ptr<RawStorage> {
+  auto no_storage = [](const std::string&, io::FileDType, uint64_t) -> std::shared_ptr<io::RawStorage> {
     throw Error("no storages here");
   };
-  PyValue v = unpickle(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), &used,
+  io::PyValue v = io::unpickle(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), &used,
                        torch_unpickle_hooks("test.pkl", no_storage), "test.pkl");
   if (consumed) *consumed = used;
   return v;
@@ -32,8 +32,8 @@ TEST(Unpickle, Integers) {
   EXPECT_EQ(run(BYTES("\x80\x02M\x01\x01."))->integer, 257);                // BININT2
   EXPECT_EQ(run(BYTES("\x80\x02\x8a\x02\x00\xff."))->integer, -256);        // LONG1, sign-extended
   EXPECT_EQ(run(BYTES("\x80\x02\x8a\x00."))->integer, 0);                    // LONG1 of 0 bytes
-  const PyValue big = run(BYTES("\x80\x02\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x00\x01."));
-  EXPECT_EQ(big->kind, PyKind::BigInt);  // 2**64 does not fit
+  const io::PyValue big = run(BYTES("\x80\x02\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x00\x01."));
+  EXPECT_EQ(big->kind, io::PyKind::BigInt);  // 2**64 does not fit
 }
 
 TEST(Unpickle, FloatIsBigEndian) {
@@ -45,25 +45,25 @@ TEST(Unpickle, DictWithMemoAndTuple) {
   // {'a': (1, True, None), 'b': <memo 1>} with BINPUT/BINGET, protocol 2 style
   const std::string p = BYTES("\x80\x02}q\x00(X\x01\x00\x00\x00" "aq\x01K\x01\x88N\x87q\x02X\x01\x00\x00\x00" "bh\x02u.");
   size_t consumed = 0;
-  const PyValue d = run(p + "trailing", &consumed);
+  const io::PyValue d = run(p + "trailing", &consumed);
   EXPECT_EQ(consumed, p.size());  // stops at STOP
-  ASSERT_EQ(d->kind, PyKind::Dict);
+  ASSERT_EQ(d->kind, io::PyKind::Dict);
   ASSERT_EQ(d->entries.size(), 2u);
-  const PyValue a = dict_get(d, "a");
-  ASSERT_EQ(a->kind, PyKind::Tuple);
+  const io::PyValue a = io::dict_get(d, "a");
+  ASSERT_EQ(a->kind, io::PyKind::Tuple);
   ASSERT_EQ(a->items.size(), 3u);
   EXPECT_EQ(a->items[0]->integer, 1);
   EXPECT_TRUE(a->items[1]->boolean);
-  EXPECT_EQ(a->items[2]->kind, PyKind::None);
-  EXPECT_EQ(dict_get(d, "b"), a);  // the memo shares the object
+  EXPECT_EQ(a->items[2]->kind, io::PyKind::None);
+  EXPECT_EQ(io::dict_get(d, "b"), a);  // the memo shares the object
 }
 
 TEST(Unpickle, OrderedDictByReduce) {
   // collections.OrderedDict() then SETITEMS {'k': []}
   const std::string p = BYTES("\x80\x02" "ccollections\nOrderedDict\n)R(X\x01\x00\x00\x00k]u.");
-  const PyValue d = run(p);
-  ASSERT_EQ(d->kind, PyKind::Dict);
-  EXPECT_EQ(dict_get(d, "k")->kind, PyKind::List);
+  const io::PyValue d = run(p);
+  ASSERT_EQ(d->kind, io::PyKind::Dict);
+  EXPECT_EQ(io::dict_get(d, "k")->kind, io::PyKind::List);
 }
 
 TEST(Unpickle, UnsupportedOpcodeIsNamedInHex) {
@@ -94,7 +94,7 @@ TEST(Unpickle, ContainerThatContainsItselfIsRefused) {
   expect_error([] { run(BYTES("\x80\x02}q\x00X\x01\x00\x00\x00k]h\x00" "as.")); },
                {"test.pkl", "dict that contains itself"});
   // Sharing without a loop stays fine: [x, x]
-  const PyValue shared = run(BYTES("\x80\x02](]q\x00h\x00" "e."));
+  const io::PyValue shared = run(BYTES("\x80\x02](]q\x00h\x00" "e."));
   ASSERT_EQ(shared->items.size(), 2u);
   EXPECT_EQ(shared->items[0], shared->items[1]);
 }
@@ -105,8 +105,8 @@ TEST(Unpickle, DeeplyNestedContainersAreFreedWithoutRecursion) {
   std::string bytes = BYTES("\x80\x02]");
   bytes += std::string(200000, '\x85');
   bytes += '.';
-  PyValue v = run(bytes);
-  EXPECT_EQ(v->kind, PyKind::Tuple);
+  io::PyValue v = run(bytes);
+  EXPECT_EQ(v->kind, io::PyKind::Tuple);
   v.reset();  // must not crash
 }
 

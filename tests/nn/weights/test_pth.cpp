@@ -44,21 +44,21 @@ TEST(Pth, ViewsAndDtypesInEveryContainer) {
 }
 
 TEST(Pth, CheckpointObjectKeepsEveryValue) {
-  const PyValue object = load_pth_object(golden("checkpoint_zip.pth"));
-  ASSERT_EQ(object->kind, PyKind::Dict);
-  EXPECT_EQ(dict_get(object, "epoch")->integer, 3);
-  EXPECT_EQ(dict_get(object, "negative")->integer, -(int64_t(1) << 33));
-  EXPECT_EQ(dict_get(object, "big")->kind, PyKind::BigInt);
-  const PyValue recalls = dict_get(object, "recalls");
-  ASSERT_EQ(recalls->kind, PyKind::List);
+  const io::PyValue object = load_pth_object(golden("checkpoint_zip.pth"));
+  ASSERT_EQ(object->kind, io::PyKind::Dict);
+  EXPECT_EQ(io::dict_get(object, "epoch")->integer, 3);
+  EXPECT_EQ(io::dict_get(object, "negative")->integer, -(int64_t(1) << 33));
+  EXPECT_EQ(io::dict_get(object, "big")->kind, io::PyKind::BigInt);
+  const io::PyValue recalls = io::dict_get(object, "recalls");
+  ASSERT_EQ(recalls->kind, io::PyKind::List);
   ASSERT_EQ(recalls->items.size(), 5u);
   EXPECT_EQ(recalls->items[1]->real, 0.625);
-  EXPECT_EQ(recalls->items[2]->kind, PyKind::None);
+  EXPECT_EQ(recalls->items[2]->kind, io::PyKind::None);
   EXPECT_EQ(recalls->items[4]->items[1]->text, "two");
   // The optimizer state: int keys, tensors, a param_groups list of dicts.
-  const PyValue groups = dict_get(dict_get(object, "optimizer_state_dict"), "param_groups");
-  ASSERT_EQ(groups->kind, PyKind::List);
-  EXPECT_EQ(dict_get(groups->items[0], "lr")->real, 1e-3);
+  const io::PyValue groups = io::dict_get(io::dict_get(object, "optimizer_state_dict"), "param_groups");
+  ASSERT_EQ(groups->kind, io::PyKind::List);
+  EXPECT_EQ(io::dict_get(groups->items[0], "lr")->real, 1e-3);
 }
 
 TEST(Pth, CheckpointUnwrapsModelStateDict) {
@@ -97,8 +97,8 @@ TEST(Pth, ZipWithoutDataPklIsAnError) {
 
 TEST(Pth, NonTensorEntryIsNamed) {
   // The optimizer state dict alone is not a state dict of tensors.
-  const PyValue object = load_pth_object(golden("checkpoint_zip.pth"));
-  expect_error([&] { state_dict_from_object(dict_get(object, "optimizer_state_dict"), "ckpt.pth"); },
+  const io::PyValue object = load_pth_object(golden("checkpoint_zip.pth"));
+  expect_error([&] { state_dict_from_object(io::dict_get(object, "optimizer_state_dict"), "ckpt.pth"); },
                {"ckpt.pth", "entry 'state' is a dict, not a tensor"});
 }
 

@@ -13,19 +13,19 @@ namespace {
 using testing::expect_error;
 
 template <typename T>
-void put(Bytes& out, T value) {
+void put(io::Bytes& out, T value) {
   const size_t at = out.size();
   out.resize(at + sizeof(T));
   std::memcpy(out.data() + at, &value, sizeof(T));
 }
 
-void put_text(Bytes& out, const std::string& text) { out.insert(out.end(), text.begin(), text.end()); }
+void put_text(io::Bytes& out, const std::string& text) { out.insert(out.end(), text.begin(), text.end()); }
 
 // One stored member; with `zip64` every size and offset goes through the ZIP64 records.
-Bytes one_member_zip(const std::string& name, const std::string& content, bool zip64, uint32_t crc_xor = 0) {
+io::Bytes one_member_zip(const std::string& name, const std::string& content, bool zip64, uint32_t crc_xor = 0) {
   const uint32_t crc = crc32(0L, reinterpret_cast<const Bytef*>(content.data()), content.size()) ^ crc_xor;
   const uint32_t saturated = 0xFFFFFFFFu;
-  Bytes z;
+  io::Bytes z;
   put<uint32_t>(z, 0x04034b50);  // local header
   put<uint16_t>(z, 45); put<uint16_t>(z, 0); put<uint16_t>(z, 0);  // version, flags, method stored
   put<uint32_t>(z, 0);                                               // time, date
@@ -69,14 +69,14 @@ Bytes one_member_zip(const std::string& name, const std::string& content, bool z
 }
 
 std::string read_text(const ZipArchive& zip, const std::string& name) {
-  const ByteSpan span = zip.read(name);
+  const io::ByteSpan span = zip.read(name);
   return std::string(reinterpret_cast<const char*>(span.data()), span.size);
 }
 
 TEST(ZipReader, PlainAndZip64ArchivesReadTheSame) {
   for (bool zip64 : {false, true}) {
     SCOPED_TRACE(zip64 ? "zip64" : "plain");
-    const ZipArchive zip(std::make_shared<const Bytes>(one_member_zip("archive/data/0", "storage bytes", zip64)),
+    const ZipArchive zip(std::make_shared<const io::Bytes>(one_member_zip("archive/data/0", "storage bytes", zip64)),
                          "a.pth");
     EXPECT_EQ(zip.names(), (std::vector<std::string>{"archive/data/0"}));
     EXPECT_TRUE(zip.contains("archive/data/0"));
@@ -85,13 +85,13 @@ TEST(ZipReader, PlainAndZip64ArchivesReadTheSame) {
 }
 
 TEST(ZipReader, MissingMemberAndBadCrcAreNamed) {
-  const ZipArchive zip(std::make_shared<const Bytes>(one_member_zip("x/data.pkl", "abc", true, 1)), "b.pth");
+  const ZipArchive zip(std::make_shared<const io::Bytes>(one_member_zip("x/data.pkl", "abc", true, 1)), "b.pth");
   expect_error([&] { zip.read("x/version"); }, {"b.pth", "no member 'x/version'"});
   expect_error([&] { zip.read("x/data.pkl"); }, {"b.pth", "member 'x/data.pkl'", "CRC-32 mismatch"});
 }
 
 TEST(ZipReader, NotAZip) {
-  expect_error([] { ZipArchive(std::make_shared<const Bytes>(Bytes(100, 'z')), "c.pth"); },
+  expect_error([] { ZipArchive(std::make_shared<const io::Bytes>(io::Bytes(100, 'z')), "c.pth"); },
                {"c.pth", "no end-of-central-directory record"});
 }
 

@@ -1,7 +1,8 @@
 // A Python pickle virtual machine for the subset torch.save writes: protocol 2
 // (and the protocol-4 framing opcodes), building a tree of PyValue. It knows no
 // Python classes: GLOBAL, REDUCE, NEWOBJ, BUILD and persistent ids go through
-// hooks, so the caller (nn/weights/torch_pickle.*) decides which globals exist.
+// hooks, so the caller decides which globals exist: torch.save's vocabulary
+// (nn/weights/torch_pickle.*) or NumPy's (io/numpy_pickle.*).
 // Not supported: the text opcodes of protocol 0/1 (INT, LONG, STRING, GET,
 // PUT, ...), EXT*, INST/OBJ, sets, out-of-band buffers: each is an error naming
 // the opcode in hex and the file.
@@ -14,9 +15,9 @@
 #include <utility>
 #include <vector>
 
-#include "nn/weights/raw_tensor.h"
+#include "io/raw_tensor.h"
 
-namespace idml::weights {
+namespace idml::io {
 
 struct PyObject;
 using PyValue = std::shared_ptr<PyObject>;
@@ -58,4 +59,4 @@ struct UnpickleHooks {
 PyValue unpickle(const uint8_t* data, size_t size, size_t* consumed, const UnpickleHooks& hooks,
                  const std::string& source);
 
-}  // namespace idml::weights
+}  // namespace idml::io

@@ -1,17 +1,27 @@
-// RawTensor: element conversion (half, bfloat16, integers) and the strided
-// gather that turns file views into contiguous tensors.
+// io::RawTensor: element conversion (half, bfloat16, integers) and the strided
+// gather that turns file views into contiguous element lists.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
+#include <functional>
 #include <limits>
+#include <string>
+#include <vector>
 
-#include "nn/weights/raw_tensor.h"
-#include "weights_test_util.h"
+#include "io/raw_tensor.h"
+#include "tests/error_of.h"
 
-namespace idml::weights {
+namespace idml::io {
 namespace {
 
-using testing::expect_error;
+// `run` throws an idml::Error whose message holds every one of `parts`.
+void expect_error(const std::function<void()>& run, const std::vector<std::string>& parts) {
+  const std::string message = idml::testing::error_of(run);
+  EXPECT_FALSE(message.empty()) << "no idml::Error thrown";
+  for (const std::string& part : parts)
+    EXPECT_NE(message.find(part), std::string::npos) << "message \"" << message << "\" lacks \"" << part << "\"";
+}
 
 std::shared_ptr<RawStorage> storage_of(const std::vector<uint8_t>& bytes) {
   auto buffer = std::make_shared<Bytes>(bytes);
@@ -89,21 +99,5 @@ TEST(Gather, HugeExpandedViewIsAnError) {
   expect_error([&] { gather_floats(raw, "x"); }, {"view of 1099511627776 elements"});
 }
 
-TEST(ToTensor, FloatTypesBecomeFloat32AndIntegersInt64) {
-  RawTensor raw;
-  raw.dtype = FileDType::Float64;
-  raw.storage = storage_of(bytes_of<double>({0.25, -8}));
-  raw.shape = {2};
-  raw.strides = {1};
-  Tensor t = to_tensor(raw, "x");
-  EXPECT_EQ(t.dtype(), DType::Float32);
-  EXPECT_EQ(t.to_vector<float>(), (std::vector<float>{0.25f, -8.0f}));
-  raw.dtype = FileDType::Bool;
-  raw.storage = storage_of({0, 3});
-  t = to_tensor(raw, "x");
-  EXPECT_EQ(t.dtype(), DType::Int64);
-  EXPECT_EQ(t.to_vector<int64_t>(), (std::vector<int64_t>{0, 1}));
-}
-
 }  // namespace
-}  // namespace idml::weights
+}  // namespace idml::io

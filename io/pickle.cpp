@@ -1,7 +1,7 @@
 // The pickle opcode loop. Opcode values and argument encodings follow
 // CPython's Lib/pickletools.py; multi-byte integers are little-endian, except
 // BINFLOAT, which is a big-endian IEEE double.
-#include "nn/weights/pickle.h"
+#include "io/pickle.h"
 
 #include <algorithm>
 #include <iomanip>
@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-namespace idml::weights {
+namespace idml::io {
 
 PyObject::~PyObject() {
   // Children this object alone owns are handed to the outermost destructor on
@@ -316,4 +316,4 @@ PyValue unpickle(const uint8_t* data, size_t size, size_t* consumed, const Unpic
   return machine.run(consumed);
 }
 
-}  // namespace idml::weights
+}  // namespace idml::io

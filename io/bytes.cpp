@@ -1,10 +1,10 @@
-// Reading a whole weight file into memory (weights are read once, whole).
-#include "nn/weights/bytes.h"
+// Reading a whole file into memory (weight and data files are read once, whole).
+#include "io/bytes.h"
 
 #include <cerrno>
 #include <cstdio>
 
-namespace idml::weights {
+namespace idml::io {
 
 std::shared_ptr<const Bytes> read_file_bytes(const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
@@ -19,4 +19,4 @@ std::shared_ptr<const Bytes> read_file_bytes(const std::string& path) {
   return bytes;
 }
 
-}  // namespace idml::weights
+}  // namespace idml::io

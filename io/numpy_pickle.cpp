@@ -3,12 +3,12 @@
 //     (version 1, shape, dtype, is_fortran, raw data bytes)   (older files: the same without the version)
 //   dtype('u1', False, True)           then BUILD with (3, '<' | '|' | '>', ...)
 //   _codecs.encode('latin-1 text', 'latin1') -> bytes (protocol 2 from Python 3)
-#include "nn/weights/numpy_pickle.h"
+#include "io/numpy_pickle.h"
 
 #include <map>
 #include <set>
 
-namespace idml::weights {
+namespace idml::io {
 
 namespace {
 
@@ -156,4 +156,4 @@ PyValue read_numpy_pickle(const std::string& path) {
   return unpickle(bytes->data(), bytes->size(), &consumed, numpy_unpickle_hooks(path), path);
 }
 
-}  // namespace idml::weights
+}  // namespace idml::io

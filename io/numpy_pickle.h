@@ -10,13 +10,13 @@
 
 #include <string>
 
-#include "nn/weights/pickle.h"
+#include "io/pickle.h"
 
-namespace idml::weights {
+namespace idml::io {
 
 UnpickleHooks numpy_unpickle_hooks(const std::string& source);
 
 // The whole pickle file at `path` (one pickle, up to STOP).
 PyValue read_numpy_pickle(const std::string& path);
 
-}  // namespace idml::weights
+}  // namespace idml::io

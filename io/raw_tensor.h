@@ -1,9 +1,9 @@
-// RawTensor: a tensor as a weight file stores it, before it becomes an engine
-// Tensor: the file's element type, shape, strides and element offset into a
-// storage that several tensors may share (PyTorch views). Conversion gathers
-// the strided elements into a contiguous Float32 (every float type) or Int64
-// (every integer type and bool) tensor. Big-endian storages (a PyTorch
-// `byteorder` of "big") are byte-swapped on conversion.
+// RawTensor: an array as a file stores it (a PyTorch tensor, a NumPy array):
+// the file's element type, shape, strides and element offset into a storage
+// that several arrays may share (PyTorch views), and the gathers that read its
+// elements in row-major order. Big-endian storages (a PyTorch `byteorder` of
+// "big") are byte-swapped on the way. It knows no engine Tensor: turning one
+// into a Tensor is nn/weights/to_tensor.h's job.
 #pragma once
 
 #include <cstdint>
@@ -11,10 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/tensor.h"
-#include "nn/weights/bytes.h"
+#include "io/bytes.h"
 
-namespace idml::weights {
+namespace idml::io {
 
 enum class FileDType { Bool, UInt8, Int8, Int16, Int32, Int64, Float16, BFloat16, Float32, Float64 };
 
@@ -40,14 +39,11 @@ struct RawTensor {
 // outside its storage or has negative strides.
 std::vector<float> gather_floats(const RawTensor& raw, const std::string& source);
 std::vector<int64_t> gather_integers(const RawTensor& raw, const std::string& source);
-
-// A contiguous CPU Tensor holding the elements: Float32 or Int64, or Float64
-// for F64 data when keep_float64 (safetensors, where our own writer stores
-// Float64 tensors, e.g. learning rates, and reads them back exactly).
-Tensor to_tensor(const RawTensor& raw, const std::string& source, bool keep_float64 = false);
+// float64 elements exactly (the F64 type only).
+std::vector<double> gather_float64(const RawTensor& raw, const std::string& source);
 
 // IEEE half and bfloat16 bit patterns to float.
 float half_to_float(uint16_t bits);
 float bfloat16_to_float(uint16_t bits);
 
-}  // namespace idml::weights
+}  // namespace idml::io

@@ -1,9 +1,9 @@
-// Strided gather and element conversion from file storages to engine tensors.
-#include "nn/weights/raw_tensor.h"
+// Strided gathers and element conversion of arrays as files store them.
+#include "io/raw_tensor.h"
 
 #include <algorithm>
 
-namespace idml::weights {
+namespace idml::io {
 
 size_t file_dtype_size(FileDType dtype) {
   switch (dtype) {
@@ -155,17 +155,9 @@ std::vector<int64_t> gather_integers(const RawTensor& raw, const std::string& so
   return gather<int64_t>(raw, source);
 }
 
-Tensor to_tensor(const RawTensor& raw, const std::string& source, bool keep_float64) {
-  if (keep_float64 && raw.dtype == FileDType::Float64) {
-    const std::vector<double> values = gather<double>(raw, source);
-    return from_host(values.data(), raw.shape, DType::Float64);
-  }
-  if (file_dtype_is_float(raw.dtype)) {
-    const std::vector<float> values = gather_floats(raw, source);
-    return from_host(values.data(), raw.shape, DType::Float32);
-  }
-  const std::vector<int64_t> values = gather_integers(raw, source);
-  return from_host(values.data(), raw.shape, DType::Int64);
+std::vector<double> gather_float64(const RawTensor& raw, const std::string& source) {
+  IDML_CHECK(raw.dtype == FileDType::Float64, source, ": ", file_dtype_name(raw.dtype), " is not F64");
+  return gather<double>(raw, source);
 }
 
-}  // namespace idml::weights
+}  // namespace idml::io

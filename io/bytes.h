@@ -1,7 +1,7 @@
-// Byte buffers of weight files: a shared file image, spans into it, and
-// bounds-checked little-endian reads. Every format reader in nn/weights goes
-// through these, so that a short or corrupt file is an idml::Error naming the
-// file, never a read past the end.
+// Byte buffers of binary files read whole: a shared file image, spans into
+// it, and bounds-checked little-endian reads. Every format reader of io/ and
+// nn/weights/ goes through these, so that a short or corrupt file is an
+// idml::Error naming the file, never a read past the end.
 #pragma once
 
 #include <cstdint>
@@ -12,7 +12,7 @@
 
 #include "engine/error.h"
 
-namespace idml::weights {
+namespace idml::io {
 
 using Bytes = std::vector<uint8_t>;
 
@@ -47,4 +47,4 @@ inline uint64_t checked_mul(uint64_t a, uint64_t b, const std::string& path, con
   return a * b;
 }
 
-}  // namespace idml::weights
+}  // namespace idml::io
