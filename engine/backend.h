@@ -12,6 +12,7 @@
 #include "engine/device.h"
 #include "engine/dtype.h"
 #include "engine/elementwise_math.h"
+#include "engine/transpose.h"
 
 namespace idml {
 
@@ -107,9 +108,8 @@ class Backend {
 
   // ---- linear algebra, row-major ----
   // C (m, n) = alpha op(A) op(B) + beta C; op(A) (m, k), op(B) (k, n).
-  virtual void gemm(DType dtype, bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k,
-                    double alpha, const void* a, int64_t lda, const void* b, int64_t ldb, double beta, void* c,
-                    int64_t ldc) = 0;
+  virtual void gemm(DType dtype, Transpose transpose, int64_t m, int64_t n, int64_t k, double alpha, const void* a,
+                    int64_t lda, const void* b, int64_t ldb, double beta, void* c, int64_t ldc) = 0;
   virtual void transpose2d(DType dtype, const void* x, void* out, int64_t rows, int64_t cols) = 0;
 
   // ---- convolution: x (N, C, H, W), w (OC, C, KH, KW), y (N, OC, OH, OW) ----

@@ -9,6 +9,7 @@
 
 #include "engine/adam_step.h"
 #include "engine/tensor.h"
+#include "engine/transpose.h"
 
 namespace idml {
 
@@ -69,13 +70,6 @@ struct MaxResult {
 MaxResult max(const Tensor& x, int64_t dim, KeepDim keepdim = KeepDim::no);
 
 // ---- linear algebra (engine/ops/linear_algebra.cpp) ----
-// Which operands of matmul enter transposed: op(a) @ op(b).
-enum class Transpose { none, first, second, both };
-constexpr bool transposes_first(Transpose t) { return t == Transpose::first || t == Transpose::both; }
-constexpr bool transposes_second(Transpose t) { return t == Transpose::second || t == Transpose::both; }
-constexpr Transpose transpose_of(bool first, bool second) {
-  return first ? (second ? Transpose::both : Transpose::first) : (second ? Transpose::second : Transpose::none);
-}
 // op(a) @ op(b) for 2-D tensors: matmul(x, w, Transpose::second) = x w^T.
 Tensor matmul(const Tensor& a, const Tensor& b, Transpose transpose = Transpose::none);
 // x (N, in) @ weight (out, in)^T + bias (out); bias may be undefined.

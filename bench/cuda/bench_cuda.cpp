@@ -62,7 +62,7 @@ void bench_gemm(Backend& be, Generator& gen) {
     const Tensor a = device_randn({n, n}, gen, dtype), b = device_randn({n, n}, gen, dtype);
     const Tensor c = empty({n, n}, dtype, Device::cuda());
     const double t = time_per_call(be, [&] {
-      be.gemm(dtype, false, false, n, n, n, 1.0, a.raw_data(), n, b.raw_data(), n, 0.0, c.raw_data(), n);
+      be.gemm(dtype, Transpose::none, n, n, n, 1.0, a.raw_data(), n, b.raw_data(), n, 0.0, c.raw_data(), n);
     });
     report(label, 2.0 * n * n * n / t / 1e12, "TFLOP/s", t * 1e3);
   }

@@ -27,9 +27,9 @@ namespace {
 using namespace conv_lowering;
 
 template <typename T>
-void gemm_rowmajor(Backend& b, bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda,
+void gemm_rowmajor(Backend& b, Transpose transpose, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda,
                    const T* bm, int64_t ldb, T beta, T* c, int64_t ldc) {
-  b.gemm(dtype_of<T>(), ta, tb, m, n, k, 1.0, a, lda, bm, ldb, beta, c, ldc);
+  b.gemm(dtype_of<T>(), transpose, m, n, k, 1.0, a, lda, bm, ldb, beta, c, ldc);
 }
 
 
@@ -67,7 +67,7 @@ void conv_forward(Backend& be, const Conv2dGeometry& g, const T* x, const T* w, 
       im2col(g, x_n, col, ohw, inner_parallel);
       columns = col;
     }
-    gemm_rowmajor<T>(be, false, false, g.out_channels, ohw, k, w, k, columns, ohw, T(0), y_n, ohw);
+    gemm_rowmajor<T>(be, Transpose::none, g.out_channels, ohw, k, w, k, columns, ohw, T(0), y_n, ohw);
     if (bias)
       for (int64_t oc = 0; oc < g.out_channels; ++oc)
         for (int64_t i = 0; i < ohw; ++i) y_n[oc * ohw + i] += bias[oc];
@@ -84,9 +84,9 @@ void conv_backward_input(Backend& be, const Conv2dGeometry& g, const T* dy, cons
     const T* dy_n = dy + n * g.out_channels * ohw;
     T* dx_n = dx + n * in_size;
     if (pointwise) {
-      gemm_rowmajor<T>(be, true, false, k, ohw, g.out_channels, w, k, dy_n, ohw, T(0), dx_n, ohw);
+      gemm_rowmajor<T>(be, Transpose::first, k, ohw, g.out_channels, w, k, dy_n, ohw, T(0), dx_n, ohw);
     } else {
-      gemm_rowmajor<T>(be, true, false, k, ohw, g.out_channels, w, k, dy_n, ohw, T(0), col, ohw);
+      gemm_rowmajor<T>(be, Transpose::first, k, ohw, g.out_channels, w, k, dy_n, ohw, T(0), col, ohw);
       col2im(g, col, ohw, dx_n, inner_parallel);
     }
   });
@@ -114,7 +114,7 @@ void conv_backward_weight(Backend& be, const Conv2dGeometry& g, const T* x, cons
       columns = col;
     }
     T* target = per_thread ? partials.data() + static_cast<size_t>(omp_get_thread_num()) * w_size : dw;
-    gemm_rowmajor<T>(be, false, true, g.out_channels, k, ohw, dy_n, ohw, columns, ohw, T(1), target, k);
+    gemm_rowmajor<T>(be, Transpose::second, g.out_channels, k, ohw, dy_n, ohw, columns, ohw, T(1), target, k);
   });
   if (per_thread)
     for (int t = 0; t < threads; ++t) {
@@ -158,7 +158,7 @@ void conv_forward_grouped(Backend& be, const Conv2dGeometry& g, int64_t group, c
   for (int64_t n0 = 0; n0 < g.batch; n0 += group) {
     const int64_t gs = std::min(group, g.batch - n0), cols = gs * ohw;
     lower_group(g, x, n0, gs, col.data());
-    gemm_rowmajor<T>(be, false, false, g.out_channels, cols, k, w, k, col.data(), cols, T(0), out.data(), cols);
+    gemm_rowmajor<T>(be, Transpose::none, g.out_channels, cols, k, w, k, col.data(), cols, T(0), out.data(), cols);
     scatter_samples(out.data(), n0, gs, g.out_channels, ohw, bias, y);
   }
 }
@@ -173,7 +173,8 @@ void conv_backward_input_grouped(Backend& be, const Conv2dGeometry& g, int64_t g
   for (int64_t n0 = 0; n0 < g.batch; n0 += group) {
     const int64_t gs = std::min(group, g.batch - n0), cols = gs * ohw;
     gather_samples(dy, n0, gs, g.out_channels, ohw, dy_group.data());
-    gemm_rowmajor<T>(be, true, false, k, cols, g.out_channels, w, k, dy_group.data(), cols, T(0), col.data(), cols);
+    gemm_rowmajor<T>(be, Transpose::first, k, cols, g.out_channels, w, k, dy_group.data(), cols, T(0), col.data(),
+                     cols);
     if (is_pointwise(g)) {
       scatter_samples<T>(col.data(), n0, gs, g.in_channels, ohw, nullptr, dx);
     } else {
@@ -192,7 +193,7 @@ void conv_backward_weight_grouped(Backend& be, const Conv2dGeometry& g, int64_t 
     const int64_t gs = std::min(group, g.batch - n0), cols = gs * ohw;
     gather_samples(dy, n0, gs, g.out_channels, ohw, dy_group.data());
     lower_group(g, x, n0, gs, col.data());
-    gemm_rowmajor<T>(be, false, true, g.out_channels, k, cols, dy_group.data(), cols, col.data(), cols,
+    gemm_rowmajor<T>(be, Transpose::second, g.out_channels, k, cols, dy_group.data(), cols, col.data(), cols,
                      n0 == 0 ? T(0) : T(1), dw, k);
   }
 }

@@ -17,8 +17,9 @@ namespace {
 // the result does not depend on the thread count. With B transposed the row
 // is a set of dot products over contiguous rows of A and B; otherwise rows of
 // B are streamed into the row of C.
-void plain_dgemm(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, double alpha,
-                 const double* a, int64_t lda, const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
+void plain_dgemm(Transpose transpose, int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t lda,
+                 const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
+  const bool transpose_a = transposes_first(transpose), transpose_b = transposes_second(transpose);
   const auto a_at = [&](int64_t i, int64_t p) { return transpose_a ? a[p * lda + i] : a[i * lda + p]; };
 #pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < m; ++i) {
@@ -42,20 +43,19 @@ void plain_dgemm(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64
 
 }  // namespace
 
-void CpuBackend::gemm(DType dtype, bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k,
-                      double alpha, const void* a, int64_t lda, const void* b, int64_t ldb, double beta, void* c,
-                      int64_t ldc) {
+void CpuBackend::gemm(DType dtype, Transpose transpose, int64_t m, int64_t n, int64_t k, double alpha,
+                      const void* a, int64_t lda, const void* b, int64_t ldb, double beta, void* c, int64_t ldc) {
   if (m == 0 || n == 0) return;
   if (dtype == DType::Float32) {
     const dnnl_status_t status =
-        dnnl_sgemm(transpose_a ? 'T' : 'N', transpose_b ? 'T' : 'N', m, n, k, static_cast<float>(alpha),
-                   static_cast<const float*>(a), lda, static_cast<const float*>(b), ldb, static_cast<float>(beta),
-                   static_cast<float*>(c), ldc);
+        dnnl_sgemm(transposes_first(transpose) ? 'T' : 'N', transposes_second(transpose) ? 'T' : 'N', m, n, k,
+                   static_cast<float>(alpha), static_cast<const float*>(a), lda, static_cast<const float*>(b), ldb,
+                   static_cast<float>(beta), static_cast<float*>(c), ldc);
     if (status != dnnl_success)
       throw Error("gemm: oneDNN's sgemm failed (status " + std::to_string(static_cast<int>(status)) + ") for m " +
                   std::to_string(m) + ", n " + std::to_string(n) + ", k " + std::to_string(k));
   } else if (dtype == DType::Float64) {
-    plain_dgemm(transpose_a, transpose_b, m, n, k, alpha, static_cast<const double*>(a), lda,
+    plain_dgemm(transpose, m, n, k, alpha, static_cast<const double*>(a), lda,
                 static_cast<const double*>(b), ldb, beta, static_cast<double*>(c), ldc);
   } else {
     throw Error(std::string("gemm: not defined for ") + dtype_name(dtype));

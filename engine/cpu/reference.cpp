@@ -3,8 +3,8 @@
 
 namespace idml::cpu::reference {
 
-void matmul(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, const double* a, const double* b,
-            double* c) {
+void matmul(Transpose transpose, int64_t m, int64_t n, int64_t k, const double* a, const double* b, double* c) {
+  const bool transpose_a = transposes_first(transpose), transpose_b = transposes_second(transpose);
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j) {
       double acc = 0;

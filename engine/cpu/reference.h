@@ -15,8 +15,7 @@
 namespace idml::cpu::reference {
 
 // c (m, n) = op(a) (m, k) @ op(b) (k, n), row-major, accumulated in double.
-void matmul(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, const double* a, const double* b,
-            double* c);
+void matmul(Transpose transpose, int64_t m, int64_t n, int64_t k, const double* a, const double* b, double* c);
 
 // y (N, OC, OH, OW) = conv(x (N, C, H, W), w (OC, C, KH, KW)) + bias (OC, may be null).
 void conv2d(const Conv2dGeometry& g, const double* x, const double* w, const double* bias, double* y);

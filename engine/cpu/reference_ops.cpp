@@ -126,7 +126,7 @@ Tensor matmul(const Tensor& a, const Tensor& b, Transpose transpose) {
   const int64_t m = transpose_a ? a.size(1) : a.size(0), k = transpose_a ? a.size(0) : a.size(1);
   const int64_t n = transpose_b ? b.size(0) : b.size(1);
   std::vector<double> c(m * n);
-  matmul(transpose_a, transpose_b, m, n, k, values(a).data(), values(b).data(), c.data());
+  matmul(transpose, m, n, k, values(a).data(), values(b).data(), c.data());
   return make(c, {m, n});
 }
 

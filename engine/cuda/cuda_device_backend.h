@@ -85,8 +85,8 @@ class CudaBackend final : public Backend {
   void max_axis_backward(DType dtype, const void* dy, const int64_t* indices, void* dx, int64_t outer,
                          int64_t reduce, int64_t inner) override;
 
-  void gemm(DType dtype, bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, double alpha,
-            const void* a, int64_t lda, const void* b, int64_t ldb, double beta, void* c, int64_t ldc) override;
+  void gemm(DType dtype, Transpose transpose, int64_t m, int64_t n, int64_t k, double alpha, const void* a,
+            int64_t lda, const void* b, int64_t ldb, double beta, void* c, int64_t ldc) override;
   void transpose2d(DType dtype, const void* x, void* out, int64_t rows, int64_t cols) override;
 
   std::shared_ptr<const StoredLayout> conv2d_forward(DType dtype, const Conv2dGeometry& g, const void* x,

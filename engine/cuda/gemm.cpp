@@ -19,16 +19,15 @@ int as_int(int64_t v, const char* what) {
 }
 }  // namespace
 
-void CudaBackend::gemm(DType dtype, bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k,
-                       double alpha, const void* a, int64_t lda, const void* b, int64_t ldb, double beta, void* c,
-                       int64_t ldc) {
+void CudaBackend::gemm(DType dtype, Transpose transpose, int64_t m, int64_t n, int64_t k, double alpha,
+                       const void* a, int64_t lda, const void* b, int64_t ldb, double beta, void* c, int64_t ldc) {
   if (m == 0 || n == 0) return;
   const int mi = as_int(m, "m"), ni = as_int(n, "n"), ki = as_int(k, "k");
   // With k = 0 the leading dims of A and B may be 0, which cuBLAS rejects though it reads nothing.
   const int lda_i = std::max(1, as_int(lda, "lda")), ldb_i = std::max(1, as_int(ldb, "ldb"));
   const int ldc_i = as_int(ldc, "ldc");
-  const cublasOperation_t op_a = transpose_a ? CUBLAS_OP_T : CUBLAS_OP_N;
-  const cublasOperation_t op_b = transpose_b ? CUBLAS_OP_T : CUBLAS_OP_N;
+  const cublasOperation_t op_a = transposes_first(transpose) ? CUBLAS_OP_T : CUBLAS_OP_N;
+  const cublasOperation_t op_b = transposes_second(transpose) ? CUBLAS_OP_T : CUBLAS_OP_N;
   DeviceGuard guard(device_);
   if (dtype == DType::Float32) {
     const float alpha_f = static_cast<float>(alpha), beta_f = static_cast<float>(beta);

@@ -29,7 +29,7 @@ Tensor matmul(const Tensor& a, const Tensor& b, Transpose transpose) {
   if (k == 0) {
     backend_of(a).fill(a.dtype(), out.raw_data(), out.numel(), 0.0);
   } else {
-    backend_of(a).gemm(a.dtype(), ta, tb, m, n, k, 1.0, a.raw_data(), a.size(1), b.raw_data(), b.size(1), 0.0,
+    backend_of(a).gemm(a.dtype(), transpose, m, n, k, 1.0, a.raw_data(), a.size(1), b.raw_data(), b.size(1), 0.0,
                        out.raw_data(), n);
   }
   return record(out, "matmul", {a, b}, [ad = a.detach(), bd = b.detach(), ta, tb](const Tensor& g, const Needs& nd) {

@@ -37,8 +37,8 @@ void InnerProducts::multiply(const Matrix& left, int64_t start, int64_t m, const
   }
   if (!on_gpu()) {
     // out (m, n) = left[start:start+m] (m, d) x right^T (d, n), the engine's host GEMM (BLAS sgemm)
-    backend_for(device_).gemm(DType::Float32, false, true, m, n, d, 1.0, left.host + start * d, d, right.host, d,
-                              0.0, out, n);
+    backend_for(device_).gemm(DType::Float32, Transpose::second, m, n, d, 1.0, left.host + start * d, d, right.host,
+                              d, 0.0, out, n);
     return;
   }
   NoGradGuard no_grad;

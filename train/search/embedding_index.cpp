@@ -91,7 +91,8 @@ metrics::NearestNeighbours search_index(const float* queries, int64_t q, const f
     // block (count, n) = queries[start:start+count] (count, d) x rows^T (d, n),
     // the engine's host GEMM (oneDNN's sgemm takes one query as a GEMV).
     backend_for(Device::cpu())
-        .gemm(DType::Float32, false, true, count, n, d, 1.0, queries + start * d, d, rows, d, 0.0, block.data(), n);
+        .gemm(DType::Float32, Transpose::second, count, n, d, 1.0, queries + start * d, d, rows, d, 0.0, block.data(),
+              n);
 #pragma omp parallel for schedule(static) if (count > 1)
     for (int64_t r = 0; r < count; ++r) {
       const float* query = queries + (start + r) * d;

@@ -78,7 +78,7 @@ TEST(CpuKernels, LargeGemmMatchesReference) {
   Generator gen(82);
   const Tensor a = randn({70, 130}, gen), b = randn({130, 90}, gen);
   std::vector<double> expected(70 * 90);
-  cpu::reference::matmul(false, false, 70, 90, 130, host(a).data(), host(b).data(), expected.data());
+  cpu::reference::matmul(Transpose::none, 70, 90, 130, host(a).data(), host(b).data(), expected.data());
   testing::expect_near_all(host(matmul(a, b)), expected, 1e-5, "gemm");
 }
 

@@ -100,8 +100,8 @@ TEST_F(CudaKernels, GemmMatchesCpuForEveryTransposeWithStridesAlphaAndBeta) {
         const Pair a = random_pair({a_rows, a_cols + pad}, gen, dtype);
         const Pair b = random_pair({b_rows, b_cols + pad}, gen, dtype);
         const Pair c = random_pair({m, n + pad}, gen, dtype);  // beta != 0 reads C
-        cpu().gemm(dtype, ta, tb, m, n, k, 0.75, a.c(), a_cols + pad, b.c(), b_cols + pad, 0.5, c.c(), n + pad);
-        gpu().gemm(dtype, ta, tb, m, n, k, 0.75, a.g(), a_cols + pad, b.g(), b_cols + pad, 0.5, c.g(), n + pad);
+        cpu().gemm(dtype, transpose_of(ta, tb), m, n, k, 0.75, a.c(), a_cols + pad, b.c(), b_cols + pad, 0.5, c.c(), n + pad);
+        gpu().gemm(dtype, transpose_of(ta, tb), m, n, k, 0.75, a.g(), a_cols + pad, b.g(), b_cols + pad, 0.5, c.g(), n + pad);
         expect_close(c, tol_for(dtype, 1e-5),
                      std::string("gemm ta ") + (ta ? "1" : "0") + " tb " + (tb ? "1" : "0") + " " + name(dtype),
                      Scale::Rms);
@@ -119,8 +119,8 @@ TEST_F(CudaKernels, GemmWithTf32StaysWithinTf32Tolerance) {
   const Pair a = random_pair({m, k}, gen, DType::Float32);
   const Pair b = random_pair({k, n}, gen, DType::Float32);
   const Pair c = poisoned_pair({m, n}, DType::Float32);
-  cpu().gemm(DType::Float32, false, false, m, n, k, 1.0, a.c(), k, b.c(), n, 0.0, c.c(), n);
-  gpu().gemm(DType::Float32, false, false, m, n, k, 1.0, a.g(), k, b.g(), n, 0.0, c.g(), n);
+  cpu().gemm(DType::Float32, Transpose::none, m, n, k, 1.0, a.c(), k, b.c(), n, 0.0, c.c(), n);
+  gpu().gemm(DType::Float32, Transpose::none, m, n, k, 1.0, a.g(), k, b.g(), n, 0.0, c.g(), n);
   expect_close(c, 1e-2, "gemm tf32", Scale::Rms);
 }
 

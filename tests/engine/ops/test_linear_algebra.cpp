@@ -18,7 +18,7 @@ TEST(LinearAlgebraOps, MatmulMatchesNaiveReferenceForAllTransposes) {
         const Tensor a = randn(ta ? Shape{k, m} : Shape{m, k}, gen, 0, 1, DType::Float64);
         const Tensor b = randn(tb ? Shape{n, k} : Shape{k, n}, gen, 0, 1, DType::Float64);
         std::vector<double> expected(m * n);
-        cpu::reference::matmul(ta, tb, m, n, k, host(a).data(), host(b).data(), expected.data());
+        cpu::reference::matmul(transpose_of(ta, tb), m, n, k, host(a).data(), host(b).data(), expected.data());
         testing::expect_near_all(host(matmul(a, b, transpose_of(ta, tb))), expected, 1e-13, "matmul f64");
         testing::expect_near_all(host(matmul(a.to(DType::Float32), b.to(DType::Float32), transpose_of(ta, tb))), expected, 1e-5,
                                  "matmul f32");
@@ -44,7 +44,7 @@ TEST(LinearAlgebraOps, LinearIsXWTransposedPlusBias) {
   const Tensor w = testing::random_leaf({3, 6}, gen);
   const Tensor b = testing::random_leaf({3}, gen);
   std::vector<double> expected(3);
-  cpu::reference::matmul(false, true, 1, 3, 6, host(x).data(), host(w).data(), expected.data());
+  cpu::reference::matmul(Transpose::second, 1, 3, 6, host(x).data(), host(w).data(), expected.data());
   for (int i = 0; i < 3; ++i) expected[i] += host(b)[i];
   testing::expect_near_all(host(linear(x, w, b)), expected, 1e-13, "linear");
   EXPECT_GRADIENTS_MATCH([](const std::vector<Tensor>& in) { return linear(in[0], in[1], in[2]); },
