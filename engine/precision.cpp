@@ -3,6 +3,7 @@
 
 #include <atomic>
 
+#include "engine/cpu/conv_choices.h"
 #include "engine/cpu/onednn_conv.h"
 #include "engine/error.h"
 
@@ -15,8 +16,8 @@ std::atomic<InferencePrecision> current{InferencePrecision::Float32};
 InferencePrecision inference_precision() { return current.load(); }
 
 bool bf16_inference_supported(std::string* why_not) {
-  if (cpu::conv_implementation() == cpu::ConvImplementation::Reference) {
-    if (why_not) *why_not = "IDML_CPU_CONV=reference selects the im2col path, which is float32 only";
+  if (cpu::conv_implementation() == cpu::ConvImplementation::Im2col) {
+    if (why_not) *why_not = "IDML_CPU_CONV=im2col selects the im2col + GEMM path, which is float32 only";
     return false;
   }
   return cpu::onednn::bf16_convolutions_supported(why_not);

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 model=$1 batch=$2 size=$3 rounds=${4:-3} steps=${5:-2} threads=${6:-2} other=${7:-}
 export OMP_NUM_THREADS=$threads
-export IDML_CPU_CONV=${IDML_CPU_CONV:-onednn}  # the default; IDML_CPU_CONV=reference for the im2col path
+export IDML_CPU_CONV=${IDML_CPU_CONV:-onednn}  # the default; IDML_CPU_CONV=im2col for the im2col + GEMM path
 run_idml() {
   "$1" bench --model "$model" --batch-size "$batch" --image-size "$size" --steps "$steps" --json
 }

@@ -1,12 +1,12 @@
-// The process-wide choices of the CPU convolution (onednn_conv.h): which
-// implementation runs (IDML_CPU_CONV) and the activation layout policy
-// (IDML_CPU_CONV_LAYOUT), read once from the environment, settable in tests.
+// The CPU convolution's process-wide choices (see the header), read once from
+// the environment.
+#include "engine/cpu/conv_choices.h"
+
 #include <cstdlib>
 #include <initializer_list>
 #include <string>
 #include <utility>
 
-#include "engine/cpu/onednn_conv.h"
 #include "engine/error.h"
 
 namespace idml::cpu {
@@ -28,11 +28,9 @@ E choice_from_environment(const char* name, E fallback, std::initializer_list<st
 }
 
 ConvImplementation& selected_implementation() {
-  // Default: oneDNN. The readable im2col + GEMM path stays selectable (and is
-  // what the tests compare oneDNN against).
-  static ConvImplementation selected = choice_from_environment(
-      "IDML_CPU_CONV", ConvImplementation::OneDnn,
-      {{"reference", ConvImplementation::Reference}, {"onednn", ConvImplementation::OneDnn}});
+  static ConvImplementation selected =
+      choice_from_environment("IDML_CPU_CONV", ConvImplementation::OneDnn,
+                              {{"onednn", ConvImplementation::OneDnn}, {"im2col", ConvImplementation::Im2col}});
   return selected;
 }
 
@@ -40,15 +38,18 @@ ConvImplementation& selected_implementation() {
 
 ConvImplementation conv_implementation() { return selected_implementation(); }
 void set_conv_implementation(ConvImplementation implementation) { selected_implementation() = implementation; }
+const char* conv_implementation_name(ConvImplementation implementation) {
+  return implementation == ConvImplementation::OneDnn ? "onednn" : "im2col";
+}
 
 namespace onednn {
 
 namespace {
 
 ActivationLayout& selected_layout() {
-  static ActivationLayout selected = choice_from_environment(
-      "IDML_CPU_CONV_LAYOUT", ActivationLayout::Blocked,
-      {{"blocked", ActivationLayout::Blocked}, {"plain", ActivationLayout::Plain}});
+  static ActivationLayout selected =
+      choice_from_environment("IDML_CPU_CONV_LAYOUT", ActivationLayout::Blocked,
+                              {{"blocked", ActivationLayout::Blocked}, {"plain", ActivationLayout::Plain}});
   return selected;
 }
 
@@ -56,6 +57,9 @@ ActivationLayout& selected_layout() {
 
 ActivationLayout activation_layout() { return selected_layout(); }
 void set_activation_layout(ActivationLayout layout) { selected_layout() = layout; }
+const char* activation_layout_name(ActivationLayout layout) {
+  return layout == ActivationLayout::Blocked ? "blocked" : "plain";
+}
 
 }  // namespace onednn
 }  // namespace idml::cpu

@@ -1,8 +1,7 @@
 // The lowering of conv2d to GEMM on the CPU: im2col / col2im between an
-// image (C, H, W) and its column matrix (C*KH*KW, OH*OW), the gathers that put
-// several samples side by side in one column matrix, and scratch memory from
-// the backend's caching allocator. The strategies that use them are in
-// conv.cpp.
+// image (C, H, W) and its column matrix (C*KH*KW, OH*OW), and the gathers that
+// put several samples side by side in one column matrix. The strategies that
+// use them are in im2col_conv.cpp.
 #pragma once
 
 #include <algorithm>
@@ -27,11 +26,15 @@ inline ValidRange valid_columns(int64_t offset, int64_t stride, int64_t width, i
   return {std::min(begin, out_width), std::max(end, std::min(begin, out_width))};
 }
 
+// Whether a lowering's own loops run on the OpenMP team (samples lowered one
+// by one) or serially (inside a region where each thread has its own sample).
+enum class LoweringThreads { serial, team };
+
 // x_n (C, H, W) -> col (C*KH*KW, OH*OW), rows `ld` elements apart.
 template <typename T>
-void im2col(const Conv2dGeometry& g, const T* x, T* col, int64_t ld, bool parallel) {
+void im2col(const Conv2dGeometry& g, const T* x, T* col, int64_t ld, LoweringThreads threads) {
   const int64_t rows = g.in_channels * g.kernel_height * g.kernel_width;
-#pragma omp parallel for if (parallel)
+#pragma omp parallel for if (threads == LoweringThreads::team)
   for (int64_t row = 0; row < rows; ++row) {
     const int64_t kw = row % g.kernel_width;
     const int64_t kh = (row / g.kernel_width) % g.kernel_height;
@@ -62,10 +65,10 @@ void im2col(const Conv2dGeometry& g, const T* x, T* col, int64_t ld, bool parall
 // col (C*KH*KW, OH*OW), rows `ld` apart, summed back into dx_n (C, H, W),
 // which starts at zero.
 template <typename T>
-void col2im(const Conv2dGeometry& g, const T* col, int64_t ld, T* dx, bool parallel) {
+void col2im(const Conv2dGeometry& g, const T* col, int64_t ld, T* dx, LoweringThreads threads) {
   const int64_t khw = g.kernel_height * g.kernel_width;
   // Parallel over channels: rows of one channel write only that channel's plane.
-#pragma omp parallel for if (parallel)
+#pragma omp parallel for if (threads == LoweringThreads::team)
   for (int64_t c = 0; c < g.in_channels; ++c) {
     T* plane = dx + c * g.in_height * g.in_width;
     std::memset(plane, 0, sizeof(T) * g.in_height * g.in_width);
@@ -84,27 +87,6 @@ void col2im(const Conv2dGeometry& g, const T* col, int64_t ld, T* dx, bool paral
     }
   }
 }
-
-// Uninitialised scratch memory from the backend's caching allocator (a
-// zero-filled std::vector would cost a memset and fresh pages per call).
-template <typename T>
-class Scratch {
- public:
-  Scratch(Backend& backend, int64_t count)
-      : backend_(backend), bytes_(static_cast<size_t>(count) * sizeof(T)),
-        data_(count > 0 ? static_cast<T*>(backend.allocate(bytes_)) : nullptr) {}
-  ~Scratch() {
-    if (data_) backend_.deallocate(data_, bytes_);
-  }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-  T* data() const { return data_; }
-
- private:
-  Backend& backend_;
-  size_t bytes_;
-  T* data_;
-};
 
 // dst (R, gs*P)[r, j*P + p] = src (N, R, P)[n0 + j, r, p]
 template <typename T>

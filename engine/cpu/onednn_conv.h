@@ -1,15 +1,14 @@
 // conv2d on the CPU through oneDNN (float32): forward, backward-data and
 // backward-weights. oneDNN picks the ISA (AVX2, AVX-512, AMX) when it runs and
 // its preferred blocked layout for each shape; activations stay in that layout
-// between convolutions (ActivationLayout), and so do the gradients between
-// their backward passes (dW included); weights are reordered at the call,
-// except those of a ConstantParameters scope (engine/constant_parameters.h),
-// which are put into the primitive's layout once (conv2d_hold_weight).
-// Backward-weights on maps of at most 2 x 2 goes to conv.cpp's GEMM path
-// (backward_weights_by_gemm). Primitives are created once
-// per (shape, bias, epilogue, thread count) and cached. The im2col + GEMM
-// code of conv.cpp is the reference beside it; which one runs is chosen by
-// conv_implementation().
+// between convolutions (ActivationLayout, conv_choices.h), and so do the
+// gradients between their backward passes (dW included); weights are
+// reordered at the call, except those held in the primitive's layout (the
+// weights of a ConstantParameters scope, engine/constant_parameters.h).
+// Primitives are created once per (shape, bias, epilogue, thread count) and
+// cached. conv.cpp chooses between this and the im2col + GEMM path
+// (im2col_conv.h); backward-weights on maps of at most 2 x 2 goes to the
+// latter (backward_weights_by_gemm).
 #pragma once
 
 #include <memory>
@@ -17,51 +16,10 @@
 #include <vector>
 
 #include "engine/backend.h"
+#include "engine/cpu/conv_choices.h"
 #include "engine/storage.h"
 
-namespace idml::cpu {
-
-enum class ConvImplementation { Reference, OneDnn };
-
-// The conv2d path of the CPU backend for float32: IDML_CPU_CONV=reference|onednn
-// (default onednn), or set_conv_implementation (tests). float64 always takes
-// the reference path (oneDNN has no f64 convolutions).
-ConvImplementation conv_implementation();
-void set_conv_implementation(ConvImplementation implementation);
-
-// Sets a process-wide choice for a scope (tests, benchmarks).
-template <typename T, T (*Get)(), void (*Set)(T)>
-class ScopedChoice {
- public:
-  explicit ScopedChoice(T value) : saved_(Get()) { Set(value); }
-  ~ScopedChoice() { Set(saved_); }
-  ScopedChoice(const ScopedChoice&) = delete;
-  ScopedChoice& operator=(const ScopedChoice&) = delete;
-
- private:
-  T saved_;
-};
-using ScopedConvImplementation = ScopedChoice<ConvImplementation, conv_implementation, set_conv_implementation>;
-
-namespace onednn {
-
-// The layout policy for activations between oneDNN convolutions:
-//   Blocked (default): a convolution leaves its output in the layout its
-//     primitive computes in (nChw16c with AVX-512, nChw8c with AVX2) when that
-//     takes no more bytes than NCHW; the next convolution reads it as it is,
-//     and any other op converts it to NCHW on first access (engine/storage.h),
-//     except an elementwise op whose operands all share the layout. The
-//     backward passes do the same with dy and dx, so a gradient stays blocked
-//     through the ReLU backward and the residual's gradient sum.
-//     Max pooling reads and writes the layout too. Reorders happen only at
-//     the network's edges and where another op (global pooling, an unfolded
-//     batch norm) reads the activation.
-//   Plain: NCHW in and out of every convolution, reordered at each call.
-// IDML_CPU_CONV_LAYOUT=blocked|plain, or set_activation_layout (tests, A/B runs).
-enum class ActivationLayout { Plain, Blocked };
-ActivationLayout activation_layout();
-void set_activation_layout(ActivationLayout layout);
-using ScopedActivationLayout = ScopedChoice<ActivationLayout, activation_layout, set_activation_layout>;
+namespace idml::cpu::onednn {
 
 // Reorders of activations (inputs, outputs, residuals, gradients; not
 // weights) since the process started: what the layout policy saves.
@@ -108,7 +66,7 @@ std::shared_ptr<const StoredLayout> conv2d_backward_input(Backend& be, const Con
 // Writes the plain (NCHW, OIHW) values of an operand of `dims` held as `a` to `plain`.
 void to_plain(Held a, const std::vector<int64_t>& dims, float* plain);
 
-// Whether backward-weights goes to the im2col + GEMM path (conv.cpp) rather
+// Whether backward-weights goes to the im2col + GEMM path (im2col_conv.h) rather
 // than oneDNN's primitive: on output maps of at most 2 x 2 pixels (ResNet-18's
 // last stage at 64 px), where oneDNN 2.6's avx512 backward-weights kernel
 // runs at a third of its forward's rate and one GEMM over the whole batch
@@ -121,5 +79,4 @@ bool backward_weights_by_gemm(const Conv2dGeometry& g);
 std::shared_ptr<const StoredLayout> conv2d_backward_weight(Backend& be, const Conv2dGeometry& g, Held x, Held dy,
                                                            float* dw, float* db, bool dw_may_be_stored);
 
-}  // namespace onednn
-}  // namespace idml::cpu
+}  // namespace idml::cpu::onednn

@@ -9,8 +9,8 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <vector>
 
-#include "engine/cpu/conv_lowering.h"
 #include "engine/cpu/onednn_conv.h"
+#include "engine/cpu/scratch.h"
 #include "engine/storage.h"
 
 namespace idml::cpu::onednn {
@@ -78,7 +78,7 @@ class Operand {
     if (wanted == held) {
       mem_ = user_;
     } else {
-      scratch_.reset(new conv_lowering::Scratch<char>(be, static_cast<int64_t>(wanted.get_size())));
+      scratch_.reset(new Scratch<char>(be, static_cast<int64_t>(wanted.get_size())));
       mem_ = memory(wanted, cpu_engine(), scratch_->data());
     }
   }
@@ -95,7 +95,7 @@ class Operand {
  private:
   memory user_, mem_;
   bool activation_;
-  std::unique_ptr<conv_lowering::Scratch<char>> scratch_;
+  std::unique_ptr<Scratch<char>> scratch_;
 };
 
 }  // namespace idml::cpu::onednn

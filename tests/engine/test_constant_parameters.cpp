@@ -40,7 +40,7 @@ void expect_close(const Tensor& a, const Tensor& b, double tolerance) {
 }
 
 TEST(ConstantParameters, FoldsOnceAndEqualsTheFoldAtEveryCall) {
-  for (const auto implementation : {cpu::ConvImplementation::OneDnn, cpu::ConvImplementation::Reference}) {
+  for (const auto implementation : {cpu::ConvImplementation::OneDnn, cpu::ConvImplementation::Im2col}) {
     const cpu::ScopedConvImplementation choice(implementation);
     Generator gen(5);
     const ConvBn first(gen), second(gen);

@@ -115,7 +115,7 @@ TEST(ActivationLayout, GradientsStayBlockedBetweenConvolutions) {
   EXPECT_EQ(blocked.backward_reorders, 4);
 }
 
-// Other ops, views and the reference convolution read a blocked output as NCHW.
+// Other ops, views and the im2col convolution read a blocked output as NCHW.
 TEST(ActivationLayout, EveryOtherReaderSeesThePlainValues) {
   if (!blocked_layout_available()) GTEST_SKIP() << "oneDNN computes these convolutions in NCHW on this CPU";
   Generator gen(5);
@@ -144,9 +144,9 @@ TEST(ActivationLayout, EveryOtherReaderSeesThePlainValues) {
                 return s / 64;
               }(),
               1e-5);
-  // the reference convolution, which knows no blocked layout
+  // the im2col convolution, which knows no blocked layout
   const Tensor y = blocked();
-  const cpu::ScopedConvImplementation reference(cpu::ConvImplementation::Reference);
+  const cpu::ScopedConvImplementation im2col(cpu::ConvImplementation::Im2col);
   const Tensor z = conv2d(y, w, Tensor(), {1, 1, 1});
   EXPECT_EQ(y.stored_bytes().layout, nullptr);  // converted in place, once
   EXPECT_EQ(y.to_vector<float>(), expected);

@@ -23,7 +23,7 @@ using testing::ThreadCount;
 // The oneDNN path has its own test (test_onednn_conv.cpp).
 TEST(CpuKernels, ConvMatchesReferenceOnEveryLoweringPath) {
   Generator gen(80);
-  cpu::ScopedConvImplementation lowering(cpu::ConvImplementation::Reference);
+  cpu::ScopedConvImplementation lowering(cpu::ConvImplementation::Im2col);
   for (int threads : {2, 8}) {
     ThreadCount thread_count(threads);
     for (int64_t size : {14, 31, 34}) {

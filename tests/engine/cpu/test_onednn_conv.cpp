@@ -1,8 +1,8 @@
-// The oneDNN convolutions against the im2col + GEMM reference, on every
+// The oneDNN convolutions against the im2col + GEMM path, on every
 // convolution shape of ResNet-18 and ResNet-50 at 224 px (the 7x7 stem,
 // strides 1 and 2, 1x1 and 3x3), batch 1 and 8: forward, backward-data and
 // backward-weights, plus the fused epilogue (bias, residual, ReLU).
-// Tolerance: max |onednn - reference| <= 2e-5 * max |reference| for forward
+// Tolerance: max |onednn - im2col| <= 2e-5 * max |im2col| for forward
 // and backward-data (sums of <= 4608 float32 products), 1e-4 for
 // backward-weights (sums of up to N*OH*OW = 100352 products).
 #include <gtest/gtest.h>
@@ -69,7 +69,7 @@ TEST(OneDnnConv, EveryResNetConvolutionMatchesTheReference) {
       const int64_t out = (s.size + 2 * o.padding - s.kernel) / s.stride + 1;
       const Tensor seed = randn({batch, s.out_channels, out, out}, gen);
       const Results fast = run(cpu::ConvImplementation::OneDnn, x, w, seed, o);
-      const Results ref = run(cpu::ConvImplementation::Reference, x, w, seed, o);
+      const Results ref = run(cpu::ConvImplementation::Im2col, x, w, seed, o);
       EXPECT_LE(relative_error(fast.y, ref.y), 2e-5);
       EXPECT_LE(relative_error(fast.dx, ref.dx), 2e-5);
       EXPECT_LE(relative_error(fast.dw, ref.dw), 1e-4);
@@ -92,13 +92,13 @@ TEST(OneDnnConv, OddGeometriesMatchTheReference) {
     const Conv2dOptions o{t.stride, t.padding, t.dilation};
     Tensor y[2];
     for (int i = 0; i < 2; ++i) {
-      ConvPath scope(i == 0 ? cpu::ConvImplementation::OneDnn : cpu::ConvImplementation::Reference);
+      ConvPath scope(i == 0 ? cpu::ConvImplementation::OneDnn : cpu::ConvImplementation::Im2col);
       y[i] = conv2d(x, w, b, o);
     }
     EXPECT_LE(relative_error(y[0], y[1]), 2e-5);
     const Tensor seed = randn(y[1].shape(), gen);
     const Results fast = run(cpu::ConvImplementation::OneDnn, x, w, seed, o, b);
-    const Results ref = run(cpu::ConvImplementation::Reference, x, w, seed, o, b);
+    const Results ref = run(cpu::ConvImplementation::Im2col, x, w, seed, o, b);
     EXPECT_LE(relative_error(fast.dx, ref.dx), 2e-5);
     EXPECT_LE(relative_error(fast.dw, ref.dw), 2e-5);
     EXPECT_LE(relative_error(fast.db, ref.db), 2e-5);  // computed in the dW pass on both paths
@@ -108,7 +108,7 @@ TEST(OneDnnConv, OddGeometriesMatchTheReference) {
 // Output maps of at most 2 x 2 (ResNet-18's last stage at 64 px) compute dW by
 // one GEMM over the batch (onednn::backward_weights_by_gemm), reading x and dy
 // from oneDNN's blocked layout: two such convolutions in a chain, so that the
-// second reads a blocked x and the first a blocked dy, equal the reference.
+// second reads a blocked x and the first a blocked dy, equal the im2col path.
 TEST(OneDnnConv, TinyMapsTakeTheGemmForBackwardWeights) {
   const auto geometry = [](int64_t size) {
     return Conv2dGeometry{8, 32, size, size, 32, 3, 3, 1, 1, 1, size, size};
@@ -133,7 +133,7 @@ TEST(OneDnnConv, TinyMapsTakeTheGemmForBackwardWeights) {
     y.backward(seed);
     return Chain{y.detach(), xl.grad(), w1l.grad(), w2l.grad(), b2l.grad()};
   };
-  const Chain fast = chain(cpu::ConvImplementation::OneDnn), ref = chain(cpu::ConvImplementation::Reference);
+  const Chain fast = chain(cpu::ConvImplementation::OneDnn), ref = chain(cpu::ConvImplementation::Im2col);
   EXPECT_LE(relative_error(fast.y, ref.y), 2e-5);
   EXPECT_LE(relative_error(fast.dx, ref.dx), 2e-5);
   EXPECT_LE(relative_error(fast.dw1, ref.dw1), 2e-5);

@@ -67,7 +67,7 @@ for command in eval embed bench; do
 done
 expect_error 'not expected: bf16 --precision'        train --dataset fashion-mnist --precision bf16
 # The CPU convolution's environment switches name their values.
-IDML_CPU_CONV=fast expect_error "IDML_CPU_CONV: expected reference or onednn, got 'fast'" \
+IDML_CPU_CONV=fast expect_error "IDML_CPU_CONV: expected onednn or im2col, got 'fast'" \
   bench --model resnet18 --batch-size 2 --image-size 32 --steps 1
 IDML_CPU_CONV_LAYOUT=nhwc expect_error "IDML_CPU_CONV_LAYOUT: expected blocked or plain, got 'nhwc'" \
   bench --model resnet18 --batch-size 2 --image-size 32 --steps 1
