@@ -93,11 +93,18 @@ struct Conv2dEpilogue {
 };
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dOptions options,
               const Conv2dEpilogue& epilogue);
+// W' (OC, ...) = scale[o] W[o, ...]: each output channel's filter scaled, the
+// weight side of folding a batch norm into its convolution. Its own backward:
+// dW = scale dW', dscale[o] = sum over the filter of dW'[o] W[o] (one sum per
+// channel, in double).
+Tensor scale_output_channels(const Tensor& weight, const Tensor& scale);
 // A convolution followed by batch norm in inference mode (running statistics
 // mean, var), folded: with a = gamma / sqrt(var + eps) and c = beta - a mean,
-// bn(conv(x, W)) = conv(x, a W) + c. The fold is per-channel ops on the
-// weights inside the autograd graph, so the gradients of W, gamma and beta stay
-// exact; the batch-norm pass disappears forward and backward.
+// bn(conv(x, W)) = conv(x, a W) + c, a W by scale_output_channels. The fold is
+// per-channel ops on the weights inside the autograd graph, so the gradients
+// of W, gamma and beta stay exact; the batch-norm pass disappears forward and
+// backward. Where the two convolution routes of a ResNet layer fork (this, or
+// conv2d then batch_norm) is nn::conv_batch_norm.
 Tensor conv2d_frozen_batch_norm(const Tensor& x, const Tensor& weight, const Tensor& gamma, const Tensor& beta,
                                 const Tensor& running_mean, const Tensor& running_var, double eps,
                                 Conv2dOptions options = {}, const Conv2dEpilogue& epilogue = {});

@@ -105,6 +105,29 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dO
                 });
 }
 
+Tensor scale_output_channels(const Tensor& weight, const Tensor& scale) {
+  check_same("scale_output_channels", {weight, scale});
+  check_floating("scale_output_channels", weight);
+  IDML_CHECK(weight.dim() >= 1 && scale.dim() == 1 && scale.size(0) == weight.size(0), "scale_output_channels: scale ",
+             scale.str(), " does not match the output channels of weight ", weight.str());
+  const int64_t c = weight.size(0);
+  Shape per_channel(weight.dim(), 1);  // (OC, 1, 1, 1)
+  per_channel[0] = c;
+  Tensor out;
+  {
+    NoGradGuard own_backward;  // recorded below as one node
+    out = mul(weight, scale.reshape(per_channel));
+  }
+  const auto backward = [wd = weight.detach(), sd = scale.detach(), per_channel, c](const Tensor& g,
+                                                                                  const std::vector<bool>& needs) {
+    Tensor dw, dscale;
+    if (needs[0]) dw = mul(g, sd.reshape(per_channel));              // scale dW'
+    if (needs[1]) dscale = sum(mul(g, wd).reshape({c, -1}), {1});  // sum over the filter of dW' W
+    return std::vector<Tensor>{dw, dscale};
+  };
+  return record(out, "scale_output_channels", {weight, scale}, backward);
+}
+
 Tensor conv2d_frozen_batch_norm(const Tensor& x, const Tensor& weight, const Tensor& gamma, const Tensor& beta,
                                 const Tensor& running_mean, const Tensor& running_var, double eps,
                                 Conv2dOptions options, const Conv2dEpilogue& epilogue) {
@@ -121,14 +144,7 @@ Tensor conv2d_frozen_batch_norm(const Tensor& x, const Tensor& weight, const Ten
                    sqrt(add_scalar(running_var.detach(), eps)));
     }
     const Tensor a = mul(gamma, invstd);  // (OC)
-    // a W as a batch norm in inference mode over W seen as (1, OC, C KH KW, 1),
-    // with mean 0 and variance 1 (exact: x * 1 * a + 0): its backward gives
-    // dW = a dWf and da = sum dWf W in one pass over the weights, where a
-    // broadcast mul's takes three.
-    const Tensor folded = batch_norm(weight.reshape({1, c, -1, 1}), a, Tensor(), zeros({c}, a.dtype(), a.device()),
-                                     ones({c}, a.dtype(), a.device()), false, 0.0, 0.0)
-                              .reshape(weight.shape());
-    return {folded, sub(beta, mul(a, running_mean.detach()))};  // a W, beta - a mean
+    return {scale_output_channels(weight, a), sub(beta, mul(a, running_mean.detach()))};  // a W, beta - a mean
   };
   ConstantParameters* constants = ConstantParameters::active();
   if (!constants) {

@@ -105,6 +105,8 @@ std::vector<OpRow> make_table() {
       {"conv2d_dilated", {{1, 4, 11, 11}, {2, 4, 3, 3}, {2}}, {N, N, N},
        [](V t) { return conv2d(t[0], t[1], t[2], {1, 2, 2}); },
        [](V t) { return ref::conv2d(t[0], t[1], t[2], 1, 2, 2); }, true, 1e-5, 1e-4},
+      {"scale_output_channels", {{4, 3, 3, 3}, {4}}, {N, N}, [](V t) { return scale_output_channels(t[0], t[1]); },
+       [](V t) { return ref::broadcast(t[0], t[1].reshape({4, 1, 1, 1}), [](double w, double a) { return w * a; }); }},
       {"batch_norm_train_4d", {{4, 3, 5, 5}, {3}, {3}}, {N, N, N},
        [](V t) { return batch_norm(t[0], t[1], t[2], Tensor(), Tensor(), true); },
        [](V t) { return ref::batch_norm_training(t[0], t[1], t[2], 1e-5); }, true, 1e-5, 1e-4},

@@ -3,6 +3,12 @@
 // unfused ops, value and gradients (finite differences in float64).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/autograd.h"
 #include "engine/cpu/reference.h"
 #include "tests/engine/test_util.h"
 
@@ -128,6 +134,27 @@ TEST(ConvOps, FrozenBatchNormFoldEqualsConvThenBatchNorm) {
   const char* names[] = {"y", "dx", "dW", "dgamma", "dbeta", "dresidual"};
   for (size_t k = 0; k < grads[0].size(); ++k) testing::expect_near_all(grads[1][k], grads[0][k], 1e-12, names[k]);
   EXPECT_GRADIENTS_MATCH(folded, inputs);
+}
+
+// The fold names what it does: the graph of a folded convolution holds a
+// scale_output_channels node over the weight and no batch norm at all.
+TEST(ConvOps, FrozenBatchNormFoldScalesTheWeightsOutputChannels) {
+  Generator gen(44);
+  const Tensor x = randn({1, 3, 5, 5}, gen, 0, 1, DType::Float64), w = testing::random_leaf({4, 3, 3, 3}, gen);
+  const Tensor gamma = testing::random_leaf({4}, gen), beta = testing::random_leaf({4}, gen);
+  const Tensor mean = randn({4}, gen, 0, 1, DType::Float64), var = rand({4}, gen, 0.5, 2.0, DType::Float64);
+  const Tensor y = conv2d_frozen_batch_norm(x, w, gamma, beta, mean, var, 1e-5);
+  std::vector<std::string> names;
+  std::vector<std::shared_ptr<Node>> todo{y.grad_fn()};
+  while (!todo.empty()) {
+    const std::shared_ptr<Node> node = todo.back();
+    todo.pop_back();
+    names.push_back(node->name());
+    for (const Tensor& input : node->inputs())
+      if (input.defined() && input.grad_fn()) todo.push_back(input.grad_fn());
+  }
+  EXPECT_NE(std::find(names.begin(), names.end(), "scale_output_channels"), names.end());
+  EXPECT_EQ(std::find(names.begin(), names.end(), "batch_norm"), names.end());
 }
 
 }  // namespace
