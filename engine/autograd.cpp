@@ -54,11 +54,18 @@ Tensor record(Tensor output, const char* name, std::vector<Tensor> inputs, Backw
 
 namespace {
 
+// A leaf's .grad is plain (to_plain): optimisers, clipping and collectives
+// read it as plain bytes, though a convolution's dW may arrive in its
+// backend's layout.
 void accumulate_leaf(const Tensor& leaf, const Tensor& grad) {
-  Tensor current = leaf.grad();
-  // A fresh copy on first use: the incoming gradient may share storage with
+  const Tensor current = leaf.grad();
+  if (current.defined()) {
+    leaf.impl().grad = add(current, grad).impl_ptr();  // plain: current is
+    return;
+  }
+  // A fresh tensor on first use: the incoming gradient may share storage with
   // other tensors (e.g. both inputs of an add receive the same gradient).
-  leaf.impl().grad = (current.defined() ? add(current, grad) : grad.clone()).impl_ptr();
+  leaf.impl().grad = (grad.is_plain() ? grad.clone() : to_plain(grad)).impl_ptr();
 }
 
 // Nodes reachable from root, ordered so that every node comes before the

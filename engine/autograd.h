@@ -5,7 +5,9 @@
 // output's gradient to one gradient per input. Closures capture detached
 // tensors only, so no reference cycle keeps a graph alive. backward() visits
 // the nodes in reverse topological order, accumulates into leaf `.grad`, and
-// frees every visited node (a second backward through it is an error).
+// frees every visited node (a second backward through it is an error). A
+// leaf's accumulated .grad is always plain (engine/storage.h); gradients
+// between nodes may stay in a backend's layout.
 #pragma once
 
 #include <functional>

@@ -45,7 +45,8 @@ class StoredLayout;  // engine/storage.h
 
 // For a backend whose convolutions keep activations in their own layout
 // (conv2d_keeps_own_layout): the layouts x, the residual and the weight are
-// stored in (null: plain; a weight only after conv2d_hold_weight), and
+// stored in (null: plain; a weight only after a conversion into
+// conv2d_weight_layout), and
 // whether y may be left in the backend's layout, in which case
 // conv2d_forward returns it (null: y is plain).
 struct ConvLayouts {
@@ -120,14 +121,13 @@ class Backend {
                                                              const void* w, const void* bias_or_null,
                                                              const ConvEpilogue& epilogue, void* y,
                                                              const ConvLayouts& layouts) = 0;
-  // A constant weight (inference over fixed parameters,
-  // engine/constant_parameters.h) written once to `held` in the layout
-  // conv2d_forward reads it in for (g, bias, epilogue), so that no forward
-  // reorders it; returns that layout, or null where the forward reads the
-  // plain one (then `held` is untouched).
-  virtual std::shared_ptr<const StoredLayout> conv2d_hold_weight(DType dtype, const Conv2dGeometry& g, bool bias,
-                                                                 const ConvEpilogue& epilogue, const void* w,
-                                                                 void* held) {
+  // The layout conv2d_forward reads a weight in for (g, bias, epilogue;
+  // only whether bias and residual are null matters), for a weight that stays
+  // constant over many forwards (engine/constant_parameters.h): converted into
+  // it once (to_layout), no forward reorders it. Null: the plain one.
+  virtual std::shared_ptr<const StoredLayout> conv2d_weight_layout(DType dtype, const Conv2dGeometry& g,
+                                                                   const void* bias_or_null,
+                                                                   const ConvEpilogue& epilogue) const {
     return nullptr;
   }
   virtual std::shared_ptr<const StoredLayout> conv2d_backward_input(DType dtype, const Conv2dGeometry& g,

@@ -18,7 +18,7 @@ ConstantParameters* ConstantParameters::active() { return innermost; }
 const ConstantParameters::FoldedConv& ConstantParameters::folded(const ConvBatchNorm& parameters, double eps,
                                                                  const std::function<FoldedConv()>& fold) {
   Key key;
-  for (size_t i = 0; i < parameters.size(); ++i) key[i] = parameters[i].stored_bytes().data;
+  for (size_t i = 0; i < parameters.size(); ++i) key[i] = parameters[i].impl().storage.get();
   auto it = entries_.find(key);
   const bool with_grad = grad_enabled();
   if (it == entries_.end() || it->second.eps != eps || it->second.with_grad != with_grad)

@@ -1,19 +1,20 @@
 // Forward passes over parameters that do not change while a
 // ConstantParameters scope lives: inside it, conv2d_frozen_batch_norm folds
 // each batch norm into its convolution's weight once rather than at every
-// forward pass, and the backend may hold the folded weight in the layout its
-// convolution reads (oneDNN's blocked one: Backend::conv2d_hold_weight), so
-// that no forward pass reorders a weight either.
-//   - Inference (grad mode off: eval, embed, bench's inference): the held
-//     weight is a copy, outside any graph.
+// forward pass, and converts the folded weight once (to_layout) into the
+// layout its convolution reads (oneDNN's blocked one:
+// Backend::conv2d_weight_layout), so that no forward pass reorders a weight
+// either.
+//   - Inference (grad mode off: eval, embed, bench's inference): the
+//     converted weight is outside any graph.
 //   - Training (grad mode on: the IDML step's clean and mixed forwards): the
 //     forwards share the folded weight and shift, which stay in the autograd
-//     graph (the weight re-laid in place), so the backward runs through the
+//     graph (the conversion is a node of it), so the backward runs through the
 //     fold once, on the sum of the forwards' gradients.
 //   - A fold made in one grad mode is not used in the other (it is made again).
 //   - The parameters must not change while the scope lives (no optimiser
 //     step, no checkpoint load): entries are keyed by the parameters' storage
-//     and know nothing of writes to it.
+//     (its address) and know nothing of writes to it.
 //   - A scope belongs to the thread that opened it (each data-parallel
 //     replica's thread opens its own); scopes nest.
 #pragma once

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "engine/adam_step.h"
@@ -12,6 +13,17 @@
 #include "engine/transpose.h"
 
 namespace idml {
+
+// ---- physical layout (engine/ops/layout.cpp) ----
+// The named conversions between a tensor's layouts (Tensor::layout(),
+// engine/storage.h): each makes a new tensor, x keeps its layout, and the
+// gradient passes through unchanged. Every op that reads its operands as
+// plain row-major bytes calls to_plain on them first; a reader of raw_data()
+// that does not is an error naming the tensor's layout.
+// x in the plain row-major layout: x itself when it is, else a converted copy.
+Tensor to_plain(const Tensor& x);
+// x in `layout` (null: plain): x itself when it is held so, else a converted copy.
+Tensor to_layout(const Tensor& x, std::shared_ptr<const StoredLayout> layout);
 
 // ---- elementwise, with NumPy broadcasting (engine/ops/elementwise.cpp) ----
 Tensor add(const Tensor& a, const Tensor& b);

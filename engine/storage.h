@@ -1,19 +1,20 @@
-// A block of memory on one device, owned by the backend that allocated it.
-// Tensors hold it through shared_ptr; views share it.
+// A block of memory on one device, owned by the backend that allocated it,
+// and the physical layout its bytes are in. Tensors hold it through
+// shared_ptr; views share it.
 //
-// A storage's bytes are in the tensor's plain row-major layout, except right
-// after a kernel that keeps its output in its own layout (oneDNN's blocked
-// nChw16c, so that the next convolution reads it without a reorder): then
-// `layout()` says which, and the first data() call converts the bytes to the
-// plain layout. Only kernels that know the layout read data_as_stored(), and
-// elementwise ops whose operands are all held in one layout.
+// The layout (PyTorch's memory_format) is null for the tensor's plain
+// row-major layout (NCHW for images). A kernel that keeps its output in its own
+// layout (oneDNN's blocked nChw16c, so that the next convolution reads it
+// without a reorder) tags the storage it just wrote, before the tensor leaves
+// its op (Tensor::set_stored_layout). From then on the layout never changes:
+// reading never converts, and a tensor in another layout is a new tensor made
+// by a named conversion (to_plain, to_layout: engine/ops.h).
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
+#include <string>
 #include <vector>
 
 #include "engine/device.h"
@@ -25,8 +26,12 @@ namespace idml {
 class StoredLayout {
  public:
   virtual ~StoredLayout() = default;
+  // What Tensor::str() prints, e.g. "oneDNN nChw16c".
+  virtual std::string name() const = 0;
   // Writes the plain row-major bytes of `stored` (in this layout) to `plain`.
   virtual void to_plain(const void* stored, void* plain) const = 0;
+  // Writes the plain row-major bytes `plain` to `stored`, in this layout.
+  virtual void from_plain(const void* plain, void* stored) const = 0;
   // Whether `other` puts every element where this layout does. An elementwise
   // op of same-shaped tensors held in the same layout then runs on the stored
   // bytes and leaves its output in that layout too (engine/ops/elementwise.cpp).
@@ -47,31 +52,21 @@ class Storage {
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
 
-  // The bytes in the plain layout (converted first if a kernel left them in its own).
-  void* data() const {
-    if (has_layout_.load(std::memory_order_acquire)) convert_to_plain();
-    return data_;
-  }
+  // The bytes as stored, in layout().
+  void* data() const { return data_; }
   size_t nbytes() const { return nbytes_; }
   Device device() const { return device_; }
-
-  // For kernels that read their own layouts: the bytes as they are, and their
-  // layout (null: plain). The layout is copied under the lock, so it stays
-  // alive while the kernel uses it.
-  void* data_as_stored() const { return data_; }
-  std::shared_ptr<const StoredLayout> layout() const;
-  // The bytes were just written in `layout` (by the kernel that produced them).
-  void set_layout(std::shared_ptr<const StoredLayout> layout);
+  // Null: plain row-major.
+  const std::shared_ptr<const StoredLayout>& layout() const { return layout_; }
+  // The bytes were just written in `layout` by the kernel that produced them
+  // (Tensor::set_stored_layout checks that nothing else holds them yet).
+  void set_layout(std::shared_ptr<const StoredLayout> layout) { layout_ = std::move(layout); }
 
  private:
-  void convert_to_plain() const;
-
-  mutable void* data_ = nullptr;
+  void* data_ = nullptr;
   size_t nbytes_ = 0;
   Device device_;
-  mutable std::atomic<bool> has_layout_{false};
-  mutable std::mutex layout_mutex_;
-  mutable std::shared_ptr<const StoredLayout> layout_;
+  std::shared_ptr<const StoredLayout> layout_;
 };
 
 }  // namespace idml

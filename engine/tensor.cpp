@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstring>
 #include <limits>
+#include <ostream>
 
 #include "engine/autograd.h"
 #include "engine/backend.h"
@@ -26,28 +27,42 @@ int64_t Tensor::size(int64_t d) const { return shape()[normalize_dim(d, dim(), "
 
 std::string Tensor::str() const {
   if (!defined()) return "undefined";
-  return std::string(dtype_name(dtype())) + shape_str(shape()) + " on " + device().str();
+  std::string out = std::string(dtype_name(dtype())) + shape_str(shape()) + " on " + device().str();
+  if (!is_plain()) out += ", layout " + layout_name();
+  return out;
 }
 
+std::string Tensor::repr() const {
+  if (!defined()) return "undefined";
+  std::string out = str();
+  if (requires_grad()) out += ", requires_grad";
+  if (grad_fn()) out += ", grad_fn=" + grad_fn()->name();
+  return out;
+}
+
+std::ostream& operator<<(std::ostream& os, const Tensor& t) { return os << t.repr(); }
+
+const std::shared_ptr<const StoredLayout>& Tensor::layout() const { return impl().storage->layout(); }
+
+std::string Tensor::layout_name() const { return is_plain() ? "plain" : layout()->name(); }
+
 void* Tensor::raw_data() const {
+  IDML_CHECK(is_plain(), "raw_data: ", str(), " is not in the plain layout; convert it with to_plain (engine/ops.h)");
   return static_cast<char*>(impl().storage->data()) + impl().offset * static_cast<int64_t>(dtype_size(dtype()));
 }
 
-namespace {
-bool whole_storage(const TensorImpl& t) {
-  return t.offset == 0 && static_cast<size_t>(shape_numel(t.shape)) * dtype_size(t.dtype) == t.storage->nbytes();
-}
-}  // namespace
-
 Tensor::StoredBytes Tensor::stored_bytes() const {
-  if (!whole_storage(impl())) return {raw_data(), nullptr};
-  std::shared_ptr<const StoredLayout> layout = impl().storage->layout();
-  return {layout ? impl().storage->data_as_stored() : raw_data(), std::move(layout)};
+  if (is_plain()) return {raw_data(), nullptr};
+  return {impl().storage->data(), layout()};  // a stored layout spans its whole storage (set_stored_layout)
 }
 
 void Tensor::set_stored_layout(std::shared_ptr<const StoredLayout> layout) const {
-  IDML_CHECK(whole_storage(impl()), "set_stored_layout: ", str(), " is a view of a larger storage");
-  impl().storage->set_layout(std::move(layout));
+  const TensorImpl& t = impl();
+  IDML_CHECK(t.offset == 0 && static_cast<size_t>(numel()) * dtype_size(dtype()) == t.storage->nbytes(),
+             "set_stored_layout: ", str(), " is a view of a larger storage");
+  IDML_CHECK(impl_.use_count() == 1 && t.storage.use_count() == 1, "set_stored_layout: ", str(),
+             " is already shared; only the op that made a tensor sets its layout");
+  t.storage->set_layout(std::move(layout));
 }
 
 Tensor& Tensor::set_requires_grad(bool value) {
@@ -98,7 +113,9 @@ Tensor Tensor::reshape(Shape new_shape) const {
 
 Tensor Tensor::clone() const {
   Tensor out = empty(shape(), dtype(), device());
-  out.copy_(*this);
+  const StoredBytes bytes = stored_bytes();
+  if (nbytes() > 0) backend_for(device()).copy(out.raw_data(), bytes.data, nbytes());
+  if (bytes.layout) out.set_stored_layout(bytes.layout);
   return record(out, "clone", {*this}, [](const Tensor& g, const std::vector<bool>&) {
     return std::vector<Tensor>{g};
   });

@@ -1,5 +1,7 @@
 // Tensor: a cheap shared handle to (storage, offset, shape, dtype, device)
-// plus autograd metadata. Always contiguous and row-major (NCHW for images).
+// plus autograd metadata. Always contiguous; its bytes are row-major (NCHW for
+// images) unless layout() names a backend's own arrangement of them (oneDNN's
+// blocked nChw16c between convolutions), as PyTorch's memory_format does.
 //
 // Copying a Tensor copies the handle, not the data (like torch.Tensor).
 // Ops live in engine/ops.h; this header holds the handle, factories and
@@ -7,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,19 +50,31 @@ class Tensor {
   DType dtype() const { return impl().dtype; }
   Device device() const { return impl().storage->device(); }
   size_t nbytes() const { return static_cast<size_t>(numel()) * dtype_size(dtype()); }
-  std::string str() const;  // "float32[2, 3] on cpu" for error messages
+  // "float32[2, 3] on cpu", with ", layout oneDNN nChw16c" when not plain: for error messages
+  std::string str() const;
+  // str() and the autograd state: "float32[2, 3] on cpu, requires_grad, grad_fn=conv2d"
+  std::string repr() const;
 
-  // Raw element pointer (device memory for CUDA tensors), plain row-major.
+  // --- physical layout (engine/storage.h) ---
+  // Null for the plain row-major layout, else the backend's arrangement the
+  // op that made this tensor left it in. Changed only by the named
+  // conversions to_plain / to_layout (engine/ops.h), which make a new tensor.
+  const std::shared_ptr<const StoredLayout>& layout() const;
+  bool is_plain() const { return layout() == nullptr; }
+  std::string layout_name() const;  // "plain", "oneDNN nChw16c"
+
+  // Raw element pointer (device memory for CUDA tensors) of a plain tensor;
+  // an error naming the layout for any other (convert it with to_plain).
   void* raw_data() const;
-  // For kernels with their own layouts (engine/storage.h): the bytes as stored
-  // and their layout when this tensor is its storage's whole content, else
-  // raw_data() and no layout.
+  // For kernels that read a backend's own layouts: the bytes as stored, and
+  // their layout (null: plain).
   struct StoredBytes {
     void* data;
     std::shared_ptr<const StoredLayout> layout;
   };
   StoredBytes stored_bytes() const;
-  // The kernel that just wrote this tensor (its storage's whole content) left it in `layout`.
+  // For the op that made this tensor, right after its kernel wrote it in
+  // `layout` (null: plain): an error once anything else shares the tensor.
   void set_stored_layout(std::shared_ptr<const StoredLayout> layout) const;
   template <typename T> T* data() const {
     IDML_CHECK(dtype_of<T>() == dtype(), "Tensor::data: tensor is ", dtype_name(dtype()),
@@ -87,13 +102,13 @@ class Tensor {
   // Differentiable; shares storage. One dim may be -1.
   Tensor reshape(Shape shape) const;
   Tensor flatten() const { return reshape({numel()}); }
-  Tensor clone() const;                 // differentiable deep copy
+  Tensor clone() const;                 // differentiable deep copy, in the same layout
   Tensor to(Device device) const;       // differentiable device transfer
   Tensor to(DType dtype) const;         // cast (float<->float is differentiable)
   // Element copy of `src` (same shape, any device, same dtype) into this tensor; no autograd.
   void copy_(const Tensor& src) const;
 
-  // --- host access ---
+  // --- host access (plain tensors) ---
   template <typename T> std::vector<T> to_vector() const;
   double item() const;  // value of a one-element tensor as double
 
@@ -107,6 +122,9 @@ class Tensor {
  private:
   std::shared_ptr<TensorImpl> impl_;
 };
+
+// Prints repr() (GoogleTest's failure messages use it).
+std::ostream& operator<<(std::ostream& os, const Tensor& t);
 
 // --- factories ---
 Tensor empty(const Shape& shape, DType dtype = DType::Float32, Device device = Device::cpu());

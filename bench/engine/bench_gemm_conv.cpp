@@ -44,7 +44,8 @@ void BM_Conv2dForward(benchmark::State& state) {
   const Tensor x = randn({s.batch, s.channels, s.size, s.size}, gen);
   const Tensor w = randn({s.out_channels, s.channels, s.kernel, s.kernel}, gen, 0, 0.05);
   NoGradGuard no_grad;
-  for (auto _ : state) benchmark::DoNotOptimize(conv2d(x, w, Tensor(), {s.stride, s.kernel / 2, 1}).raw_data());
+  for (auto _ : state)
+    benchmark::DoNotOptimize(conv2d(x, w, Tensor(), {s.stride, s.kernel / 2, 1}).stored_bytes().data);
   state.counters["GFLOPS"] = benchmark::Counter(conv_flops(s), benchmark::Counter::kIsIterationInvariantRate,
                                                 benchmark::Counter::kIs1000);
 }

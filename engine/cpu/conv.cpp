@@ -23,6 +23,10 @@ bool use_onednn(DType dtype, const Conv2dGeometry& g) {
 
 const float* f32(const void* p) { return static_cast<const float*>(p); }
 
+onednn::OutputLayout output_layout(bool may_be_stored) {
+  return may_be_stored ? onednn::OutputLayout::primitive : onednn::OutputLayout::plain;
+}
+
 }  // namespace
 
 bool CpuBackend::conv2d_keeps_own_layout(DType dtype, const Conv2dGeometry& g) const {
@@ -36,19 +40,18 @@ std::shared_ptr<const StoredLayout> CpuBackend::conv2d_forward(DType dtype, cons
   if (use_onednn(dtype, g))
     return onednn::conv2d_forward(*this, g, {f32(x), layouts.x}, {f32(w), layouts.w}, f32(bias),
                                   {{f32(epilogue.residual), layouts.residual}, epilogue.relu}, static_cast<float*>(y),
-                                  layouts.y_may_be_stored);
+                                  output_layout(layouts.y_may_be_stored));
   IDML_CHECK(!layouts.x && !layouts.residual && !layouts.w,
              "conv2d: the im2col path got an operand in oneDNN's layout");
   im2col_conv::forward(*this, dtype, g, x, w, bias, epilogue, y);
   return nullptr;
 }
 
-std::shared_ptr<const StoredLayout> CpuBackend::conv2d_hold_weight(DType dtype, const Conv2dGeometry& g, bool bias,
-                                                                   const ConvEpilogue& epilogue, const void* w,
-                                                                   void* held) {
+std::shared_ptr<const StoredLayout> CpuBackend::conv2d_weight_layout(DType dtype, const Conv2dGeometry& g,
+                                                                     const void* bias,
+                                                                     const ConvEpilogue& epilogue) const {
   if (!conv2d_keeps_own_layout(dtype, g)) return nullptr;  // the Plain policy reorders every operand at the call
-  return onednn::conv2d_hold_weight(g, bias, {{f32(epilogue.residual), nullptr}, epilogue.relu}, f32(w),
-                                    static_cast<float*>(held));
+  return onednn::conv2d_weight_layout(g, f32(bias), {{f32(epilogue.residual), nullptr}, epilogue.relu});
 }
 
 std::shared_ptr<const StoredLayout> CpuBackend::conv2d_backward_input(DType dtype, const Conv2dGeometry& g,
@@ -56,7 +59,7 @@ std::shared_ptr<const StoredLayout> CpuBackend::conv2d_backward_input(DType dtyp
                                                                       const ConvGradLayouts& layouts) {
   if (use_onednn(dtype, g))
     return onednn::conv2d_backward_input(*this, g, {f32(dy), layouts.dy}, {f32(w), layouts.w},
-                                         static_cast<float*>(dx), layouts.dx_may_be_stored);
+                                         static_cast<float*>(dx), output_layout(layouts.dx_may_be_stored));
   IDML_CHECK(!layouts.dy && !layouts.w, "conv2d backward: the im2col path got an operand in oneDNN's layout");
   im2col_conv::backward_input(*this, dtype, g, dy, w, dx);
   return nullptr;
@@ -69,7 +72,8 @@ std::shared_ptr<const StoredLayout> CpuBackend::conv2d_backward_weight(DType dty
   const bool by_gemm = onednn_selected && onednn::backward_weights_by_gemm(g);
   if (onednn_selected && !by_gemm)
     return onednn::conv2d_backward_weight(*this, g, {f32(x), layouts.x}, {f32(dy), layouts.dy},
-                                          static_cast<float*>(dw), static_cast<float*>(db), layouts.dw_may_be_stored);
+                                          static_cast<float*>(dw), static_cast<float*>(db),
+                                          output_layout(layouts.dw_may_be_stored));
   // The GEMM path reads NCHW: operands held in oneDNN's layout are converted into scratch
   Scratch<float> x_plain(*this, by_gemm && layouts.x ? g.batch * g.in_channels * g.in_height * g.in_width : 0),
       dy_plain(*this, by_gemm && layouts.dy ? g.batch * g.out_channels * g.out_height * g.out_width : 0);

@@ -37,10 +37,11 @@ namespace onednn {
 // The layout policy for activations between oneDNN convolutions:
 //   Blocked (default): a convolution leaves its output in the layout its
 //     primitive computes in (nChw16c with AVX-512, nChw8c with AVX2) when that
-//     takes no more bytes than NCHW; the next convolution reads it as it is,
-//     and any other op converts it to NCHW on first access (engine/storage.h),
-//     except an elementwise op whose operands all share the layout, and max
-//     pooling, which read and keep it. The backward passes do the same with dy and dx,
+//     takes no more bytes than NCHW, and the output tensor says so
+//     (Tensor::layout(), engine/storage.h); the next convolution reads it as
+//     it is. Any other op converts it to NCHW by name (to_plain,
+//     engine/ops.h), except an elementwise op whose operands all share the
+//     layout, and max pooling, which read and keep it. The backward passes do the same with dy and dx,
 //     so a gradient stays blocked through the ReLU backward and the residual's
 //     gradient sum.
 //   Plain: NCHW in and out of every convolution, reordered at each call.

@@ -46,9 +46,9 @@ class CpuBackend final : public Backend {
                                                      const void* w, const void* bias_or_null,
                                                      const ConvEpilogue& epilogue, void* y,
                                                      const ConvLayouts& layouts) override;
-  std::shared_ptr<const StoredLayout> conv2d_hold_weight(DType dtype, const Conv2dGeometry& g, bool bias,
-                                                         const ConvEpilogue& epilogue, const void* w,
-                                                         void* held) override;
+  std::shared_ptr<const StoredLayout> conv2d_weight_layout(DType dtype, const Conv2dGeometry& g,
+                                                           const void* bias_or_null,
+                                                           const ConvEpilogue& epilogue) const override;
   std::shared_ptr<const StoredLayout> conv2d_backward_input(DType dtype, const Conv2dGeometry& g, const void* dy,
                                                             const void* w, void* dx,
                                                             const ConvGradLayouts& layouts) override;

@@ -33,6 +33,11 @@ struct Held {
   const StoredLayout* layout = nullptr;
 };
 
+// Where a pass leaves its output: plain NCHW / OIHW, or in the layout its
+// primitive computes in, which the pass returns, where the Blocked policy
+// (conv_choices.h) is on and that layout takes no more bytes.
+enum class OutputLayout { plain, primitive };
+
 // What runs after conv + bias, fused into the primitive: y = relu?(conv + bias + residual).
 struct ConvEpilogue {
   Held residual;  // (N, OC, OH, OW), or data null
@@ -42,27 +47,24 @@ struct ConvEpilogue {
 // x (N, C, H, W), w (OC, C, KH, KW), bias (OC) or null, y (N, OC, OH, OW);
 // scratch for reordered operands comes from `be` (the CPU backend). Inside a
 // ReducedPrecisionInference scope of bf16 (engine/precision.h) x and w are
-// rounded to bf16 and the products summed in float32. With y_may_be_stored
-// and the Blocked policy, y may be left in the primitive's layout, which is
-// returned (null: y is NCHW). A weight held in another layout than the
-// primitive's is reordered at the call, as a plain one is.
+// rounded to bf16 and the products summed in float32. Returns the layout y
+// was left in (OutputLayout; null: NCHW). A weight held in another layout
+// than the primitive's is reordered at the call, as a plain one is.
 std::shared_ptr<const StoredLayout> conv2d_forward(Backend& be, const Conv2dGeometry& g, Held x, Held w,
                                                    const float* bias, const ConvEpilogue& epilogue, float* y,
-                                                   bool y_may_be_stored);
-// A constant weight w (OIHW) written to `held` in the layout the forward
-// primitive for (g, bias, epilogue) reads it in, which is returned; null when
-// that is OIHW or takes more bytes (channels padded), or the primitive reads
-// bf16 (then `held` is untouched).
-std::shared_ptr<const StoredLayout> conv2d_hold_weight(const Conv2dGeometry& g, bool bias,
-                                                       const ConvEpilogue& epilogue, const float* w, float* held);
+                                                   OutputLayout y_layout);
+// The layout the forward primitive for (g, bias or null, epilogue) reads its
+// weight in; null when that is OIHW or takes more bytes (channels padded), or
+// the primitive reads bf16.
+std::shared_ptr<const StoredLayout> conv2d_weight_layout(const Conv2dGeometry& g, const float* bias,
+                                                         const ConvEpilogue& epilogue);
 // Whether oneDNN has a bf16 convolution (not its slow reference one) for this
 // CPU; else false and the reason in why_not.
 bool bf16_convolutions_supported(std::string* why_not);
 
-// dy and w as held; with dx_may_be_stored and the Blocked policy, dx may be
-// left in the primitive's layout, which is returned (null: dx is NCHW).
+// dy and w as held; returns the layout dx was left in (null: NCHW).
 std::shared_ptr<const StoredLayout> conv2d_backward_input(Backend& be, const Conv2dGeometry& g, Held dy, Held w,
-                                                          float* dx, bool dx_may_be_stored);
+                                                          float* dx, OutputLayout dx_layout);
 // Writes the plain (NCHW, OIHW) values of an operand of `dims` held as `a` to `plain`.
 void to_plain(Held a, const std::vector<int64_t>& dims, float* plain);
 
@@ -73,10 +75,9 @@ void to_plain(Held a, const std::vector<int64_t>& dims, float* plain);
 // (OC x N OH OW times N OH OW x C KH KW) at the forward's.
 bool backward_weights_by_gemm(const Conv2dGeometry& g);
 
-// dw, and db (the bias gradient, computed in the same pass) unless null; with
-// dw_may_be_stored and the Blocked policy, dw may be left in the primitive's
-// layout, which is returned (null: dw is OIHW).
+// dw, and db (the bias gradient, computed in the same pass) unless null;
+// returns the layout dw was left in (null: OIHW).
 std::shared_ptr<const StoredLayout> conv2d_backward_weight(Backend& be, const Conv2dGeometry& g, Held x, Held dy,
-                                                           float* dw, float* db, bool dw_may_be_stored);
+                                                           float* dw, float* db, OutputLayout dw_layout);
 
 }  // namespace idml::cpu::onednn

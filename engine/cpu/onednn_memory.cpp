@@ -1,7 +1,9 @@
 // oneDNN memory for the CPU convolutions: see onednn_memory.h.
 #include "engine/cpu/onednn_memory.h"
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 
 #include "engine/error.h"
 
@@ -23,8 +25,8 @@ dnnl::stream& cpu_stream() {
   return stream;
 }
 
-void reorder(const memory& from, const memory& to, bool activation) {
-  if (activation) ++activation_reorder_count;
+void reorder(const memory& from, const memory& to, OperandKind kind) {
+  if (kind == OperandKind::activation) ++activation_reorder_count;
   memory src = from, dst = to;  // oneDNN's execute takes non-const handles
   dnnl::reorder(src, dst).execute(cpu_stream(), src, dst);
   cpu_stream().wait();
@@ -40,15 +42,33 @@ memory::desc held_desc(const Held& a, const memory::dims& dims) {
 }
 
 std::shared_ptr<const PrimitiveLayout> storable_layout(const memory::desc& computed, const memory::dims& dims,
-                                                       bool activation) {
+                                                       OperandKind kind) {
   const memory::desc plain(dims, f32, tag::nchw);
   if (computed == plain || computed.get_size() != plain.get_size()) return nullptr;
-  return std::make_shared<PrimitiveLayout>(computed, plain, activation);
+  return std::make_shared<PrimitiveLayout>(computed, plain, kind);
+}
+
+std::string format_name(const memory::desc& desc, OperandKind kind) {
+  const dnnl_memory_desc_t& d = desc.data;
+  if (d.format_kind != dnnl_blocked) return "(not a blocked format)";
+  const std::string letters = d.ndims == 4 ? (kind == OperandKind::activation ? "nchw" : "oihw") : "abcdefghijkl";
+  const dnnl_blocking_desc_t& b = d.format_desc.blocking;
+  std::vector<int> order(d.ndims);
+  for (int i = 0; i < d.ndims; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](int i, int j) { return b.strides[i] > b.strides[j]; });
+  std::string name;
+  for (int i : order) {
+    bool blocked = false;
+    for (int k = 0; k < b.inner_nblks; ++k) blocked = blocked || b.inner_idxs[k] == i;
+    name += blocked ? static_cast<char>(std::toupper(letters[i])) : letters[i];
+  }
+  for (int k = 0; k < b.inner_nblks; ++k) name += std::to_string(b.inner_blks[k]) + letters[b.inner_idxs[k]];
+  return name;
 }
 
 void to_plain(Held a, const std::vector<int64_t>& dims, float* plain) {
   reorder(memory(held_desc(a, dims), cpu_engine(), const_cast<float*>(a.data)),
-          memory(memory::desc(dims, f32, tag::nchw), cpu_engine(), plain), a.layout != nullptr);
+          memory(memory::desc(dims, f32, tag::nchw), cpu_engine(), plain), OperandKind::activation);
 }
 
 }  // namespace idml::cpu::onednn

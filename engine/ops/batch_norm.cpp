@@ -6,9 +6,10 @@ namespace idml {
 
 using namespace ops_detail;
 
-Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
+Tensor batch_norm(const Tensor& x_in, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
                   const Tensor& running_var, bool training, double momentum, double eps) {
-  check_same("batch_norm", {x, weight, bias, running_mean, running_var});
+  check_same("batch_norm", {x_in, weight, bias, running_mean, running_var});
+  const Tensor x = to_plain(x_in);  // a oneDNN convolution's output may come blocked
   check_floating("batch_norm", x);
   IDML_CHECK(x.dim() == 2 || x.dim() == 4, "batch_norm: input must be (N, C) or (N, C, H, W), got ", x.str());
   const int64_t n = x.size(0), c = x.size(1), hw = x.numel() / std::max<int64_t>(1, n * c);
@@ -47,7 +48,7 @@ Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, con
                   if (needs[1]) dw = empty({c}, dy.dtype(), dy.device());
                   if (needs[2]) db = empty({c}, dy.dtype(), dy.device());
                   backend_of(dy).batch_norm_backward(
-                      dy.dtype(), training, n, c, hw, xd.raw_data(), dy.raw_data(),
+                      dy.dtype(), training, n, c, hw, xd.raw_data(), to_plain(dy).raw_data(),
                       wd.defined() ? wd.raw_data() : nullptr, mean.raw_data(), invstd.raw_data(),
                       dx.defined() ? dx.raw_data() : nullptr, dw.defined() ? dw.raw_data() : nullptr,
                       db.defined() ? db.raw_data() : nullptr);

@@ -1,11 +1,15 @@
-// conv2d front-end: geometry, checks, the fused epilogue (residual, ReLU), the
-// folded frozen batch norm, and the backward that calls only the kernels whose
-// inputs want a gradient (a frozen weight costs no dW GEMM). Where the backend
-// keeps activations in its own layout, x and the residual are passed as stored
-// and y is tagged with the layout the backend left it in (engine/storage.h);
-// the backward passes dy, x and the weight as stored and tags dx and dw the
-// same way. Inside a ConstantParameters scope the fold is made once and its
-// weight held in the backend's layout (engine/constant_parameters.h).
+// Convolution ops: conv2d (geometry, checks, the fused epilogue of residual
+// and ReLU, and the backward that calls only the kernels whose inputs want a
+// gradient: a frozen weight costs no dW GEMM), scale_output_channels and
+// conv2d_frozen_batch_norm, the fold of a frozen batch norm into its
+// convolution. Where the backend's convolution reads and writes its own layout
+// (Backend::conv2d_keeps_own_layout; oneDNN's blocked one), x, the residual and
+// the weight are passed as they are held and y keeps the layout the backend
+// left it in (Tensor::layout(), engine/storage.h); the backward does the same
+// with dy, dx and dw. Otherwise every operand is converted to plain here, by
+// name. Inside a ConstantParameters scope the fold is made once and its weight
+// converted once into the layout the convolution reads
+// (engine/constant_parameters.h).
 #include "engine/constant_parameters.h"
 #include "engine/ops.h"
 #include "engine/ops/op_utils.h"
@@ -16,10 +20,19 @@ namespace idml {
 using namespace ops_detail;
 
 namespace {
-// x as stored when the backend reads its own layout for this convolution, else plain.
-Tensor::StoredBytes stored_or_plain(const Tensor& x, bool own_layout) {
-  return own_layout ? x.stored_bytes() : Tensor::StoredBytes{x.raw_data(), nullptr};
+
+// How a backend's convolution takes its operands: as they are held (it reads
+// its own layout in place) or converted to plain first.
+enum class ConvOperands { plain, as_held };
+
+ConvOperands conv_operands(Backend& be, DType dtype, const Conv2dGeometry& g) {
+  return be.conv2d_keeps_own_layout(dtype, g) ? ConvOperands::as_held : ConvOperands::plain;
 }
+
+Tensor operand(const Tensor& t, ConvOperands how) { return how == ConvOperands::as_held ? t : to_plain(t); }
+
+const StoredLayout* layout_of(const Tensor& t) { return t.defined() ? t.layout().get() : nullptr; }
+
 Conv2dGeometry geometry_of(const Tensor& x, const Tensor& weight, Conv2dOptions o) {
   Conv2dGeometry g{x.size(0), x.size(1), x.size(2), x.size(3), weight.size(0), weight.size(2), weight.size(3),
                    o.stride, o.padding, o.dilation, 0, 0};
@@ -27,6 +40,7 @@ Conv2dGeometry geometry_of(const Tensor& x, const Tensor& weight, Conv2dOptions 
   g.out_width = (g.in_width + 2 * g.padding - g.dilation * (g.kernel_width - 1) - 1) / g.stride + 1;
   return g;
 }
+
 }  // namespace
 
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dOptions o) {
@@ -59,30 +73,38 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dO
                shape_str(out_shape));
   Tensor y = empty(out_shape, x.dtype(), x.device());
   Backend& backend = backend_of(x);
-  const bool own_layout = backend.conv2d_keeps_own_layout(x.dtype(), g);
-  const Tensor::StoredBytes xs = stored_or_plain(x, own_layout);
-  const Tensor::StoredBytes rs = residual.defined() ? stored_or_plain(residual, own_layout) : Tensor::StoredBytes{};
-  const Tensor::StoredBytes ws = stored_or_plain(weight, own_layout);
+  const ConvOperands how = conv_operands(backend, x.dtype(), g);
+  const Tensor xs = operand(x, how), ws = operand(weight, how);
+  const Tensor rs = residual.defined() ? operand(residual, how) : Tensor();
+  ConvLayouts layouts;
+  layouts.x = layout_of(xs);
+  layouts.residual = layout_of(rs);
+  layouts.w = layout_of(ws);
+  layouts.y_may_be_stored = how == ConvOperands::as_held;
   std::shared_ptr<const StoredLayout> y_layout = backend.conv2d_forward(
-      x.dtype(), g, xs.data, ws.data, bias.defined() ? bias.raw_data() : nullptr, {rs.data, epilogue.relu},
-      y.raw_data(), {xs.layout.get(), rs.layout.get(), ws.layout.get(), own_layout});
+      x.dtype(), g, xs.stored_bytes().data, ws.stored_bytes().data,
+      bias.defined() ? to_plain(bias).raw_data() : nullptr,
+      {rs.defined() ? rs.stored_bytes().data : nullptr, epilogue.relu}, y.raw_data(), layouts);
   if (y_layout) y.set_stored_layout(std::move(y_layout));
   const bool relu = epilogue.relu;
   return record(y, "conv2d", {x, weight, bias, residual},
                 [xd = x.detach(), wd = weight.detach(), yd = relu ? y.detach() : Tensor(), g](
                     const Tensor& dy_out, const std::vector<bool>& needs) {
                   // z = conv + bias + residual, y = relu(z): dz = dy where y > 0
-                  const Tensor dy = yd.defined() ? relu_backward(dy_out, yd) : dy_out;
+                  const Tensor dy_any = yd.defined() ? relu_backward(dy_out, yd) : dy_out;
                   Tensor dx, dw, db, dr;
-                  Backend& be = backend_of(dy);
-                  const bool own = be.conv2d_keeps_own_layout(dy.dtype(), g);
-                  const Tensor::StoredBytes dys = stored_or_plain(dy, own);
+                  Backend& be = backend_of(dy_any);
+                  const ConvOperands how = conv_operands(be, dy_any.dtype(), g);
+                  const Tensor dy = operand(dy_any, how);
                   if (needs[0]) {
                     dx = empty(xd.shape(), dy.dtype(), dy.device());
-                    const Tensor::StoredBytes ws = stored_or_plain(wd, own);
-                    std::shared_ptr<const StoredLayout> dx_layout =
-                        be.conv2d_backward_input(dy.dtype(), g, dys.data, ws.data, dx.raw_data(),
-                                                 {nullptr, dys.layout.get(), ws.layout.get(), own, false});
+                    const Tensor w = operand(wd, how);
+                    ConvGradLayouts layouts;
+                    layouts.dy = layout_of(dy);
+                    layouts.w = layout_of(w);
+                    layouts.dx_may_be_stored = how == ConvOperands::as_held;
+                    std::shared_ptr<const StoredLayout> dx_layout = be.conv2d_backward_input(
+                        dy.dtype(), g, dy.stored_bytes().data, w.stored_bytes().data, dx.raw_data(), layouts);
                     if (dx_layout) dx.set_stored_layout(std::move(dx_layout));
                   }
                   // db comes from the dW pass (one read of dy) when both are wanted
@@ -90,13 +112,17 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dO
                   if (needs[1]) {
                     dw = empty(wd.shape(), dy.dtype(), dy.device());
                     if (db_with_dw) db = empty({g.out_channels}, dy.dtype(), dy.device());
-                    const Tensor::StoredBytes xs = stored_or_plain(xd, own);
+                    const Tensor xs = operand(xd, how);
                     // dw may stay in the primitive's layout: the sum of a
                     // weight's gradients over its uses (the IDML step's two
                     // forwards) then runs on it, and its reader converts once
-                    std::shared_ptr<const StoredLayout> dw_layout = be.conv2d_backward_weight(
-                        dy.dtype(), g, xs.data, dys.data, dw.raw_data(), db_with_dw ? db.raw_data() : nullptr,
-                        {xs.layout.get(), dys.layout.get(), nullptr, false, own});
+                    ConvGradLayouts layouts;
+                    layouts.x = layout_of(xs);
+                    layouts.dy = layout_of(dy);
+                    layouts.dw_may_be_stored = how == ConvOperands::as_held;
+                    std::shared_ptr<const StoredLayout> dw_layout =
+                        be.conv2d_backward_weight(dy.dtype(), g, xs.stored_bytes().data, dy.stored_bytes().data,
+                                                  dw.raw_data(), db_with_dw ? db.raw_data() : nullptr, layouts);
                     if (dw_layout) dw.set_stored_layout(std::move(dw_layout));
                   }
                   if (needs[2] && !db_with_dw) db = sum(dy, {0, 2, 3});
@@ -152,28 +178,17 @@ Tensor conv2d_frozen_batch_norm(const Tensor& x, const Tensor& weight, const Ten
     return conv2d(x, f.weight, f.shift, options, epilogue);
   }
   // Constant parameters: folded once for the scope, and the folded weight
-  // held in the layout the backend's convolution reads it in, so that the
-  // forwards of the scope do not reorder it. In training the fold's own
-  // output is re-laid in place (it stays the autograd graph's node; only the
-  // convolutions read it, and backward-data reads it as held).
+  // converted once into the layout the backend's convolution reads it in, so
+  // that the forwards of the scope do not reorder it. In training the
+  // conversion is a node of the graph: the gradients of the scope's forwards
+  // meet there and pass through to the fold's backward once.
   const ConstantParameters::FoldedConv& f =
       constants->folded({weight, gamma, beta, running_mean, running_var}, eps, [&] {
         ConstantParameters::FoldedConv made = fold();
-        Backend& be = backend_of(x);
-        Tensor held = empty(made.weight.shape(), made.weight.dtype(), made.weight.device());
-        const Tensor::StoredBytes rs = epilogue.residual.defined() ? epilogue.residual.stored_bytes()
-                                                                    : Tensor::StoredBytes{};
-        std::shared_ptr<const StoredLayout> layout =
-            be.conv2d_hold_weight(made.weight.dtype(), geometry_of(x, made.weight, options), true,
-                                  {rs.data, epilogue.relu}, made.weight.raw_data(), held.raw_data());
-        if (!layout) return made;
-        if (grad_enabled()) {
-          be.copy(made.weight.raw_data(), held.raw_data(), held.nbytes());
-          made.weight.set_stored_layout(std::move(layout));
-        } else {
-          held.set_stored_layout(std::move(layout));
-          made.weight = held;
-        }
+        const void* residual = epilogue.residual.defined() ? epilogue.residual.stored_bytes().data : nullptr;
+        made.weight = to_layout(made.weight, backend_of(x).conv2d_weight_layout(
+                                                 made.weight.dtype(), geometry_of(x, made.weight, options),
+                                                 made.shift.raw_data(), {residual, epilogue.relu}));
         return made;
       });
   return conv2d(x, f.weight, f.shift, options, epilogue);

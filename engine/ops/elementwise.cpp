@@ -11,8 +11,9 @@ using namespace ops_detail;
 
 namespace {
 
-Tensor unary_kernel(const char* name, UnaryOp op, const Tensor& x, double a = 0, double b = 0) {
-  check_floating(name, x);
+Tensor unary_kernel(const char* name, UnaryOp op, const Tensor& x_in, double a = 0, double b = 0) {
+  check_floating(name, x_in);
+  const Tensor x = to_plain(x_in);
   Tensor out = empty(x.shape(), x.dtype(), x.device());
   backend_of(x).unary(op, x.dtype(), x.raw_data(), out.raw_data(), x.numel(), a, b);
   return out;
@@ -27,16 +28,13 @@ Tensor binary_kernel(const char* name, BinaryOp op, const Tensor& a, const Tenso
   // Same-shaped operands held in one backend layout (engine/storage.h), as
   // the gradients between oneDNN convolutions are: the op runs on the stored
   // bytes and its output stays in that layout, so no operand is reordered.
-  if (a.shape() == b.shape()) {
-    const Tensor::StoredBytes as = a.stored_bytes();
-    const Tensor::StoredBytes bs = as.layout ? b.stored_bytes() : Tensor::StoredBytes{};
-    if (bs.layout && as.layout->same_as(*bs.layout)) {
-      backend_of(a).binary(op, a.dtype(), plan, as.data, bs.data, out.raw_data());
-      out.set_stored_layout(as.layout);
-      return out;
-    }
+  if (a.shape() == b.shape() && !a.is_plain() && !b.is_plain() && a.layout()->same_as(*b.layout())) {
+    backend_of(a).binary(op, a.dtype(), plan, a.stored_bytes().data, b.stored_bytes().data, out.raw_data());
+    out.set_stored_layout(a.layout());
+    return out;
   }
-  backend_of(a).binary(op, a.dtype(), plan, a.raw_data(), b.raw_data(), out.raw_data());
+  const Tensor ap = to_plain(a), bp = to_plain(b);
+  backend_of(a).binary(op, a.dtype(), plan, ap.raw_data(), bp.raw_data(), out.raw_data());
   return out;
 }
 
@@ -51,7 +49,8 @@ Tensor expand(const Tensor& x, const Shape& shape) {
              shape_str(shape));
   check_floating("expand", x);
   Tensor out = empty(shape, x.dtype(), x.device());
-  backend_of(x).broadcast_copy(x.dtype(), broadcast_plan(shape, {x.shape()}), x.raw_data(), out.raw_data());
+  backend_of(x).broadcast_copy(x.dtype(), broadcast_plan(shape, {x.shape()}), to_plain(x).raw_data(),
+                               out.raw_data());
   const Shape in_shape = x.shape();
   return record(out, "expand", {x}, [in_shape](const Tensor& g, const Needs&) {
     return Grads{sum_to_shape(g, in_shape)};
@@ -121,8 +120,8 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   const Shape out_shape =
       broadcast_shapes(cond.shape(), broadcast_shapes(a.shape(), b.shape(), "where"), "where");
   Tensor out = empty(out_shape, a.dtype(), a.device());
-  backend_of(a).where(a.dtype(), broadcast_plan(out_shape, {cond.shape(), a.shape(), b.shape()}), cond.raw_data(),
-                      a.raw_data(), b.raw_data(), out.raw_data());
+  backend_of(a).where(a.dtype(), broadcast_plan(out_shape, {cond.shape(), a.shape(), b.shape()}),
+                      to_plain(cond).raw_data(), to_plain(a).raw_data(), to_plain(b).raw_data(), out.raw_data());
   return record(out, "where", {a, b},
                 [c = cond.detach(), sa = a.shape(), sb = b.shape()](const Tensor& g, const Needs& n) {
                   const Tensor zero = zeros({}, g.dtype(), g.device());

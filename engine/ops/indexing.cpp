@@ -49,7 +49,7 @@ Tensor concat(const std::vector<Tensor>& tensors, int64_t dim) {
   int64_t offset = 0;
   for (const Tensor& t : tensors) {
     const int64_t cols = t.shape()[d] * inner;
-    backend_of(t).copy_rows(t.dtype(), t.raw_data(), cols,
+    backend_of(t).copy_rows(t.dtype(), to_plain(t).raw_data(), cols,
                             static_cast<char*>(out.raw_data()) + offset * inner * dtype_size(t.dtype()),
                             out_shape[d] * inner, outer, cols);
     sizes.push_back(t.shape()[d]);
@@ -74,7 +74,8 @@ Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length) {
   out_shape[d] = length;
   Tensor out = empty(out_shape, x.dtype(), x.device());
   const int64_t outer = product(x.shape(), 0, d), inner = product(x.shape(), d + 1, x.shape().size());
-  backend_of(x).copy_rows(x.dtype(), static_cast<char*>(x.raw_data()) + start * inner * dtype_size(x.dtype()),
+  const Tensor plain = to_plain(x);
+  backend_of(x).copy_rows(x.dtype(), static_cast<char*>(plain.raw_data()) + start * inner * dtype_size(x.dtype()),
                           x.shape()[d] * inner, out.raw_data(), length * inner, outer, length * inner);
   return record(out, "narrow", {x}, [s = x.shape(), d, start, length](const Tensor& g, const Needs&) {
     // Pad the gradient with zeros around the slice.
@@ -102,11 +103,12 @@ Tensor index_select(const Tensor& x, const Tensor& indices) {
   out_shape[0] = indices.size(0);
   Tensor out = empty(out_shape, x.dtype(), x.device());
   const int64_t row = x.size(0) ? x.numel() / x.size(0) : 0;
-  backend_of(x).index_select_rows(x.dtype(), x.raw_data(), x.size(0), indices.data<int64_t>(), indices.size(0), row,
-                                  out.raw_data());
+  backend_of(x).index_select_rows(x.dtype(), to_plain(x).raw_data(), x.size(0), indices.data<int64_t>(),
+                                  indices.size(0), row, out.raw_data());
   return record(out, "index_select", {x}, [s = x.shape(), idx = indices, row](const Tensor& g, const Needs&) {
     Tensor dx = zeros(s, g.dtype(), g.device());
-    backend_of(g).index_add_rows(g.dtype(), g.raw_data(), idx.data<int64_t>(), idx.size(0), row, dx.raw_data(), s[0]);
+    backend_of(g).index_add_rows(g.dtype(), to_plain(g).raw_data(), idx.data<int64_t>(), idx.size(0), row,
+                                 dx.raw_data(), s[0]);
     return Grads{dx};
   });
 }
@@ -119,10 +121,12 @@ Tensor gather(const Tensor& x, const Tensor& indices) {
   check_indices("gather", indices, x.size(1), x);
   const int64_t rows = x.size(0), cols = x.size(1), k = indices.size(1);
   Tensor out = empty({rows, k}, x.dtype(), x.device());
-  backend_of(x).gather_cols(x.dtype(), x.raw_data(), rows, cols, indices.data<int64_t>(), k, out.raw_data());
+  backend_of(x).gather_cols(x.dtype(), to_plain(x).raw_data(), rows, cols, indices.data<int64_t>(), k,
+                            out.raw_data());
   return record(out, "gather", {x}, [idx = indices, rows, cols, k](const Tensor& g, const Needs&) {
     Tensor dx = zeros({rows, cols}, g.dtype(), g.device());
-    backend_of(g).scatter_add_cols(g.dtype(), g.raw_data(), rows, cols, idx.data<int64_t>(), k, dx.raw_data());
+    backend_of(g).scatter_add_cols(g.dtype(), to_plain(g).raw_data(), rows, cols, idx.data<int64_t>(), k,
+                                   dx.raw_data());
     return Grads{dx};
   });
 }

@@ -13,8 +13,9 @@ using Grads = std::vector<Tensor>;
 using Needs = std::vector<bool>;
 }  // namespace
 
-Tensor matmul(const Tensor& a, const Tensor& b, Transpose transpose) {
+Tensor matmul(const Tensor& a_in, const Tensor& b_in, Transpose transpose) {
   const bool ta = transposes_first(transpose), tb = transposes_second(transpose);
+  const Tensor a = to_plain(a_in), b = to_plain(b_in);
   check_same("matmul", {a, b});
   check_floating("matmul", a);
   check_dim("matmul", a, 2, "a");
@@ -54,7 +55,7 @@ Tensor transpose(const Tensor& x) {
   check_floating("transpose", x);
   check_dim("transpose", x, 2, "input");
   Tensor out = empty({x.size(1), x.size(0)}, x.dtype(), x.device());
-  backend_of(x).transpose2d(x.dtype(), x.raw_data(), out.raw_data(), x.size(0), x.size(1));
+  backend_of(x).transpose2d(x.dtype(), to_plain(x).raw_data(), out.raw_data(), x.size(0), x.size(1));
   return record(out, "transpose", {x}, [](const Tensor& g, const Needs&) { return Grads{transpose(g)}; });
 }
 

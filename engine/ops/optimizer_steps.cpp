@@ -15,7 +15,7 @@ void adam_step_(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, 
     IDML_CHECK(t->shape() == param.shape(), "adam_step: ", t->str(), " does not match the parameter ", param.str());
   IDML_CHECK(step.bias_correction1 > 0 && step.bias_correction2 > 0,
              "adam_step: bias corrections must be positive (step count >= 1)");
-  backend_of(param).adam_step(param.dtype(), step, param.numel(), param.raw_data(), grad.raw_data(),
+  backend_of(param).adam_step(param.dtype(), step, param.numel(), param.raw_data(), to_plain(grad).raw_data(),
                               exp_avg.raw_data(), exp_avg_sq.raw_data());
 }
 

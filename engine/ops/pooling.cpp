@@ -7,8 +7,13 @@ namespace idml {
 
 using namespace ops_detail;
 
-Tensor max_pool2d(const Tensor& x, Pool2dOptions o) {
-  check_floating("max_pool2d", x);
+Tensor max_pool2d(const Tensor& x_in, Pool2dOptions o) {
+  check_floating("max_pool2d", x_in);
+  // Held in channel blocks (as a oneDNN convolution leaves its output), x is
+  // read as it is and y left in the same arrangement for the next convolution;
+  // any other layout is converted first.
+  const bool blocked = !x_in.is_plain() && x_in.layout()->channel_block() > 0;
+  const Tensor x = blocked ? x_in : to_plain(x_in);
   check_dim("max_pool2d", x, 4, "input (N, C, H, W)");
   IDML_CHECK(o.kernel >= 1 && o.stride >= 1 && o.padding >= 0 && 2 * o.padding <= o.kernel,
              "max_pool2d: bad kernel ", o.kernel, ", stride ", o.stride, " or padding ", o.padding,
@@ -21,20 +26,17 @@ Tensor max_pool2d(const Tensor& x, Pool2dOptions o) {
   // The window maxima's positions, for the backward only
   const bool backward = grad_enabled() && x.requires_grad();
   const Tensor indices = backward ? empty(y.shape(), DType::Int64, x.device()) : Tensor();
-  // Held in channel blocks (as a oneDNN convolution leaves its output), x is
-  // read as it is and y left in the same arrangement for the next convolution.
-  const Tensor::StoredBytes xs = x.stored_bytes();
-  std::shared_ptr<const StoredLayout> y_layout =
-      xs.layout && xs.layout->channel_block() > 0 ? xs.layout->with_dims(y.shape()) : nullptr;
-  backend_of(x).max_pool2d_forward(x.dtype(), g, y_layout ? xs.data : x.raw_data(), y.raw_data(),
+  std::shared_ptr<const StoredLayout> y_layout = blocked ? x.layout()->with_dims(y.shape()) : nullptr;
+  const Tensor xs = y_layout ? x : to_plain(x);  // plain where the layout has no such arrangement for y
+  backend_of(x).max_pool2d_forward(x.dtype(), g, xs.stored_bytes().data, y.raw_data(),
                                    backward ? indices.data<int64_t>() : nullptr,
-                                   y_layout ? xs.layout->channel_block() : 0);
+                                   y_layout ? xs.layout()->channel_block() : 0);
   if (y_layout) y.set_stored_layout(std::move(y_layout));
   return record(y, "max_pool2d", {x},
                 [g, indices, in_shape = x.shape()](const Tensor& dy, const std::vector<bool>&) {
                   Tensor dx = empty(in_shape, dy.dtype(), dy.device());
-                  backend_of(dy).max_pool2d_backward(dy.dtype(), g, dy.raw_data(), indices.data<int64_t>(),
-                                                     dx.raw_data());
+                  backend_of(dy).max_pool2d_backward(dy.dtype(), g, to_plain(dy).raw_data(),
+                                                     indices.data<int64_t>(), dx.raw_data());
                   return std::vector<Tensor>{dx};
                 });
 }

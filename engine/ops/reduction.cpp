@@ -55,7 +55,7 @@ Shape reduced_shape(const Shape& s, const std::vector<int64_t>& dims, KeepDim ke
 Tensor sum(const Tensor& x) {
   check_floating("sum", x);
   Tensor out = empty({}, x.dtype(), x.device());
-  backend_of(x).sum_axis(x.dtype(), x.raw_data(), out.raw_data(), 1, x.numel(), 1);
+  backend_of(x).sum_axis(x.dtype(), to_plain(x).raw_data(), out.raw_data(), 1, x.numel(), 1);
   return record(out, "sum", {x}, [s = x.shape()](const Tensor& g, const Needs&) {
     return Grads{expand(g.reshape(Shape(s.size(), 1)), s)};
   });
@@ -64,7 +64,7 @@ Tensor sum(const Tensor& x) {
 Tensor sum(const Tensor& x, const std::vector<int64_t>& dims_in, KeepDim keepdim) {
   check_floating("sum", x);
   const std::vector<int64_t> dims = normalized_dims(dims_in, x.dim(), "sum");
-  Tensor out = x.detach();
+  Tensor out = to_plain(x).detach();
   for (auto it = dims.rbegin(); it != dims.rend(); ++it) out = sum_one_dim(out, *it);
   if (dims.empty()) out = out.clone();
   const Shape kept = reduced_shape(x.shape(), dims, KeepDim::yes);
@@ -96,7 +96,8 @@ MaxResult max(const Tensor& x, int64_t dim, KeepDim keepdim) {
   Tensor values = empty(kept, x.dtype(), x.device());
   Tensor indices = empty(kept, DType::Int64, x.device());
   const int64_t reduce = x.shape()[d];
-  backend_of(x).max_axis(x.dtype(), x.raw_data(), values.raw_data(), indices.data<int64_t>(), outer, reduce, inner);
+  backend_of(x).max_axis(x.dtype(), to_plain(x).raw_data(), values.raw_data(), indices.data<int64_t>(), outer, reduce,
+                         inner);
   if (keepdim == KeepDim::no) {
     const Shape dropped = reduced_shape(x.shape(), {d}, KeepDim::no);
     values = values.reshape(dropped);
@@ -105,8 +106,8 @@ MaxResult max(const Tensor& x, int64_t dim, KeepDim keepdim) {
   values = record(values, "max", {x},
                   [s = x.shape(), idx = indices.detach(), outer, reduce, inner](const Tensor& g, const Needs&) {
                     Tensor dx = empty(s, g.dtype(), g.device());
-                    backend_of(g).max_axis_backward(g.dtype(), g.raw_data(), idx.data<int64_t>(), dx.raw_data(),
-                                                    outer, reduce, inner);
+                    backend_of(g).max_axis_backward(g.dtype(), to_plain(g).raw_data(), idx.data<int64_t>(),
+                                                    dx.raw_data(), outer, reduce, inner);
                     return Grads{dx};
                   });
   return {values, indices};

@@ -1,15 +1,17 @@
-// Tensor handles, factories, views and host transfers.
+// Tensor handles, factories, views and host transfers; layouts and their named conversions.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <memory>
-#include <thread>
+#include <string>
 #include <vector>
 
-#include "engine/generator.h"
+#include "engine/autograd.h"
 #include "engine/backend.h"
+#include "engine/generator.h"
 #include "engine/ops.h"
 #include "tests/engine/test_util.h"
+#include "tests/error_of.h"
 
 namespace idml {
 namespace {
@@ -119,37 +121,23 @@ TEST(Tensor, ParseDevice) {
 // A layout that stores the elements in reverse order, counting its conversions.
 class ReversedLayout : public StoredLayout {
  public:
+  std::string name() const override { return "reversed"; }
   void to_plain(const void* stored, void* plain) const override {
     ++conversions;
-    const float* from = static_cast<const float*>(stored);
-    float* to = static_cast<float*>(plain);
-    for (int i = 0; i < n; ++i) to[i] = from[n - 1 - i];
+    reverse(static_cast<const float*>(stored), static_cast<float*>(plain));
+  }
+  void from_plain(const void* plain, void* stored) const override {
+    ++conversions;
+    reverse(static_cast<const float*>(plain), static_cast<float*>(stored));
   }
   int n = 0;
   mutable std::atomic<int> conversions{0};
-};
 
-// A storage left in a kernel's own layout is converted once, on the first
-// plain access from any thread, and stays plain.
-TEST(Tensor, StoredLayoutIsConvertedOnceOnFirstPlainAccess) {
-  const Tensor t = empty({64});
-  auto layout = std::make_shared<ReversedLayout>();
-  layout->n = 64;
-  float* stored = static_cast<float*>(t.stored_bytes().data);
-  for (int i = 0; i < 64; ++i) stored[i] = static_cast<float>(63 - i);
-  t.set_stored_layout(layout);
-  EXPECT_EQ(t.stored_bytes().layout.get(), layout.get());
-  EXPECT_EQ(narrow(t, 0, 0, 2).shape(), (Shape{2}));  // a view reads plain, converting the storage
-  EXPECT_EQ(t.stored_bytes().layout, nullptr);
-  std::vector<std::thread> readers;
-  std::vector<float> first(8);
-  for (int r = 0; r < 8; ++r) readers.emplace_back([&, r] { first[r] = t.data<float>()[r]; });
-  for (std::thread& r : readers) r.join();
-  EXPECT_EQ(layout->conversions.load(), 1);
-  for (int r = 0; r < 8; ++r) EXPECT_EQ(first[r], static_cast<float>(r));
-  EXPECT_EQ(t.to_vector<float>()[63], 63.0f);
-  EXPECT_EQ(layout->conversions.load(), 1);
-}
+ private:
+  void reverse(const float* from, float* to) const {
+    for (int i = 0; i < n; ++i) to[i] = from[n - 1 - i];
+  }
+};
 
 // A tensor of `values` (plain order) held reversed in `layout`.
 Tensor reversed(const std::vector<float>& values, const std::shared_ptr<ReversedLayout>& layout) {
@@ -160,6 +148,48 @@ Tensor reversed(const std::vector<float>& values, const std::shared_ptr<Reversed
   return t;
 }
 
+// A tensor's layout is a property anyone can see: in str(), repr() and every
+// error, and no read changes it; the named conversions make new tensors.
+TEST(Tensor, LayoutIsVisibleAndChangedOnlyByNamedConversions) {
+  auto layout = std::make_shared<ReversedLayout>();
+  layout->n = 64;
+  std::vector<float> values(64);
+  for (int i = 0; i < 64; ++i) values[i] = static_cast<float>(i);
+  const Tensor t = reversed(values, layout);
+  EXPECT_EQ(t.layout().get(), layout.get());
+  EXPECT_FALSE(t.is_plain());
+  EXPECT_EQ(t.str(), "float32[64] on cpu, layout reversed");
+  EXPECT_NE(t.repr().find("layout reversed"), std::string::npos) << t.repr();
+  EXPECT_EQ(zeros({2}).layout_name(), "plain");
+  // Reading it as plain bytes is an error that names the layout and the way out.
+  const std::string error = testing::error_of([&] { t.data<float>(); });
+  EXPECT_NE(error.find("layout reversed"), std::string::npos) << error;
+  EXPECT_NE(error.find("to_plain"), std::string::npos) << error;
+  EXPECT_EQ(narrow(t, 0, 0, 2).to_vector<float>(), (std::vector<float>{0, 1}));  // an op converts a copy
+  EXPECT_EQ(t.layout().get(), layout.get());                                    // t keeps its layout
+  const Tensor plain = to_plain(t);
+  EXPECT_TRUE(plain.is_plain());
+  EXPECT_EQ(plain.to_vector<float>(), values);
+  EXPECT_EQ(layout->conversions.load(), 2);
+  EXPECT_TRUE(to_plain(plain).same(plain));  // a plain tensor is its own plain form
+  const Tensor back = to_layout(plain, layout);
+  EXPECT_EQ(back.layout().get(), layout.get());
+  EXPECT_EQ(static_cast<const float*>(back.stored_bytes().data)[0], 63.0f);
+  EXPECT_TRUE(to_layout(back, layout).same(back));
+  EXPECT_EQ(layout->conversions.load(), 3);
+}
+
+// The conversions pass the gradient through unchanged.
+TEST(Tensor, LayoutConversionsPassTheGradientThrough) {
+  auto layout = std::make_shared<ReversedLayout>();
+  layout->n = 3;
+  const Tensor x = from_vector<float>({1, 2, 3}, {3}).set_requires_grad(true);
+  const Tensor y = to_plain(to_layout(x, layout));
+  EXPECT_EQ(y.grad_fn()->name(), "to_plain");
+  sum(mul(y, from_vector<float>({4, 5, 6}, {3}))).backward();
+  EXPECT_EQ(x.grad().to_vector<float>(), (std::vector<float>{4, 5, 6}));
+}
+
 // An elementwise op of operands held in one layout runs on the stored bytes
 // and leaves its output in it; operands in different layouts are read plain.
 TEST(Tensor, ElementwiseOpsOfOneStoredLayoutKeepIt) {
@@ -167,26 +197,34 @@ TEST(Tensor, ElementwiseOpsOfOneStoredLayoutKeepIt) {
   layout->n = other->n = 4;
   const std::vector<float> a{1, -2, 3, -4}, b{10, 20, 30, 40};
   const Tensor sum_ab = add(reversed(a, layout), reversed(b, layout));
-  EXPECT_EQ(sum_ab.stored_bytes().layout.get(), layout.get());
+  EXPECT_EQ(sum_ab.layout().get(), layout.get());
   EXPECT_EQ(layout->conversions.load(), 0);
-  EXPECT_EQ(sum_ab.to_vector<float>(), (std::vector<float>{11, 18, 33, 36}));
+  EXPECT_EQ(to_plain(sum_ab).to_vector<float>(), (std::vector<float>{11, 18, 33, 36}));
   const Tensor masked = relu_backward(reversed(b, layout), reversed(a, layout));
-  EXPECT_EQ(masked.to_vector<float>(), (std::vector<float>{10, 0, 30, 0}));
+  EXPECT_EQ(masked.layout().get(), layout.get());
+  EXPECT_EQ(to_plain(masked).to_vector<float>(), (std::vector<float>{10, 0, 30, 0}));
   EXPECT_EQ(layout->conversions.load(), 2);  // only the two reads of the outputs
   // another layout object (ReversedLayout compares by identity), or a plain operand
   const Tensor mixed = add(reversed(a, layout), reversed(b, other));
-  EXPECT_EQ(mixed.stored_bytes().layout, nullptr);
+  EXPECT_TRUE(mixed.is_plain());
   EXPECT_EQ(mixed.to_vector<float>(), (std::vector<float>{11, 18, 33, 36}));
   const Tensor with_plain = mul(reversed(a, layout), from_vector(b, {4}));
-  EXPECT_EQ(with_plain.stored_bytes().layout, nullptr);
+  EXPECT_TRUE(with_plain.is_plain());
   EXPECT_EQ(with_plain.to_vector<float>(), (std::vector<float>{10, -40, 90, -160}));
 }
 
-TEST(Tensor, OnlyAWholeStorageCarriesAStoredLayout) {
+// Only the op that made a tensor sets its layout, on the whole storage, before
+// anything else holds it.
+TEST(Tensor, OnlyTheOpThatMadeATensorSetsItsLayout) {
+  auto layout = std::make_shared<ReversedLayout>();
+  layout->n = 16;
+  const Tensor fresh = zeros({4, 4});
+  EXPECT_NO_THROW(fresh.set_stored_layout(layout));
   const Tensor t = zeros({4, 4});
-  EXPECT_NO_THROW(t.reshape({16}).set_stored_layout(nullptr));  // a reshape covers the whole storage
+  const Tensor view = t.reshape({16});
+  EXPECT_THROW(t.set_stored_layout(layout), Error);  // the view shares it
   // An empty tensor owns one byte (empty()), which is not its content.
-  EXPECT_THROW(empty({0}).set_stored_layout(std::make_shared<ReversedLayout>()), Error);
+  EXPECT_THROW(empty({0}).set_stored_layout(layout), Error);
 }
 
 }  // namespace

@@ -15,9 +15,9 @@
 
 namespace idml::testing {
 
-// max |a - b| / max |b| of two float32 tensors.
+// max |a - b| / max |b| of two float32 tensors, in any layout.
 inline double relative_error(const Tensor& a, const Tensor& b) {
-  const std::vector<float> x = a.to_vector<float>(), y = b.to_vector<float>();
+  const std::vector<float> x = to_plain(a).to_vector<float>(), y = to_plain(b).to_vector<float>();
   double diff = 0, scale = 0;
   for (size_t i = 0; i < x.size(); ++i) {
     diff = std::max(diff, static_cast<double>(std::abs(x[i] - y[i])));
@@ -60,7 +60,8 @@ class ThreadCount {
   int saved_;
 };
 
-inline std::vector<double> host(const Tensor& t) { return t.to(DType::Float64).to_vector<double>(); }
+// The values of t in row-major order (converted to plain first, whatever its layout), as float64.
+inline std::vector<double> host(const Tensor& t) { return to_plain(t).to(DType::Float64).to_vector<double>(); }
 
 inline void expect_near_all(const std::vector<double>& actual, const std::vector<double>& expected, double rel,
                             const char* what) {

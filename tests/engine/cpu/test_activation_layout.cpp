@@ -1,4 +1,4 @@
-// The Blocked activation layout policy (engine/cpu/onednn_conv.h): a chain of
+// The Blocked activation layout policy (engine/cpu/conv_choices.h): a chain of
 // oneDNN convolutions reorders only at its ends, forward and backward, every
 // other op sees the plain values, and values and gradients equal the Plain
 // policy's: bit for bit without a residual (the same primitive on the same
@@ -40,15 +40,16 @@ Chain run_chain(ActivationLayout layout, bool backward) {
   const int64_t before = cpu::onednn::activation_reorders();
   const Tensor a = conv2d(x, w1, Tensor(), {1, 1, 1}, {Tensor(), true});
   const Tensor b = conv2d(a, w2, Tensor(), {1, 1, 1}, {a, true});  // relu(conv(a) + a)
-  const Tensor y = conv2d(b, w3, Tensor(), {2, 0, 1});
+  // The network's edge: y converted to NCHW once, by name, for every reader after it
+  const Tensor y = to_plain(conv2d(b, w3, Tensor(), {2, 0, 1}));
   Chain out;
   out.y = y.detach();
-  std::vector<float> values = out.y.to_vector<float>();  // the network's edge: NCHW
+  std::vector<float> values = out.y.to_vector<float>();
   out.reorders = cpu::onednn::activation_reorders() - before;
   if (backward) {
     const int64_t before_backward = cpu::onednn::activation_reorders();
     sum(mul(y, seed)).backward();
-    out.dx = x.grad();
+    out.dx = x.grad();  // a leaf's gradient is plain
     values = out.dx.to_vector<float>();
     out.backward_reorders = cpu::onednn::activation_reorders() - before_backward;
     out.dw1 = w1.grad();
@@ -61,7 +62,7 @@ Chain run_chain(ActivationLayout layout, bool backward) {
 // max |a - b| <= 1e-6 * max |b|: a residual added by another post-op rounds
 // once differently.
 void expect_close(const Tensor& a, const Tensor& b, const char* what) {
-  const std::vector<float> x = a.to_vector<float>(), y = b.to_vector<float>();
+  const std::vector<float> x = to_plain(a).to_vector<float>(), y = to_plain(b).to_vector<float>();
   ASSERT_EQ(x.size(), y.size()) << what;
   float scale = 0, error = 0;
   for (size_t i = 0; i < x.size(); ++i) {
@@ -76,7 +77,7 @@ bool blocked_layout_available() {
   const ScopedActivationLayout scope(ActivationLayout::Blocked);
   Generator gen(1);
   const Tensor y = conv2d(randn({1, 32, 6, 6}, gen), randn({32, 32, 3, 3}, gen), Tensor(), {1, 1, 1});
-  return y.stored_bytes().layout != nullptr;
+  return !y.is_plain();
 }
 
 TEST(ActivationLayout, AChainOfConvolutionsReordersOnlyAtItsEnds) {
@@ -128,14 +129,17 @@ TEST(ActivationLayout, EveryOtherReaderSeesThePlainValues) {
   const ScopedActivationLayout scope(ActivationLayout::Blocked);
   const auto blocked = [&] {
     const Tensor y = conv2d(x, w, Tensor(), {1, 1, 1});
-    EXPECT_NE(y.stored_bytes().layout, nullptr);
+    EXPECT_FALSE(y.is_plain()) << y;
     return y;
   };
-  // an element-wise op, a view with an offset (narrow), a reshape, a pooling
+  // an element-wise op, a view with an offset (narrow), a reshape (which keeps
+  // the layout until a named conversion), a pooling
   EXPECT_EQ(mul_scalar(blocked(), 1.0).to_vector<float>(), expected);
   const std::vector<float> second_image(expected.begin() + 32 * 64, expected.end());
   EXPECT_EQ(narrow(blocked(), 0, 1, 1).to_vector<float>(), second_image);
-  EXPECT_EQ(blocked().reshape({2, -1}).to_vector<float>(), expected);
+  const Tensor flat = blocked().reshape({2, -1});
+  EXPECT_FALSE(flat.is_plain());
+  EXPECT_EQ(to_plain(flat).to_vector<float>(), expected);
   const Tensor pooled = adaptive_avg_pool2d_1x1(blocked());
   EXPECT_NEAR(pooled.to_vector<float>()[0],
               [&] {
@@ -148,8 +152,8 @@ TEST(ActivationLayout, EveryOtherReaderSeesThePlainValues) {
   const Tensor y = blocked();
   const cpu::ScopedConvImplementation im2col(cpu::ConvImplementation::Im2col);
   const Tensor z = conv2d(y, w, Tensor(), {1, 1, 1});
-  EXPECT_EQ(y.stored_bytes().layout, nullptr);  // converted in place, once
-  EXPECT_EQ(y.to_vector<float>(), expected);
+  EXPECT_FALSE(y.is_plain());  // the convolution converted a copy; y keeps its layout
+  EXPECT_EQ(to_plain(y).to_vector<float>(), expected);
   EXPECT_EQ(z.shape(), (Shape{2, 32, 8, 8}));
 }
 
@@ -180,10 +184,10 @@ TEST(ActivationLayout, MaxPoolingKeepsTheBlockedLayout) {
     // ReLU, which would turn the NaNs into zeros
     const Tensor a = conv2d(x, w1, Tensor(), {1, 1, 1}, {Tensor(), backward});
     const Tensor pooled = max_pool2d(a, {3, 2, 1});
-    EXPECT_EQ(pooled.stored_bytes().layout != nullptr, layout == ActivationLayout::Blocked);
+    EXPECT_EQ(!pooled.is_plain(), layout == ActivationLayout::Blocked);
     const Tensor y = conv2d(pooled, w2, Tensor(), {1, 0, 1});
     Stem out{pooled.detach(), y.detach(), Tensor(), 0};
-    out.y.to_vector<float>();
+    to_plain(out.y);
     out.reorders = cpu::onednn::activation_reorders() - before;
     if (backward) {
       sum(mul(y, y)).backward();
@@ -195,7 +199,8 @@ TEST(ActivationLayout, MaxPoolingKeepsTheBlockedLayout) {
     SCOPED_TRACE(backward ? "with the backward" : "inference, a NaN in the input");
     const Stem plain = stem(ActivationLayout::Plain, backward);
     const Stem blocked = stem(ActivationLayout::Blocked, backward);
-    const std::vector<float> p = plain.pooled.to_vector<float>(), b = blocked.pooled.to_vector<float>();
+    const std::vector<float> p = to_plain(plain.pooled).to_vector<float>();
+    const std::vector<float> b = to_plain(blocked.pooled).to_vector<float>();
     ASSERT_EQ(p.size(), b.size());
     for (size_t i = 0; i < p.size(); ++i)
       ASSERT_TRUE(p[i] == b[i] || (std::isnan(p[i]) && std::isnan(b[i]))) << i << ": " << p[i] << " " << b[i];

@@ -62,8 +62,9 @@ inline Pair index_pair(const std::vector<int64_t>& values) {
   return on_both(from_vector(values, {static_cast<int64_t>(values.size())}));
 }
 
+// The values in row-major order, whatever the device and the layout (a CPU convolution's output may be blocked).
 inline std::vector<double> host_values(const Tensor& t) {
-  return t.to(Device::cpu()).to(DType::Float64).to_vector<double>();
+  return to_plain(t).to(Device::cpu()).to(DType::Float64).to_vector<double>();
 }
 
 // How the tolerance scales: per element, |gpu - cpu| <= tol (|cpu| + 1), or
