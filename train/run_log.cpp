@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "engine/error.h"
+#include "engine/settings.h"
 #include "io/atomic_file.h"
 
 namespace idml::train {
@@ -52,8 +53,11 @@ bool RunLog::has_epoch_line(int64_t epoch) const {
   return false;
 }
 
-void RunLog::write_config(const nlohmann::json& config) const {
-  io::write_file_atomically(path("config.json"), config.dump(2) + "\n");
+void RunLog::write_config(const nlohmann::json& config, Device device) const {
+  nlohmann::json out = config;
+  nlohmann::json& engine = out["engine"] = nlohmann::json::object();
+  for (const EngineSetting& setting : engine_settings(device)) engine[setting.name] = setting.value;
+  io::write_file_atomically(path("config.json"), out.dump(2) + "\n");
 }
 
 void RunLog::append(const nlohmann::json& record) {

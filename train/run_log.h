@@ -1,5 +1,7 @@
 // What a training run writes besides checkpoints, in its run directory:
-//   config.json                  the resolved configuration
+//   config.json                  the resolved configuration, and under "engine" the
+//                                engine's effective settings on the run's device
+//                                (engine/settings.h: what changes what an op does)
 //   metrics.jsonl                one JSON object per line: every epoch and evaluation
 //   <dataset>_<model>_best_results.txt   the reference's "Best Epoch: E" /
 //                                "Best Recall@K: xx.xxxx" file
@@ -14,6 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/device.h"
+
 namespace idml::train {
 
 class RunLog {
@@ -22,7 +26,8 @@ class RunLog {
   explicit RunLog(std::string directory);
   const std::string& directory() const { return directory_; }
   std::string path(const std::string& file) const { return directory_ + "/" + file; }
-  void write_config(const nlohmann::json& config) const;
+  // config.json: `config` plus "engine": {name: value} of engine_settings(device).
+  void write_config(const nlohmann::json& config, Device device) const;
   void append(const nlohmann::json& record);  // one line, flushed; a failure says why (strerror)
   bool has_epoch_line(int64_t epoch) const;    // an {"event": "epoch", "epoch": epoch} line exists
   // Deletes the *.tmp files a killed run left in the directory; returns how many.

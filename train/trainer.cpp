@@ -53,7 +53,7 @@ TrainingRun::TrainingRun(const TrainConfig& config, distributed::Communicator& c
     log_ = std::make_unique<RunLog>(directory_);
     if (const int stale = log_->remove_stale_temporaries())
       std::printf("removed %d stale *.tmp file(s) of an interrupted run in %s\n", stale, log_->directory().c_str());
-    log_->write_config(progress_.config);
+    log_->write_config(progress_.config, device_);
     directory_ = log_->directory();
   }
   std::printf("configuration: %s\nlog directory: %s\n", progress_.config.dump().c_str(), directory_.c_str());

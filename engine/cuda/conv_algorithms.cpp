@@ -26,13 +26,17 @@ int as_int(int64_t v) {
   return static_cast<int>(v);
 }
 
-bool benchmark_mode() {
+}  // namespace
+
+bool cudnn_benchmark_mode() {
   static const bool on = [] {
     const char* v = std::getenv("IDML_CUDNN_BENCHMARK");
     return !(v && std::strcmp(v, "0") == 0);
   }();
   return on;
 }
+
+namespace {
 
 // One row of any of cuDNN's three perf-result types.
 struct Candidate {
@@ -134,7 +138,7 @@ ConvAlgorithm CudaBackend::conv_algorithm(ConvPass pass, DType dtype, const Conv
   }
   ConvAlgorithm chosen;
   bool found = pick(heuristic, SIZE_MAX, chosen);
-  if (benchmark_mode()) {
+  if (cudnn_benchmark_mode()) {
     // Time every candidate whose workspace fits in what we can allocate (at most 1 GiB).
     size_t limit = 0;
     for (const Candidate& c : heuristic)

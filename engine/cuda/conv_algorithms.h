@@ -20,6 +20,9 @@ namespace idml::cuda {
 
 enum class ConvPass : int { Forward, BackwardData, BackwardFilter };
 
+// Whether algorithms are timed (IDML_CUDNN_BENCHMARK unset or 1) or picked by heuristics (0).
+bool cudnn_benchmark_mode();
+
 struct ConvKey {
   std::array<int64_t, 13> values;  // pass, dtype, math, geometry
   bool operator<(const ConvKey& o) const { return values < o.values; }

@@ -1,10 +1,11 @@
 // The trainer (the step's pieces are in test_step.cpp): an exact resume (N
 // epochs straight = k epochs + resume + N-k epochs, bit for bit), the run
-// directory's files, and a NaN loss that stops the run with a
+// directory's files (config.json with the engine's settings), and a NaN loss that stops the run with a
 // clear message while the last good checkpoint stays intact. Tiny runs on the
 // real Fashion-MNIST files (Debian's dataset-fashion-mnist, installed by
 // scripts/setup.sh): ResNet-18 at 32 px, 8 images per class.
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <cmath>
 #include <cstring>
@@ -13,6 +14,7 @@
 #include <set>
 #include <sstream>
 
+#include "engine/cpu/conv_choices.h"
 #include "engine/ops.h"
 #include "nn/weights/safetensors.h"
 #include "train/interrupt.h"
@@ -97,6 +99,13 @@ TEST_F(TrainerRun, WritesTheReferenceFilesAndStopsCleanlyOnANaNLoss) {
     EXPECT_TRUE(fs::exists(dir + "/" + file)) << file;
   const std::string best = read_bytes(dir + "/fashion-mnist_resnet18_best_results.txt");
   EXPECT_EQ(best.rfind("Best Epoch: 0\nBest Recall@1: ", 0), 0u) << best;
+  // config.json records the engine's effective settings beside the recipe
+  const nlohmann::json config = nlohmann::json::parse(read_bytes(dir + "/config.json"));
+  const nlohmann::json& engine = config.at("engine");
+  EXPECT_EQ(engine.at("cpu_conv"), cpu::conv_implementation_name(cpu::conv_implementation()));
+  EXPECT_EQ(engine.at("cpu_conv_layout"), cpu::onednn::activation_layout_name(cpu::onednn::activation_layout()));
+  EXPECT_EQ(engine.at("cpu_threads"), std::to_string(omp_get_max_threads()));
+  EXPECT_TRUE(engine.contains("onednn_isa")) << config.dump();
 
   // A checkpoint whose proxies hold a NaN: the resumed run must stop at its first step.
   weights::Metadata metadata;

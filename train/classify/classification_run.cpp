@@ -68,7 +68,7 @@ ClassificationRun::ClassificationRun(const ClassifyConfig& config) : config_(con
   config_json_ = to_json(config_);
   if (!config_.resume.empty()) resume();
   log_ = std::make_unique<RunLog>(run_directory(config_));
-  log_->write_config(config_json_);
+  log_->write_config(config_json_, device_);
   std::printf("configuration: %s\nlog directory: %s\n", config_json_.dump().c_str(), log_->directory().c_str());
   const std::string stem = config_.dataset + "_" + config_.model;
   best_path_ = log_->path(stem + "_best.safetensors");
