@@ -11,5 +11,5 @@ start=$(date +%s)
 ./build/idml train --dataset fashion-mnist --model resnet18 --embedding-size 128 \
   --image-size 64 --resize-size 64 --per-class-cap 1000 --batch-size 64 --lr 1e-3 \
   --warm 0 --bn-freeze 0 --epochs 1 --eval-before --workers 2 --seed 0 \
-  --LOG_DIR demo-logs "$@"
+  --log-dir demo-logs "$@"
 echo "demo: finished in $(( $(date +%s) - start )) s; logs and checkpoints under demo-logs/"

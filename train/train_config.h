@@ -84,7 +84,7 @@ enum : unsigned { None = 0, ShowDefault = 1, Resumable = 2, Optional = 4, Switch
   X(int, gpu_id, 0, "gpu_id", "--gpu-id,--gpu", "CUDA device index; -1: every visible GPU (one rank each)",         \
     OwnCli | Resumable)                                                                                             \
   X(int, threads, 0, "threads", "--threads", "engine threads (0: all cores)", ShowDefault | Resumable)              \
-  X(std::string, log_dir, "./logs", "LOG_DIR", "--LOG_DIR,--log-dir", "where run directories go",                   \
+  X(std::string, log_dir, "./logs", "LOG_DIR", "--log-dir,--LOG_DIR", "where run directories go",                   \
     ShowDefault | Resumable)                                                                                        \
   X(std::string, remark, "", "remark", "--remark", "suffix of the log directory name", None)                        \
   X(std::string, resume, "", "resume", "--resume", "continue a run from its *_last.safetensors checkpoint", None)   \

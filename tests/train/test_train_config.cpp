@@ -200,7 +200,7 @@ TEST(TrainConfig, FieldListResumableFlagsAndJsonKeys) {
       c);
   EXPECT_EQ(resumable, (std::set<std::string>{"--epochs", "--workers", "--threads", "--device", "--gpu-id",
                                               "--data-root", "--eval-every", "--clustering", "--kmeans-restarts",
-                                              "--kmeans-max-iterations", "--LOG_DIR", "--report"}));
+                                              "--kmeans-max-iterations", "--log-dir", "--report"}));
   EXPECT_EQ(keys.size(), 41u);
   EXPECT_EQ(idml::train::to_json(c).size(), keys.size());
 }

@@ -66,9 +66,10 @@ void add_classify_train(CLI::App& parent, int& exit_code) {
       run = saved;
     }
     const auto summary = train::classify::ClassificationRun(run).run();
+    // Epochs counted from 1, as the progress lines ("epoch 1/300") count them.
     std::printf("done in %.1f s; best top-1 error %.2f%% (top-5 %.2f%%) at epoch %lld; run directory %s\n",
                 summary.seconds, 100 * summary.best_top1_error, 100 * summary.best_top5_error,
-                static_cast<long long>(summary.best_epoch), summary.run_directory.c_str());
+                static_cast<long long>(summary.best_epoch + 1), summary.run_directory.c_str());
     exit_code = 0;
   });
 }

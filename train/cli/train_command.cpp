@@ -58,9 +58,14 @@ void add_train_command(CLI::App& app, int& exit_code) {
       exit_code = train::kInterruptedExitStatus;
       return;
     }
-    std::printf("done in %.1f s; best R@1 %.2f at epoch %lld; run directory %s\n", summary.seconds,
-                100.0 * summary.best_recall_at_1, static_cast<long long>(summary.best_epoch),
-                summary.run_directory.c_str());
+    // Epochs counted from 1, as the progress lines ("epoch 1/60") and the report count them.
+    if (summary.best_epoch >= 0)
+      std::printf("done in %.1f s; best R@1 %.2f at epoch %lld; run directory %s\n", summary.seconds,
+                  100.0 * summary.best_recall_at_1, static_cast<long long>(summary.best_epoch + 1),
+                  summary.run_directory.c_str());
+    else
+      std::printf("done in %.1f s; no evaluation had an R@1 above 0; run directory %s\n", summary.seconds,
+                  summary.run_directory.c_str());
     exit_code = 0;
   });
 }

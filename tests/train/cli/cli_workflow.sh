@@ -16,6 +16,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/check.sh"  # $work, check, finish
 run=$(ls -d "$work"/logs/logs_fashion-mnist/*)
 check "train writes metrics.jsonl with an epoch line" grep -q '"event":"epoch"' "$run/metrics.jsonl"
 check "train writes the best results file" grep -q '^Best Recall@1: ' "$run/fashion-mnist_resnet18_best_results.txt"
+# The run's last line and its report count the best epoch alike, from 1 ("epoch 1/1").
+check "train's last line names the best epoch as epoch 1" grep -q '; best R@1 [0-9.]* at epoch 1; run directory' "$work/train.log"
+check "the report names the best epoch as epoch 1" grep -q '</b> at epoch 1' "$run/report.html"
 
 "$idml" eval --checkpoint "$run/fashion-mnist_resnet18_best.safetensors" --dataset fashion-mnist \
   --per-class-cap 8 --image-size 32 --resize-size 32 --json > "$work/eval.json"
