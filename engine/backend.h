@@ -12,7 +12,7 @@
 #include "engine/device.h"
 #include "engine/dtype.h"
 #include "engine/elementwise_math.h"
-#include "engine/transpose.h"
+#include "engine/op_modes.h"
 
 namespace idml {
 
@@ -150,9 +150,9 @@ class Backend {
   virtual void batch_norm_forward_inference(DType dtype, int64_t n, int64_t c, int64_t hw, const void* x,
                                             const void* gamma, const void* beta, const void* mean,
                                             const void* invstd, void* y) = 0;
-  // training: mean/invstd are the batch's (the full formula); otherwise they
+  // training: mean/invstd are the batch's (the full formula); inference: they
   // are constants and dx = dy * gamma * invstd. Any of dx, dgamma, dbeta may be null.
-  virtual void batch_norm_backward(DType dtype, bool training, int64_t n, int64_t c, int64_t hw,
+  virtual void batch_norm_backward(DType dtype, BatchNormMode mode, int64_t n, int64_t c, int64_t hw,
                                    const void* x, const void* dy, const void* gamma, const void* mean,
                                    const void* invstd, void* dx, void* dgamma, void* dbeta) = 0;
 

@@ -10,7 +10,7 @@
 
 #include "engine/adam_step.h"
 #include "engine/tensor.h"
-#include "engine/transpose.h"
+#include "engine/op_modes.h"
 
 namespace idml {
 
@@ -122,11 +122,11 @@ Tensor conv2d_frozen_batch_norm(const Tensor& x, const Tensor& weight, const Ten
                                 Conv2dOptions options = {}, const Conv2dEpilogue& epilogue = {});
 
 // x (N, C, H, W) or (N, C); weight, bias, running_mean, running_var (C).
-// training: normalise by batch statistics (biased variance) and update the
-// running statistics in place with `momentum` (unbiased variance), as PyTorch.
-// Otherwise normalise by the running statistics.
+// BatchNormMode::training: normalise by batch statistics (biased variance)
+// and update the running statistics in place with `momentum` (unbiased
+// variance), as PyTorch. inference: normalise by the running statistics.
 Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
-                  const Tensor& running_var, bool training, double momentum = 0.1, double eps = 1e-5);
+                  const Tensor& running_var, BatchNormMode mode, double momentum = 0.1, double eps = 1e-5);
 
 struct Pool2dOptions {
   int64_t kernel = 2;

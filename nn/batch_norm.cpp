@@ -16,7 +16,8 @@ BatchNorm2d::BatchNorm2d(int64_t num_features, double eps, double momentum) : ep
 
 Tensor BatchNorm2d::forward(const Tensor& x) {
   const bool use_batch_statistics = uses_batch_statistics();
-  Tensor y = batch_norm(x, weight, bias, running_mean, running_var, use_batch_statistics, momentum_, eps_);
+  Tensor y = batch_norm(x, weight, bias, running_mean, running_var,
+                        use_batch_statistics ? BatchNormMode::training : BatchNormMode::inference, momentum_, eps_);
   if (use_batch_statistics) {
     // Only counted (momentum is fixed), kept for torch-equal state dicts.
     if (num_batches_tracked.device().is_cpu()) {

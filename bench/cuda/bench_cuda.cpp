@@ -120,8 +120,8 @@ void bench_memory_bound(Backend& be, Generator& gen, int64_t batch) {
   });
   report("batch_norm_fwd_train_120x64x112x112", 4 * bytes / t_fwd / 1e9, "GB/s", t_fwd * 1e3);  // 3 reads, 1 write
   const double t_bwd = time_per_call(be, [&] {
-    be.batch_norm_backward(f32, true, batch, c, hw, x.raw_data(), y.raw_data(), gamma.raw_data(), mean.raw_data(),
-                           invstd.raw_data(), dx.raw_data(), dgamma.raw_data(), dbeta.raw_data());
+    be.batch_norm_backward(f32, BatchNormMode::training, batch, c, hw, x.raw_data(), y.raw_data(), gamma.raw_data(),
+                           mean.raw_data(), invstd.raw_data(), dx.raw_data(), dgamma.raw_data(), dbeta.raw_data());
   });
   report("batch_norm_bwd_120x64x112x112", 5 * bytes / t_bwd / 1e9, "GB/s", t_bwd * 1e3);  // 4 reads, 1 write
   const double t_relu = time_per_call(be, [&] {

@@ -88,9 +88,10 @@ void CpuBackend::batch_norm_forward_inference(DType dtype, int64_t n, int64_t c,
   });
 }
 
-void CpuBackend::batch_norm_backward(DType dtype, bool training, int64_t n, int64_t c, int64_t hw,
+void CpuBackend::batch_norm_backward(DType dtype, BatchNormMode mode, int64_t n, int64_t c, int64_t hw,
                                      const void* x_ptr, const void* dy_ptr, const void* gamma, const void* mean_ptr,
                                      const void* invstd_ptr, void* dx_ptr, void* dgamma, void* dbeta) {
+  const bool training = mode == BatchNormMode::training;
   dispatch_float(dtype, "batch_norm backward", [&](auto zero) {
     using T = decltype(zero);
     const T* x = static_cast<const T*>(x_ptr);
@@ -101,8 +102,7 @@ void CpuBackend::batch_norm_backward(DType dtype, bool training, int64_t n, int6
     for (int64_t ch = 0; ch < c; ++ch) {
       const T mean = static_cast<const T*>(mean_ptr)[ch];
       const T invstd = static_cast<const T*>(invstd_ptr)[ch];
-      // sum dy only where it is used (dbeta, or dx in training): the folded
-      // batch norm's weight scaling needs neither
+      // sum dy only where it is used (dbeta, or dx in training)
       const bool with_sum_dy = dbeta || (training && dx);
       double sum_dy = 0, sum_dy_xhat = 0;
       for (int64_t i = 0; i < n; ++i) {

@@ -62,7 +62,7 @@ class CpuBackend final : public Backend {
   void batch_norm_forward_inference(DType dtype, int64_t n, int64_t c, int64_t hw, const void* x,
                                     const void* gamma, const void* beta, const void* mean, const void* invstd,
                                     void* y) override;
-  void batch_norm_backward(DType dtype, bool training, int64_t n, int64_t c, int64_t hw, const void* x,
+  void batch_norm_backward(DType dtype, BatchNormMode mode, int64_t n, int64_t c, int64_t hw, const void* x,
                            const void* dy, const void* gamma, const void* mean, const void* invstd, void* dx,
                            void* dgamma, void* dbeta) override;
 

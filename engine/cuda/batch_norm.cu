@@ -213,9 +213,10 @@ void CudaBackend::batch_norm_forward_inference(DType dtype, int64_t n, int64_t c
   });
 }
 
-void CudaBackend::batch_norm_backward(DType dtype, bool training, int64_t n, int64_t c, int64_t hw, const void* x,
-                                      const void* dy, const void* gamma, const void* mean, const void* invstd,
-                                      void* dx, void* dgamma, void* dbeta) {
+void CudaBackend::batch_norm_backward(DType dtype, BatchNormMode mode, int64_t n, int64_t c, int64_t hw,
+                                      const void* x, const void* dy, const void* gamma, const void* mean,
+                                      const void* invstd, void* dx, void* dgamma, void* dbeta) {
+  const bool training = mode == BatchNormMode::training;
   const int64_t count = n * hw;
   if (c == 0) return;
   if (count == 0) {  // empty batch: parameter gradients are empty sums

@@ -7,7 +7,8 @@ namespace idml {
 using namespace ops_detail;
 
 Tensor batch_norm(const Tensor& x_in, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
-                  const Tensor& running_var, bool training, double momentum, double eps) {
+                  const Tensor& running_var, BatchNormMode mode, double momentum, double eps) {
+  const bool training = mode == BatchNormMode::training;
   check_same("batch_norm", {x_in, weight, bias, running_mean, running_var});
   const Tensor x = to_plain(x_in);  // a oneDNN convolution's output may come blocked
   check_floating("batch_norm", x);
@@ -41,14 +42,14 @@ Tensor batch_norm(const Tensor& x_in, const Tensor& weight, const Tensor& bias, 
                                     y.raw_data());
   }
   return record(y, "batch_norm", {x, weight, bias},
-                [xd = x.detach(), wd = weight.defined() ? weight.detach() : Tensor(), mean, invstd, training, n, c,
+                [xd = x.detach(), wd = weight.defined() ? weight.detach() : Tensor(), mean, invstd, mode, n, c,
                  hw](const Tensor& dy, const std::vector<bool>& needs) {
                   Tensor dx, dw, db;
                   if (needs[0]) dx = empty(xd.shape(), dy.dtype(), dy.device());
                   if (needs[1]) dw = empty({c}, dy.dtype(), dy.device());
                   if (needs[2]) db = empty({c}, dy.dtype(), dy.device());
                   backend_of(dy).batch_norm_backward(
-                      dy.dtype(), training, n, c, hw, xd.raw_data(), to_plain(dy).raw_data(),
+                      dy.dtype(), mode, n, c, hw, xd.raw_data(), to_plain(dy).raw_data(),
                       wd.defined() ? wd.raw_data() : nullptr, mean.raw_data(), invstd.raw_data(),
                       dx.defined() ? dx.raw_data() : nullptr, dw.defined() ? dw.raw_data() : nullptr,
                       db.defined() ? db.raw_data() : nullptr);

@@ -105,8 +105,8 @@ TEST(CpuKernels, SumsAreBitIdenticalForAnyThreadCount) {
 TEST(CpuKernels, BatchNormAtLargeSizeMatchesTheDoubleComputation) {
   Generator gen(84);
   const Tensor x = randn({8, 16, 28, 28}, gen, 3.0, 2.0);
-  const Tensor y = batch_norm(x, Tensor(), Tensor(), Tensor(), Tensor(), true);
-  const Tensor y64 = batch_norm(x.to(DType::Float64), Tensor(), Tensor(), Tensor(), Tensor(), true);
+  const Tensor y = batch_norm(x, Tensor(), Tensor(), Tensor(), Tensor(), BatchNormMode::training);
+  const Tensor y64 = batch_norm(x.to(DType::Float64), Tensor(), Tensor(), Tensor(), Tensor(), BatchNormMode::training);
   testing::expect_near_all(host(y), host(y64), 1e-5, "batch_norm");
 }
 

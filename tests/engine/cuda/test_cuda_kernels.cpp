@@ -100,8 +100,10 @@ TEST_F(CudaKernels, GemmMatchesCpuForEveryTransposeWithStridesAlphaAndBeta) {
         const Pair a = random_pair({a_rows, a_cols + pad}, gen, dtype);
         const Pair b = random_pair({b_rows, b_cols + pad}, gen, dtype);
         const Pair c = random_pair({m, n + pad}, gen, dtype);  // beta != 0 reads C
-        cpu().gemm(dtype, transpose_of(ta, tb), m, n, k, 0.75, a.c(), a_cols + pad, b.c(), b_cols + pad, 0.5, c.c(), n + pad);
-        gpu().gemm(dtype, transpose_of(ta, tb), m, n, k, 0.75, a.g(), a_cols + pad, b.g(), b_cols + pad, 0.5, c.g(), n + pad);
+        cpu().gemm(dtype, transpose_of(ta, tb), m, n, k, 0.75, a.c(), a_cols + pad, b.c(), b_cols + pad, 0.5, c.c(),
+                   n + pad);
+        gpu().gemm(dtype, transpose_of(ta, tb), m, n, k, 0.75, a.g(), a_cols + pad, b.g(), b_cols + pad, 0.5, c.g(),
+                   n + pad);
         expect_close(c, tol_for(dtype, 1e-5),
                      std::string("gemm ta ") + (ta ? "1" : "0") + " tb " + (tb ? "1" : "0") + " " + name(dtype),
                      Scale::Rms);

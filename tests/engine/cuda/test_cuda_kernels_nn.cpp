@@ -152,14 +152,15 @@ TEST_F(CudaNnKernels, BatchNormInferenceAndBackwardMatchCpu) {
       expect_close(y, tol, what + " inference");
 
       const Pair dy = random_pair({n, c, hw}, gen, dtype);
-      for (bool training : {true, false}) {
+      for (const BatchNormMode mode : {BatchNormMode::training, BatchNormMode::inference}) {
         for (bool want_params : {true, false}) {
-          const std::string pass = what + (training ? " backward (batch stats)" : " backward (fixed stats)");
+          const std::string pass =
+              what + (mode == BatchNormMode::training ? " backward (batch stats)" : " backward (fixed stats)");
           const Pair dx = poisoned_pair({n, c, hw}, dtype);
           const Pair dgamma = poisoned_pair({c}, dtype), dbeta = poisoned_pair({c}, dtype);
-          cpu().batch_norm_backward(dtype, training, n, c, hw, x.c(), dy.c(), gamma.c(), mean.c(), invstd.c(),
+          cpu().batch_norm_backward(dtype, mode, n, c, hw, x.c(), dy.c(), gamma.c(), mean.c(), invstd.c(),
                                     dx.c(), want_params ? dgamma.c() : nullptr, want_params ? dbeta.c() : nullptr);
-          gpu().batch_norm_backward(dtype, training, n, c, hw, x.g(), dy.g(), gamma.g(), mean.g(), invstd.g(),
+          gpu().batch_norm_backward(dtype, mode, n, c, hw, x.g(), dy.g(), gamma.g(), mean.g(), invstd.g(),
                                     dx.g(), want_params ? dgamma.g() : nullptr, want_params ? dbeta.g() : nullptr);
           expect_close(dx, tol, pass + " dx");
           if (want_params) {

@@ -51,7 +51,7 @@ struct Net {
 
   Tensor bn(const Tensor& x, const std::string& name) const {
     return batch_norm(x, params.at(name + ".weight"), params.at(name + ".bias"), buffers.at(name + ".running_mean"),
-                      buffers.at(name + ".running_var"), true);
+                      buffers.at(name + ".running_var"), BatchNormMode::training);
   }
 
   // x (N, 3, H, W) -> embedding (N, 10)

@@ -18,13 +18,13 @@ TEST_F(CudaOps, BatchNormUpdatesRunningStatisticsAndEvaluatesWithThemAsOnCpu) {
   const Tensor mean_gpu = mean_cpu.to(Device::cuda()), var_gpu = var_cpu.to(Device::cuda());
   const auto to_gpu = [](const Tensor& t) { return t.to(Device::cuda()); };
   for (int step = 0; step < 3; ++step) {
-    batch_norm(x, weight, bias, mean_cpu, var_cpu, true, 0.1, 1e-5);
-    batch_norm(to_gpu(x), to_gpu(weight), to_gpu(bias), mean_gpu, var_gpu, true, 0.1, 1e-5);
+    batch_norm(x, weight, bias, mean_cpu, var_cpu, BatchNormMode::training, 0.1, 1e-5);
+    batch_norm(to_gpu(x), to_gpu(weight), to_gpu(bias), mean_gpu, var_gpu, BatchNormMode::training, 0.1, 1e-5);
   }
   expect_close(mean_gpu, mean_cpu, 1e-5, "running_mean");
   expect_close(var_gpu, var_cpu, 1e-5, "running_var");
-  const Tensor y_cpu = batch_norm(x, weight, bias, mean_cpu, var_cpu, false);
-  const Tensor y_gpu = batch_norm(to_gpu(x), to_gpu(weight), to_gpu(bias), mean_gpu, var_gpu, false);
+  const Tensor y_cpu = batch_norm(x, weight, bias, mean_cpu, var_cpu, BatchNormMode::inference);
+  const Tensor y_gpu = batch_norm(to_gpu(x), to_gpu(weight), to_gpu(bias), mean_gpu, var_gpu, BatchNormMode::inference);
   expect_close(y_gpu, y_cpu, 1e-5, "evaluation output");
 }
 

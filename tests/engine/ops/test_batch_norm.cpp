@@ -16,7 +16,7 @@ TEST(BatchNormOps, TrainingNormalisesByBatchStatisticsAndUpdatesRunningStats) {
   const Tensor b = from_vector<double>({0.1, 0.2}, {2});
   const Tensor rm = from_vector<double>({0.0, 1.0}, {2});
   const Tensor rv = from_vector<double>({1.0, 2.0}, {2});
-  const Tensor y = batch_norm(x, w, b, rm, rv, true, 0.1, 1e-5);
+  const Tensor y = batch_norm(x, w, b, rm, rv, BatchNormMode::training, 0.1, 1e-5);
   const std::vector<double> xv = host(x), yv = host(y);
   for (int64_t ch = 0; ch < c; ++ch) {
     double mean = 0, var = 0;
@@ -39,7 +39,7 @@ TEST(BatchNormOps, InferenceUsesRunningStatisticsAndLeavesThemAlone) {
   const Tensor x = from_vector<double>({1, 2, 3, 4}, {2, 2});  // (N, C)
   const Tensor rm = from_vector<double>({1, 2}, {2});
   const Tensor rv = from_vector<double>({4, 9}, {2});
-  const Tensor y = batch_norm(x, Tensor(), Tensor(), rm, rv, false, 0.1, 0.0);
+  const Tensor y = batch_norm(x, Tensor(), Tensor(), rm, rv, BatchNormMode::inference, 0.1, 0.0);
   testing::expect_near_all(host(y), {0.0, 0.0, 1.0, 2.0 / 3.0}, 1e-15, "bn eval");
   EXPECT_EQ(host(rm), (std::vector<double>{1, 2}));
   EXPECT_EQ(host(rv), (std::vector<double>{4, 9}));
@@ -54,10 +54,10 @@ TEST(BatchNormOps, BackwardMatchesFiniteDifferencesInBothModes) {
     const Tensor b = testing::random_leaf({c}, gen);
     const Tensor rm = randn({c}, gen, 0, 1, DType::Float64);
     const Tensor rv = rand({c}, gen, 0.5, 2.0, DType::Float64);
-    for (bool training : {true, false}) {
-      SCOPED_TRACE(shape_str(s) + (training ? " training" : " inference"));
+    for (const BatchNormMode mode : {BatchNormMode::training, BatchNormMode::inference}) {
+      SCOPED_TRACE(shape_str(s) + (mode == BatchNormMode::training ? " training" : " inference"));
       EXPECT_GRADIENTS_MATCH(
-          [&](const std::vector<Tensor>& in) { return batch_norm(in[0], in[1], in[2], rm, rv, training); },
+          [&](const std::vector<Tensor>& in) { return batch_norm(in[0], in[1], in[2], rm, rv, mode); },
           (std::vector<Tensor>{x, w, b}));
     }
   }
@@ -68,15 +68,18 @@ TEST(BatchNormOps, FrozenAffineParametersGetNoGradient) {
   const Tensor x = testing::random_leaf({2, 3, 2, 2}, gen);
   const Tensor w = ones({3}, DType::Float64), b = zeros({3}, DType::Float64);
   const Tensor rm = zeros({3}, DType::Float64), rv = ones({3}, DType::Float64);
-  sum(batch_norm(x, w, b, rm, rv, false)).backward();
+  sum(batch_norm(x, w, b, rm, rv, BatchNormMode::inference)).backward();
   EXPECT_TRUE(x.grad().defined());
   EXPECT_FALSE(w.grad().defined());
 }
 
 TEST(BatchNormOps, BadArgumentsAreErrors) {
-  EXPECT_THROW(batch_norm(zeros({2, 3, 4, 4}), zeros({4}), Tensor(), Tensor(), Tensor(), true), Error);
-  EXPECT_THROW(batch_norm(zeros({2, 3, 4, 4}), Tensor(), Tensor(), Tensor(), Tensor(), false), Error);
-  EXPECT_THROW(batch_norm(zeros({1, 3}), Tensor(), Tensor(), Tensor(), Tensor(), true), Error);  // one value
+  EXPECT_THROW(batch_norm(zeros({2, 3, 4, 4}), zeros({4}), Tensor(), Tensor(), Tensor(), BatchNormMode::training),
+               Error);
+  EXPECT_THROW(batch_norm(zeros({2, 3, 4, 4}), Tensor(), Tensor(), Tensor(), Tensor(), BatchNormMode::inference),
+               Error);
+  EXPECT_THROW(batch_norm(zeros({1, 3}), Tensor(), Tensor(), Tensor(), Tensor(), BatchNormMode::training),
+               Error);  // one value
 }
 
 }  // namespace

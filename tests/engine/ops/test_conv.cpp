@@ -116,7 +116,7 @@ TEST(ConvOps, FrozenBatchNormFoldEqualsConvThenBatchNorm) {
   const Tensor var = rand({4}, gen, 0.5, 2.0, DType::Float64);
   const Conv2dOptions o{2, 1, 1};
   auto unfolded = [&](const std::vector<Tensor>& in) {
-    return relu(add(batch_norm(conv2d(in[0], in[1], Tensor(), o), in[2], in[3], mean, var, false), in[4]));
+    return relu(add(batch_norm(conv2d(in[0], in[1], Tensor(), o), in[2], in[3], mean, var, BatchNormMode::inference), in[4]));
   };
   auto folded = [&](const std::vector<Tensor>& in) {
     return conv2d_frozen_batch_norm(in[0], in[1], in[2], in[3], mean, var, 1e-5, o, Conv2dEpilogue{in[4], true});
