@@ -128,9 +128,9 @@ bool DataLoader::next(Batch& out) {
   return true;
 }
 
-BatchList epoch_batches(const Dataset& dataset, bool train, size_t batch_size, size_t images_per_class,
+BatchList epoch_batches(const Dataset& dataset, EpochFor purpose, size_t batch_size, size_t images_per_class,
                         uint64_t seed, uint64_t epoch) {
-  if (!train) return sequential_batches(dataset.size(), batch_size);
+  if (purpose == EpochFor::evaluation) return sequential_batches(dataset.size(), batch_size);
   if (images_per_class > 0) return balanced_batches(dataset.labels(), batch_size, images_per_class, seed, epoch);
   return shuffled_batches(dataset.size(), batch_size, seed, epoch);
 }

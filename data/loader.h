@@ -91,9 +91,10 @@ class DataLoader {
   std::vector<std::thread> workers_;
 };
 
-// Convenience: the batch list docs/METHOD.md#7-data prescribes for a split. Train: balanced
-// when images_per_class > 0, else shuffled with drop_last; eval: sequential.
-BatchList epoch_batches(const Dataset& dataset, bool train, size_t batch_size,
+// Convenience: the batch list docs/METHOD.md#7-data prescribes for a split. Training: balanced
+// when images_per_class > 0, else shuffled with drop_last; evaluation: sequential.
+enum class EpochFor { training, evaluation };
+BatchList epoch_batches(const Dataset& dataset, EpochFor purpose, size_t batch_size,
                         size_t images_per_class, uint64_t seed, uint64_t epoch);
 
 }  // namespace idml::data

@@ -22,12 +22,12 @@ ResNetClassifier::ResNetClassifier(const std::string& name, int64_t num_classes,
   uncertainty = register_module("uncertainty", std::make_shared<nn::Linear>(feature_channels(), uncertainty_size, gen));
 }
 
-ClassifierOutput ResNetClassifier::classify(const Tensor& x, bool with_uncertainty) {
+ClassifierOutput ResNetClassifier::classify(const Tensor& x, Uncertainty uncertainty_wanted) {
   const Tensor map = forward_features(x);
   ClassifierOutput out;
   out.features = adaptive_avg_pool2d_1x1(map).reshape({map.size(0), map.size(1)});
   out.logits = fc->forward(out.features);
-  if (with_uncertainty) out.uncertainty = relu(uncertainty->forward(out.features));
+  if (uncertainty_wanted == Uncertainty::compute) out.uncertainty = relu(uncertainty->forward(out.features));
   return out;
 }
 

@@ -21,13 +21,16 @@ struct ClassifierOutput {
   Tensor uncertainty;  // u (N, U) = relu(uncertainty(f))
 };
 
+// Whether classify() computes u: only the ISM training logits use it.
+enum class Uncertainty { skip, compute };
+
 // What the classification run needs of a network; the module itself is
 // module() (its state dict is the checkpoint).
 class ClassifierNet {
  public:
   virtual ~ClassifierNet() = default;
-  // x (N, 3, H, W) -> f, z, u (u only when with_uncertainty: the ISM logits).
-  virtual ClassifierOutput classify(const Tensor& x, bool with_uncertainty) = 0;
+  // x (N, 3, H, W) -> f, z, and u where asked.
+  virtual ClassifierOutput classify(const Tensor& x, Uncertainty uncertainty) = 0;
   virtual nn::Module& module() = 0;
   virtual nn::Linear& classifier() = 0;
   nn::Linear& uncertainty_layer() { return *uncertainty; }
@@ -40,7 +43,7 @@ class ClassifierNet {
 class ResNetClassifier : public ResNet, public ClassifierNet {
  public:
   ResNetClassifier(const std::string& name, int64_t num_classes, int64_t uncertainty_size, Generator& gen);
-  ClassifierOutput classify(const Tensor& x, bool with_uncertainty) override;
+  ClassifierOutput classify(const Tensor& x, Uncertainty uncertainty) override;
   nn::Module& module() override { return *this; }
   nn::Linear& classifier() override { return *fc; }
 };

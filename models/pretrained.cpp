@@ -76,7 +76,7 @@ PretrainedReport load_pretrained_backbone(ResNet& model, const nn::StateDict& fi
   std::vector<std::string> ignored_prefixes = heads;
   ignored_prefixes.push_back("fc.");
   try {
-    model.load_state_dict(dict, true, ignored_prefixes);
+    model.load_state_dict(dict, nn::Module::KeyMatch::strict, ignored_prefixes);
   } catch (const Error& e) {
     throw Error("load_pretrained_backbone: " + source + ": " + e.what());
   }

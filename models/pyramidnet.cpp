@@ -13,10 +13,6 @@ namespace {
 // Python 3's round(): half to even (std::nearbyint in the default rounding mode).
 int64_t python_round(double x) { return static_cast<int64_t>(std::nearbyint(x)); }
 
-std::shared_ptr<nn::Conv2d> conv(int64_t in, int64_t out, int64_t kernel, int64_t stride, Generator& gen) {
-  return std::make_shared<nn::Conv2d>(nn::Conv2dConfig{in, out, kernel, stride, kernel / 2, 1, false}, gen);
-}
-
 }  // namespace
 
 Tensor avg_pool2x2(const Tensor& x) {
@@ -38,20 +34,20 @@ Tensor avg_pool2x2(const Tensor& x) {
   return mul_scalar(sum, 0.25).reshape({n, c, h / 2, w / 2});
 }
 
-PyramidBlock::PyramidBlock(int64_t inplanes, int64_t planes, int64_t stride, bool bottleneck, Generator& gen)
-    : stride_(stride), bottleneck_(bottleneck) {
+PyramidBlock::PyramidBlock(int64_t inplanes, int64_t planes, int64_t stride, PyramidBlockKind kind, Generator& gen)
+    : stride_(stride), kind_(kind) {
   bn1 = register_module("bn1", std::make_shared<nn::BatchNorm2d>(inplanes));
-  if (bottleneck) {
-    conv1 = register_module("conv1", conv(inplanes, planes, 1, 1, gen));
+  if (kind == PyramidBlockKind::bottleneck) {
+    conv1 = register_module("conv1", nn::same_padded_conv(inplanes, planes, 1, 1, gen));
     bn2 = register_module("bn2", std::make_shared<nn::BatchNorm2d>(planes));
-    conv2 = register_module("conv2", conv(planes, planes, 3, stride, gen));
+    conv2 = register_module("conv2", nn::same_padded_conv(planes, planes, 3, stride, gen));
     bn3 = register_module("bn3", std::make_shared<nn::BatchNorm2d>(planes));
-    conv3 = register_module("conv3", conv(planes, planes * 4, 1, 1, gen));
+    conv3 = register_module("conv3", nn::same_padded_conv(planes, planes * 4, 1, 1, gen));
     bn4 = register_module("bn4", std::make_shared<nn::BatchNorm2d>(planes * 4));
   } else {
-    conv1 = register_module("conv1", conv(inplanes, planes, 3, stride, gen));
+    conv1 = register_module("conv1", nn::same_padded_conv(inplanes, planes, 3, stride, gen));
     bn2 = register_module("bn2", std::make_shared<nn::BatchNorm2d>(planes));
-    conv2 = register_module("conv2", conv(planes, planes, 3, 1, gen));
+    conv2 = register_module("conv2", nn::same_padded_conv(planes, planes, 3, 1, gen));
     bn3 = register_module("bn3", std::make_shared<nn::BatchNorm2d>(planes));
   }
 }
@@ -60,7 +56,7 @@ Tensor PyramidBlock::forward(const Tensor& x) {
   Tensor out = conv1->forward(bn1->forward(x));
   out = conv2->forward(relu(bn2->forward(out)));
   out = bn3->forward(out);
-  if (bottleneck_) out = bn4->forward(conv3->forward(relu(out)));
+  if (kind_ == PyramidBlockKind::bottleneck) out = bn4->forward(conv3->forward(relu(out)));
   Tensor shortcut = stride_ == 1 ? x : avg_pool2x2(x);
   const int64_t missing = out.size(1) - shortcut.size(1);
   if (missing > 0)
@@ -68,14 +64,15 @@ Tensor PyramidBlock::forward(const Tensor& x) {
   return add(out, shortcut);
 }
 
-PyramidNet::PyramidNet(const PyramidNetConfig& config, Generator& gen) : bottleneck_(config.bottleneck) {
+PyramidNet::PyramidNet(const PyramidNetConfig& config, Generator& gen)
+    : block_(config.bottleneck ? PyramidBlockKind::bottleneck : PyramidBlockKind::basic) {
   const int64_t per_block = config.bottleneck ? 9 : 6;
   IDML_CHECK(config.depth >= per_block + 2 && (config.depth - 2) % per_block == 0, "PyramidNet: --depth ",
              config.depth, " must be ", per_block, " n + 2 for ", config.bottleneck ? "bottleneck" : "basic",
              " blocks (e.g. ", per_block * 22 + 2, ")");
   const int64_t n = (config.depth - 2) / per_block;
   addrate_ = config.alpha / (3.0 * static_cast<double>(n));
-  conv1 = register_module("conv1", conv(3, 16, 3, 1, gen));
+  conv1 = register_module("conv1", nn::same_padded_conv(3, 16, 3, 1, gen));
   bn1 = register_module("bn1", std::make_shared<nn::BatchNorm2d>(16));
   layer1 = register_module("layer1", make_layer(n, 1, gen));
   layer2 = register_module("layer2", make_layer(n, 2, gen));
@@ -89,22 +86,22 @@ PyramidNet::PyramidNet(const PyramidNetConfig& config, Generator& gen) : bottlen
 }
 
 std::shared_ptr<nn::Sequential> PyramidNet::make_layer(int64_t blocks, int64_t stride, Generator& gen) {
-  const int64_t expansion = bottleneck_ ? 4 : 1;
+  const int64_t expansion = block_ == PyramidBlockKind::bottleneck ? 4 : 1;
   auto layer = std::make_shared<nn::Sequential>();
   featuremap_dim_ += addrate_;
   layer->push_back(std::make_shared<PyramidBlock>(input_featuremap_dim_, python_round(featuremap_dim_), stride,
-                                                  bottleneck_, gen));
+                                                  block_, gen));
   for (int64_t i = 1; i < blocks; ++i) {
     const double next_dim = featuremap_dim_ + addrate_;
     layer->push_back(std::make_shared<PyramidBlock>(python_round(featuremap_dim_) * expansion,
-                                                    python_round(next_dim), 1, bottleneck_, gen));
+                                                    python_round(next_dim), 1, block_, gen));
     featuremap_dim_ = next_dim;
   }
   input_featuremap_dim_ = python_round(featuremap_dim_) * expansion;
   return layer;
 }
 
-ClassifierOutput PyramidNet::classify(const Tensor& x, bool with_uncertainty) {
+ClassifierOutput PyramidNet::classify(const Tensor& x, Uncertainty uncertainty_wanted) {
   IDML_CHECK(x.dim() == 4 && x.size(1) == 3, "PyramidNet: input must be (N, 3, H, W), got ", x.str());
   Tensor y = bn1->forward(conv1->forward(x));
   y = layer3->forward(layer2->forward(layer1->forward(y)));
@@ -113,7 +110,7 @@ ClassifierOutput PyramidNet::classify(const Tensor& x, bool with_uncertainty) {
   // The authors' AvgPool2d(8) on the 8x8 map of a 32x32 input: the global average.
   out.features = adaptive_avg_pool2d_1x1(y).reshape({y.size(0), y.size(1)});
   out.logits = fc->forward(out.features);
-  if (with_uncertainty) out.uncertainty = relu(uncertainty->forward(out.features));
+  if (uncertainty_wanted == Uncertainty::compute) out.uncertainty = relu(uncertainty->forward(out.features));
   return out;
 }
 

@@ -28,9 +28,11 @@ struct PyramidNetConfig {
   int64_t uncertainty_size = 128;
 };
 
+enum class PyramidBlockKind { basic, bottleneck };
+
 class PyramidBlock : public nn::Layer {
  public:
-  PyramidBlock(int64_t inplanes, int64_t planes, int64_t stride, bool bottleneck, Generator& gen);
+  PyramidBlock(int64_t inplanes, int64_t planes, int64_t stride, PyramidBlockKind kind, Generator& gen);
   // x (N, inplanes, H, W) -> (N, planes * (4 or 1), H / stride, W / stride)
   Tensor forward(const Tensor& x) override;
 
@@ -39,13 +41,13 @@ class PyramidBlock : public nn::Layer {
 
  private:
   int64_t stride_;
-  bool bottleneck_;
+  PyramidBlockKind kind_;
 };
 
 class PyramidNet : public nn::Module, public ClassifierNet {
  public:
   PyramidNet(const PyramidNetConfig& config, Generator& gen);
-  ClassifierOutput classify(const Tensor& x, bool with_uncertainty) override;
+  ClassifierOutput classify(const Tensor& x, Uncertainty uncertainty) override;
   nn::Module& module() override { return *this; }
   nn::Linear& classifier() override { return *fc; }
   int64_t feature_channels() const { return fc->in_features(); }
@@ -57,7 +59,7 @@ class PyramidNet : public nn::Module, public ClassifierNet {
 
  private:
   std::shared_ptr<nn::Sequential> make_layer(int64_t blocks, int64_t stride, Generator& gen);
-  bool bottleneck_;
+  PyramidBlockKind block_;
   double addrate_ = 0, featuremap_dim_ = 16;
   int64_t input_featuremap_dim_ = 16;
 };

@@ -19,7 +19,7 @@ ResNetConfig resnet_config(const std::string& name) {
 
 ResNet::ResNet(const ResNetConfig& config, Generator& gen) : block_(config.block) {
   IDML_CHECK(config.layers.size() == 4, "ResNet: need 4 stages, got ", config.layers.size());
-  conv1 = register_module("conv1", std::make_shared<nn::Conv2d>(nn::Conv2dConfig{3, 64, 7, 2, 3, 1, false}, gen));
+  conv1 = register_module("conv1", nn::same_padded_conv(3, 64, 7, 2, gen));
   bn1 = register_module("bn1", std::make_shared<nn::BatchNorm2d>(64));
   layer1 = register_module("layer1", make_layer(64, config.layers[0], 1, gen));
   layer2 = register_module("layer2", make_layer(128, config.layers[1], 2, gen));
@@ -55,7 +55,8 @@ std::shared_ptr<nn::Sequential> ResNet::make_layer(int64_t planes, int64_t block
 
 Tensor ResNet::forward_features(const Tensor& x) {
   IDML_CHECK(x.dim() == 4 && x.size(1) == 3, "ResNet: input must be (N, 3, H, W), got ", x.str());
-  Tensor y = nn::conv_batch_norm(x, *conv1, *bn1, Tensor(), true);  // relu(bn1(conv1(x))), folded when frozen
+  // relu(bn1(conv1(x))), folded when frozen
+  Tensor y = nn::conv_batch_norm(x, *conv1, *bn1, Tensor(), nn::Activation::relu);
   y = max_pool2d(y, Pool2dOptions{3, 2, 1});
   y = layer1->forward(y);
   y = layer2->forward(y);

@@ -1,6 +1,7 @@
 // BasicBlock and Bottleneck forward passes (torchvision's, line for line),
-// each conv + bn [+ identity] [+ relu] through nn::conv_batch_norm, which folds
-// a batch norm that uses running statistics into the convolution.
+// each conv + bn [+ identity] [+ relu] through nn::conv_batch_norm, where a
+// convolution takes one of its two routes: folded with a batch norm that uses
+// running statistics, or conv then batch norm with batch statistics.
 #include "models/resnet_blocks.h"
 
 #include "engine/ops.h"
@@ -21,11 +22,11 @@ Tensor downsample_forward(nn::Sequential& downsample, const Tensor& x) {
 }  // namespace
 
 std::shared_ptr<nn::Conv2d> conv3x3(int64_t in, int64_t out, int64_t stride, Generator& gen) {
-  return std::make_shared<nn::Conv2d>(nn::Conv2dConfig{in, out, 3, stride, 1, 1, false}, gen);
+  return nn::same_padded_conv(in, out, 3, stride, gen);
 }
 
 std::shared_ptr<nn::Conv2d> conv1x1(int64_t in, int64_t out, int64_t stride, Generator& gen) {
-  return std::make_shared<nn::Conv2d>(nn::Conv2dConfig{in, out, 1, stride, 0, 1, false}, gen);
+  return nn::same_padded_conv(in, out, 1, stride, gen);
 }
 
 BasicBlock::BasicBlock(int64_t inplanes, int64_t planes, int64_t stride, std::shared_ptr<nn::Sequential> ds,
@@ -38,9 +39,9 @@ BasicBlock::BasicBlock(int64_t inplanes, int64_t planes, int64_t stride, std::sh
 }
 
 Tensor BasicBlock::forward(const Tensor& x) {
-  const Tensor out = nn::conv_batch_norm(x, *conv1, *bn1, Tensor(), true);
+  const Tensor out = nn::conv_batch_norm(x, *conv1, *bn1, Tensor(), nn::Activation::relu);
   const Tensor identity = downsample ? downsample_forward(*downsample, x) : x;
-  return nn::conv_batch_norm(out, *conv2, *bn2, identity, true);  // relu(bn2(conv2(out)) + identity)
+  return nn::conv_batch_norm(out, *conv2, *bn2, identity, nn::Activation::relu);  // relu(bn2(conv2(out)) + identity)
 }
 
 Bottleneck::Bottleneck(int64_t inplanes, int64_t planes, int64_t stride, std::shared_ptr<nn::Sequential> ds,
@@ -55,10 +56,10 @@ Bottleneck::Bottleneck(int64_t inplanes, int64_t planes, int64_t stride, std::sh
 }
 
 Tensor Bottleneck::forward(const Tensor& x) {
-  Tensor out = nn::conv_batch_norm(x, *conv1, *bn1, Tensor(), true);
-  out = nn::conv_batch_norm(out, *conv2, *bn2, Tensor(), true);
+  Tensor out = nn::conv_batch_norm(x, *conv1, *bn1, Tensor(), nn::Activation::relu);
+  out = nn::conv_batch_norm(out, *conv2, *bn2, Tensor(), nn::Activation::relu);
   const Tensor identity = downsample ? downsample_forward(*downsample, x) : x;
-  return nn::conv_batch_norm(out, *conv3, *bn3, identity, true);  // relu(bn3(conv3(out)) + identity)
+  return nn::conv_batch_norm(out, *conv3, *bn3, identity, nn::Activation::relu);  // relu(bn3(conv3(out)) + identity)
 }
 
 }  // namespace idml::models

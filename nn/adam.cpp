@@ -7,8 +7,8 @@
 
 namespace idml::nn {
 
-Adam::Adam(std::vector<ParamGroup> groups, AdamOptions options, bool decoupled_weight_decay)
-    : Optimizer(std::move(groups)), options_(options), decoupled_(decoupled_weight_decay) {
+Adam::Adam(std::vector<ParamGroup> groups, AdamOptions options, WeightDecay decay)
+    : Optimizer(std::move(groups)), options_(options), decoupled_(decay == WeightDecay::decoupled) {
   IDML_CHECK(options.beta1 >= 0.0 && options.beta1 < 1.0 && options.beta2 >= 0.0 && options.beta2 < 1.0,
              name(), ": betas must be in [0, 1), got ", options.beta1, ", ", options.beta2);
   IDML_CHECK(options.eps >= 0.0, name(), ": eps must be >= 0, got ", options.eps);

@@ -15,9 +15,12 @@ struct AdamOptions {
   double eps = 1e-8;
 };
 
+// Adam's L2 decay folded into the gradient, or AdamW's decoupled decay.
+enum class WeightDecay { l2, decoupled };
+
 class Adam : public Optimizer {
  public:
-  Adam(std::vector<ParamGroup> groups, AdamOptions options = {}, bool decoupled_weight_decay = false);
+  Adam(std::vector<ParamGroup> groups, AdamOptions options = {}, WeightDecay decay = WeightDecay::l2);
   const char* name() const override { return decoupled_ ? "AdamW" : "Adam"; }
 
  protected:
@@ -31,7 +34,8 @@ class Adam : public Optimizer {
 
 class AdamW : public Adam {
  public:
-  AdamW(std::vector<ParamGroup> groups, AdamOptions options = {}) : Adam(std::move(groups), options, true) {}
+  AdamW(std::vector<ParamGroup> groups, AdamOptions options = {})
+      : Adam(std::move(groups), options, WeightDecay::decoupled) {}
 };
 
 }  // namespace idml::nn

@@ -15,6 +15,15 @@ Conv2d::Conv2d(const Conv2dConfig& config, Generator& gen) : config_(config) {
   init::default_weight_and_bias_(weight, bias, gen);
 }
 
+std::shared_ptr<Conv2d> same_padded_conv(int64_t in_channels, int64_t out_channels, int64_t kernel, int64_t stride,
+                                         Generator& gen) {
+  Conv2dConfig config{in_channels, out_channels, kernel};
+  config.stride = stride;
+  config.padding = kernel / 2;
+  config.bias = false;
+  return std::make_shared<Conv2d>(config, gen);
+}
+
 Tensor Conv2d::forward(const Tensor& x) {
   return conv2d(x, weight, bias, Conv2dOptions{config_.stride, config_.padding, config_.dilation});
 }

@@ -2,6 +2,8 @@
 // `weight` (out, in, k, k) and optional `bias` (out), PyTorch's default init.
 #pragma once
 
+#include <memory>
+
 #include "engine/generator.h"
 #include "engine/ops.h"
 #include "nn/layer.h"
@@ -17,6 +19,13 @@ struct Conv2dConfig {
   int64_t dilation = 1;
   bool bias = true;
 };
+
+class Conv2d;
+
+// A square kernel with "same" padding (kernel / 2) and no bias: every
+// convolution of ResNet and PyramidNet.
+std::shared_ptr<Conv2d> same_padded_conv(int64_t in_channels, int64_t out_channels, int64_t kernel, int64_t stride,
+                                         Generator& gen);
 
 class Conv2d : public Layer {
  public:

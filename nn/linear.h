@@ -7,9 +7,12 @@
 
 namespace idml::nn {
 
+// Whether a layer has a learned bias (PyTorch's bias=True / False).
+enum class Bias { learned, none };
+
 class Linear : public Layer {
  public:
-  Linear(int64_t in_features, int64_t out_features, Generator& gen, bool bias = true);
+  Linear(int64_t in_features, int64_t out_features, Generator& gen, Bias bias = Bias::learned);
   // x (N, in) -> (N, out)
   Tensor forward(const Tensor& x) override;
   int64_t in_features() const { return weight.size(1); }

@@ -18,10 +18,10 @@ void Module::check_new_name(const std::string& name) const {
              "' is already registered");
 }
 
-Tensor Module::register_parameter(const std::string& name, Tensor value, bool requires_grad) {
+Tensor Module::register_parameter(const std::string& name, Tensor value) {
   check_new_name(name);
   IDML_CHECK(value.defined() && value.is_leaf(), "Module: parameter '", name, "' must be a defined leaf tensor");
-  value.set_requires_grad(requires_grad);
+  value.set_requires_grad(true);
   parameters_.emplace_back(name, value);
   return value;
 }
@@ -39,29 +39,29 @@ void Module::add_child(const std::string& name, std::shared_ptr<Module> child) {
   children_.emplace_back(name, std::move(child));
 }
 
-void Module::collect(const std::string& prefix, bool parameters, bool buffers, NamedTensors& out) const {
-  if (parameters)
+void Module::collect(const std::string& prefix, Entries entries, NamedTensors& out) const {
+  if (entries != Entries::buffers)
     for (const auto& [name, t] : parameters_) out.emplace_back(prefix + name, t);
-  if (buffers)
+  if (entries != Entries::parameters)
     for (const auto& [name, t] : buffers_) out.emplace_back(prefix + name, t);
-  for (const auto& [name, child] : children_) child->collect(prefix + name + ".", parameters, buffers, out);
+  for (const auto& [name, child] : children_) child->collect(prefix + name + ".", entries, out);
 }
 
 NamedTensors Module::named_parameters() const {
   NamedTensors out;
-  collect("", true, false, out);
+  collect("", Entries::parameters, out);
   return out;
 }
 
 NamedTensors Module::named_buffers() const {
   NamedTensors out;
-  collect("", false, true, out);
+  collect("", Entries::buffers, out);
   return out;
 }
 
 NamedTensors Module::named_state() const {
   NamedTensors out;
-  collect("", true, true, out);
+  collect("", Entries::both, out);
   return out;
 }
 

@@ -52,12 +52,13 @@ class Module {
   // Gradients are dropped.
   void to(Device device);
 
-  // Strict: the names, shapes and dtypes of `dict` must equal state_dict()'s.
-  // Missing keys, unexpected keys and shape mismatches are all listed by name
-  // in the error, and nothing is copied unless everything matches.
-  // Non-strict: copies the keys both sides have (shapes must still match),
-  // ignores the rest. `ignored_prefixes` are skipped on both sides.
-  void load_state_dict(const StateDict& dict, bool strict = true,
+  // KeyMatch::strict: the names, shapes and dtypes of `dict` must equal
+  // state_dict()'s. Missing keys, unexpected keys and shape mismatches are all
+  // listed by name in the error, and nothing is copied unless everything
+  // matches. KeyMatch::shared: copies the keys both sides have (shapes must
+  // still match), ignores the rest. `ignored_prefixes` are skipped on both sides.
+  enum class KeyMatch { strict, shared };
+  void load_state_dict(const StateDict& dict, KeyMatch keys = KeyMatch::strict,
                        const std::vector<std::string>& ignored_prefixes = {});
 
   // Called by train(); BatchNorm overrides it to stay frozen.
@@ -66,7 +67,8 @@ class Module {
  protected:
   // Registration returns its argument so constructors can write
   // `weight = register_parameter("weight", empty(...));`.
-  Tensor register_parameter(const std::string& name, Tensor value, bool requires_grad = true);
+  // A parameter requires grad (set_requires_grad changes that later).
+  Tensor register_parameter(const std::string& name, Tensor value);
   Tensor register_buffer(const std::string& name, Tensor value);
   template <typename M>
   std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> child) {
@@ -77,7 +79,8 @@ class Module {
  private:
   void add_child(const std::string& name, std::shared_ptr<Module> child);
   void check_new_name(const std::string& name) const;
-  void collect(const std::string& prefix, bool parameters, bool buffers, NamedTensors& out) const;
+  enum class Entries { parameters, buffers, both };
+  void collect(const std::string& prefix, Entries entries, NamedTensors& out) const;
 
   NamedTensors parameters_;
   NamedTensors buffers_;

@@ -6,10 +6,10 @@
 
 namespace idml::nn {
 
-void Module::load_state_dict(const StateDict& dict, bool strict, const std::vector<std::string>& ignored_prefixes) {
+void Module::load_state_dict(const StateDict& dict, KeyMatch keys, const std::vector<std::string>& ignored_prefixes) {
   const StateDict own = state_dict();
   weights::StateDictDifferences differences = weights::compare_state_dicts(own, dict, ignored_prefixes);
-  if (!strict) {
+  if (keys == KeyMatch::shared) {
     differences.missing.clear();
     differences.unexpected.clear();
   }

@@ -121,8 +121,8 @@ TrainingProgress load_training_checkpoint(const std::string& path, models::IDMLN
              " do not match this run's ", proxies_shape(expected), " (--loss ", choice_name(loss.kind()), ")");
   // Each load validates its whole section before copying; a failure aborts
   // the run before any training step, and nothing on disk is touched.
-  net.load_state_dict(model_dict, true);
-  loss.load_state_dict(loss_dict, true);
+  net.load_state_dict(model_dict);
+  loss.load_state_dict(loss_dict);
   optimizer.load_state_dict(optimizer_dict);
   return progress;
 }
@@ -171,7 +171,7 @@ std::unique_ptr<models::IDMLNet> build_trained_net(const weights::StateDict& dic
   config.l2_norm = l2_norm;
   Generator gen(0);  // every parameter and buffer is overwritten by the strict load
   auto net = std::make_unique<models::IDMLNet>(config, gen);
-  net->load_state_dict(dict, true);
+  net->load_state_dict(dict);
   return net;
 }
 

@@ -207,7 +207,8 @@ std::unique_ptr<data::DataLoader> TrainingRun::epoch_loader(int64_t epoch, Gener
   options.epoch = static_cast<uint64_t>(epoch);
   options.first_batch = first_batch;
   data::BatchList batches =
-      data::epoch_batches(*train_set_, true, config_.batch_size, config_.images_per_class, config_.seed, epoch);
+      data::epoch_batches(*train_set_, data::EpochFor::training, config_.batch_size, config_.images_per_class,
+                          config_.seed, epoch);
   if (data_parallel_) return data_parallel_->epoch_loader(*train_set_, *train_transform_, batches, step_gen, options);
   return std::make_unique<data::DataLoader>(*train_set_, *train_transform_, std::move(batches), options);
 }

@@ -193,9 +193,9 @@ TEST(DataLoader, StoppingEarlyDoesNotHang) {
 
 TEST(DataLoader, EpochBatchesFollowSpecRules) {
   const SyntheticDataset dataset(70);
-  EXPECT_EQ(epoch_batches(dataset, true, 14, 0, 1, 0), shuffled_batches(70, 14, 1, 0));
-  EXPECT_EQ(epoch_batches(dataset, true, 14, 2, 1, 0), balanced_batches(dataset.labels(), 14, 2, 1, 0));
-  EXPECT_EQ(epoch_batches(dataset, false, 14, 2, 1, 0), sequential_batches(70, 14));
+  EXPECT_EQ(epoch_batches(dataset, EpochFor::training, 14, 0, 1, 0), shuffled_batches(70, 14, 1, 0));
+  EXPECT_EQ(epoch_batches(dataset, EpochFor::training, 14, 2, 1, 0), balanced_batches(dataset.labels(), 14, 2, 1, 0));
+  EXPECT_EQ(epoch_batches(dataset, EpochFor::evaluation, 14, 2, 1, 0), sequential_batches(70, 14));
 }
 
 }  // namespace

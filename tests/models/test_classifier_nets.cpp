@@ -36,7 +36,7 @@ TEST(PyramidNet, SmallDepthsRunOnCifarInputs) {
   Generator gen(1);
   models::PyramidNet net({11, 24, true, 10, 16}, gen);  // one bottleneck block per stage
   const Tensor x = randn({2, 3, 32, 32}, gen);
-  const models::ClassifierOutput out = net.classify(x, true);
+  const models::ClassifierOutput out = net.classify(x, models::Uncertainty::compute);
   EXPECT_EQ(out.logits.shape(), (Shape{2, 10}));
   EXPECT_EQ(out.features.shape(), (Shape{2, net.feature_channels()}));
   EXPECT_EQ(out.uncertainty.shape(), (Shape{2, 16}));
@@ -44,8 +44,8 @@ TEST(PyramidNet, SmallDepthsRunOnCifarInputs) {
   // Widths: 16 + 8 = 24 (x4 = 96), 32 (128), 40 (160).
   EXPECT_EQ(net.feature_channels(), 160);
   models::PyramidNet basic({8, 48, false, 10, 16}, gen);
-  EXPECT_EQ(basic.classify(x, false).logits.shape(), (Shape{2, 10}));
-  EXPECT_FALSE(basic.classify(x, false).uncertainty.defined());
+  EXPECT_EQ(basic.classify(x, models::Uncertainty::skip).logits.shape(), (Shape{2, 10}));
+  EXPECT_FALSE(basic.classify(x, models::Uncertainty::skip).uncertainty.defined());
   EXPECT_THROW(models::PyramidNet({12, 24, true, 10, 16}, gen), Error);  // not 9 n + 2
 }
 
@@ -72,7 +72,7 @@ TEST(ResNetClassifier, ResNet50LogitsEqualTorchvisionsOnTheSameWeights) {
   net.eval();
   NoGradGuard no_grad;
   const Tensor x = golden_input(golden["input_shape"].get<Shape>());
-  const models::ClassifierOutput out = net.classify(x, true);
+  const models::ClassifierOutput out = net.classify(x, models::Uncertainty::compute);
   const int64_t classes = out.logits.size(1);
   const std::vector<float> all = out.logits.to_vector<float>();
   std::vector<float> head;

@@ -42,7 +42,7 @@ void expect_fold_matches(Layers& l, bool freeze) {
   std::vector<Tensor> out[2];
   for (int folded = 0; folded < 2; ++folded) {
     for (const Tensor& t : leaves) t.zero_grad();
-    const Tensor y = folded ? conv_batch_norm(x, l.conv, l.bn, r, true)
+    const Tensor y = folded ? conv_batch_norm(x, l.conv, l.bn, r, Activation::relu)
                             : relu(add(l.bn.forward(l.conv.forward(x)), r));
     y.backward(seed);
     out[folded].push_back(y.detach());
@@ -68,7 +68,7 @@ TEST(ConvBatchNorm, BatchStatisticsRunTheLayersAndUpdateRunningStatistics) {
   l.bn.train();
   const Tensor x = randn({4, 8, 12, 12}, l.gen);
   const std::vector<float> before = l.bn.running_mean.to_vector<float>();
-  const Tensor y = conv_batch_norm(x, l.conv, l.bn, Tensor(), true);
+  const Tensor y = conv_batch_norm(x, l.conv, l.bn, Tensor(), Activation::relu);
   EXPECT_NE(l.bn.running_mean.to_vector<float>(), before);
   EXPECT_EQ(l.bn.num_batches_tracked.to_vector<int64_t>()[0], 1);
   const Tensor expected = relu(l.bn.forward(l.conv.forward(x)));

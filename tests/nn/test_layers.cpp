@@ -98,9 +98,9 @@ struct Relu : Layer {
 TEST(Sequential, AppliesInOrderWithNumberedNames) {
   Generator gen(3);
   Sequential seq;
-  auto first = seq.push_back(std::make_shared<Linear>(2, 2, gen, false));
+  auto first = seq.push_back(std::make_shared<Linear>(2, 2, gen, Bias::none));
   seq.push_back(std::make_shared<Relu>());
-  auto last = seq.push_back(std::make_shared<Linear>(2, 1, gen, false));
+  auto last = seq.push_back(std::make_shared<Linear>(2, 1, gen, Bias::none));
   first->weight.copy_(from_vector<float>({1, 0, 0, -1}, {2, 2}));
   last->weight.copy_(from_vector<float>({1, 1}, {1, 2}));
   EXPECT_EQ(seq.state_dict_names(), (std::vector<std::string>{"0.weight", "2.weight"}));

@@ -122,15 +122,15 @@ TEST(Module, NonStrictLoadSkipsMissingAndUnexpectedButNotShapes) {
   StateDict dict;
   dict["bn.running_mean"] = full({3}, 2.0);
   dict["extra"] = zeros({1});
-  target.load_state_dict(dict, false);
+  target.load_state_dict(dict, Module::KeyMatch::shared);
   EXPECT_EQ(target.bn->running_mean.to_vector<float>(), (std::vector<float>{2, 2, 2}));
   dict["bn.running_var"] = zeros({4});
-  EXPECT_NE(error_of([&] { target.load_state_dict(dict, false); }).find("bn.running_var"), std::string::npos);
+  EXPECT_NE(error_of([&] { target.load_state_dict(dict, Module::KeyMatch::shared); }).find("bn.running_var"), std::string::npos);
   // ignored prefixes are skipped on both sides, even when strict
   StateDict without_head;
   for (const auto& [name, t] : source.state_dict())
     if (name.rfind("head.", 0) != 0) without_head[name] = t;
-  EXPECT_NO_THROW(target.load_state_dict(without_head, true, {"head."}));
+  EXPECT_NO_THROW(target.load_state_dict(without_head, Module::KeyMatch::strict, {"head."}));
 }
 
 }  // namespace

@@ -87,7 +87,7 @@ ClassifyProgress load_classifier_training(const std::string& path, nn::Module& n
     if (name.rfind(kOptimizerPrefix, 0) == 0) optimizer_dict[name.substr(std::string(kOptimizerPrefix).size())] = tensor;
     else model_dict[name] = tensor;
   }
-  net.load_state_dict(model_dict, true);
+  net.load_state_dict(model_dict);
   optimizer.load_state_dict(optimizer_dict);
   return progress;
 }
@@ -97,7 +97,7 @@ void load_classifier_weights(const std::string& path, nn::Module& net) {
   weights::StateDict dict = load_checked(path, metadata);
   for (auto it = dict.begin(); it != dict.end();)
     it = it->first.rfind(kOptimizerPrefix, 0) == 0 ? dict.erase(it) : std::next(it);
-  net.load_state_dict(dict, true);
+  net.load_state_dict(dict);
 }
 
 }  // namespace idml::train::classify

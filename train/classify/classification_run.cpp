@@ -117,12 +117,14 @@ ClassificationRun::EpochStats ClassificationRun::train_epoch(int64_t epoch) {
   loader_options.threads = config_.workers;
   loader_options.seed = config_.seed;
   loader_options.epoch = static_cast<uint64_t>(epoch);
-  data::DataLoader loader(*train_set_, *train_transform_,
-                          data::epoch_batches(*train_set_, true, static_cast<size_t>(config_.batch_size), 0, config_.seed,
-                                              static_cast<uint64_t>(epoch)),
-                          loader_options);
+  data::BatchList batches = data::epoch_batches(*train_set_, data::EpochFor::training,
+                                                static_cast<size_t>(config_.batch_size), 0, config_.seed,
+                                                static_cast<uint64_t>(epoch));
+  data::DataLoader loader(*train_set_, *train_transform_, std::move(batches), loader_options);
   Generator step_gen(epoch_seed(config_.seed, epoch));
-  const ClassifyStepOptions step_options{config_.ism, {parse_mix(config_.mix), config_.beta, config_.cutmix_prob}};
+  ClassifyStepOptions step_options;
+  step_options.logits = config_.ism ? TrainingLogits::ism : TrainingLogits::plain;
+  step_options.mix = {parse_mix(config_.mix), config_.beta, config_.cutmix_prob};
   ProgressBar bar(epoch, config_.epochs, static_cast<int64_t>(loader.num_batches()));
   double loss_sum = 0;
   data::Batch batch;

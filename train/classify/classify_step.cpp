@@ -16,10 +16,12 @@
 
 namespace idml::train::classify {
 
-Tensor classification_loss(const models::ClassifierOutput& out, const models::ClassifierNet& net, bool ism,
-                           const Tensor& labels, const MixedBatch& mixed) {
+Tensor classification_loss(const models::ClassifierOutput& out, const models::ClassifierNet& net,
+                           TrainingLogits which, const Tensor& labels, const MixedBatch& mixed) {
   auto& fc = const_cast<models::ClassifierNet&>(net).classifier();
-  const Tensor logits = ism ? ism_logits(out.features, out.uncertainty, out.logits, fc.weight, fc.bias) : out.logits;
+  const Tensor logits = which == TrainingLogits::ism
+                            ? ism_logits(out.features, out.uncertainty, out.logits, fc.weight, fc.bias)
+                            : out.logits;
   if (!mixed.mixed) return cross_entropy(logits, labels);
   return add(mul_scalar(cross_entropy(logits, labels), mixed.lam),
              mul_scalar(cross_entropy(logits, mixed.labels_b), 1.0 - mixed.lam));
@@ -28,8 +30,9 @@ Tensor classification_loss(const models::ClassifierOutput& out, const models::Cl
 ClassifyStepResult classify_train_step(models::ClassifierNet& net, nn::Optimizer& optimizer, const Tensor& images,
                                        const Tensor& labels, Generator& gen, const ClassifyStepOptions& options) {
   const MixedBatch mixed = mix_batch(images, labels, options.mix, gen);
-  const models::ClassifierOutput out = net.classify(mixed.images, options.ism);
-  const Tensor loss = classification_loss(out, net, options.ism, labels, mixed);
+  const models::ClassifierOutput out = net.classify(
+      mixed.images, options.logits == TrainingLogits::ism ? models::Uncertainty::compute : models::Uncertainty::skip);
+  const Tensor loss = classification_loss(out, net, options.logits, labels, mixed);
   const double value = loss.item();
   if (!std::isfinite(value))
     throw NonFiniteLoss(std::string("the training loss is ") + (std::isnan(value) ? "NaN" : "infinite") +
@@ -75,7 +78,7 @@ TopKErrors evaluate_classifier(models::ClassifierNet& net, const data::Dataset& 
   data::Batch batch;
   while (loader.next(batch)) {
     const data::BatchTensors tensors = data::to_tensors(batch, options.device);
-    const TopKErrors errors = top_k_errors(net.classify(tensors.images, false).logits, tensors.labels);
+    const TopKErrors errors = top_k_errors(net.classify(tensors.images, models::Uncertainty::skip).logits, tensors.labels);
     total.top1 += errors.top1 * static_cast<double>(errors.images);  // back to counts
     total.top5 += errors.top5 * static_cast<double>(errors.images);
     total.images += errors.images;

@@ -15,8 +15,11 @@
 
 namespace idml::train::classify {
 
+// The logits the loss is taken on: the ISM training logits z' (--ism 1) or the plain z.
+enum class TrainingLogits { ism, plain };
+
 struct ClassifyStepOptions {
-  bool ism = true;
+  TrainingLogits logits = TrainingLogits::ism;
   MixOptions mix;
 };
 
@@ -32,8 +35,8 @@ ClassifyStepResult classify_train_step(models::ClassifierNet& net, nn::Optimizer
                                        const Tensor& labels, Generator& gen, const ClassifyStepOptions& options);
 
 // The training loss of a forward pass on (mixed) images, for the step and for tests.
-Tensor classification_loss(const models::ClassifierOutput& out, const models::ClassifierNet& net, bool ism,
-                           const Tensor& labels, const MixedBatch& mixed);
+Tensor classification_loss(const models::ClassifierOutput& out, const models::ClassifierNet& net,
+                           TrainingLogits logits, const Tensor& labels, const MixedBatch& mixed);
 
 struct TopKErrors {
   double top1 = 0, top5 = 0;  // fractions in [0, 1]

@@ -45,7 +45,9 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("eval", "Evaluate a checkpoint (ours or the reference's) on a dataset");
   auto args = std::make_shared<EvalArguments>();
   cmd->add_option("--checkpoint", args->checkpoint, "model weights: .safetensors or .pth")->required();
-  add_choice_option(*cmd, "--dataset", args->dataset, "cub | cars | SOP | Inshop | folder | fashion-mnist", false)->required();
+  add_choice_option(*cmd, "--dataset", args->dataset, "cub | cars | SOP | Inshop | folder | fashion-mnist",
+                    HelpDefault::hidden)
+      ->required();
   cmd->add_option("--data-root", args->data_root, "folder holding the dataset");
   cmd->add_option("--image-size", args->image_size, "centre crop size")->capture_default_str()->check(CLI::Range(1, 2048));
   cmd->add_option("--resize-size", args->resize_size, "shorter side before the crop")->capture_default_str()->check(CLI::Range(1, 2048));

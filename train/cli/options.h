@@ -29,12 +29,15 @@ CLI::Validator choice_transformer(const std::string& flag) {
       "");
 }
 
+// Whether the help shows an option's default value.
+enum class HelpDefault { shown, hidden };
+
 template <typename E>
 CLI::Option* add_choice_option(CLI::App& cmd, const std::string& flags, E& value, const std::string& help,
-                               bool show_default = true) {
+                               HelpDefault help_default = HelpDefault::shown) {
   const std::string flag = flags.substr(0, flags.find(','));
   CLI::Option* option = cmd.add_option(flags, value, help)->transform(choice_transformer<E>(flag))->type_name("TEXT");
-  if (show_default) option->default_str(train::choice_name(value));
+  if (help_default == HelpDefault::shown) option->default_str(train::choice_name(value));
   return option;
 }
 

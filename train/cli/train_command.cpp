@@ -23,7 +23,7 @@ void add_train_command(CLI::App& app, int& exit_code) {
     if (field.traits & (NoCli | OwnCli)) return;
     const bool show_default = field.traits & ShowDefault;
     if constexpr (std::is_enum_v<T>) {
-      add_choice_option(*cmd, field.flags, value, field.help, show_default);
+      add_choice_option(*cmd, field.flags, value, field.help, show_default ? HelpDefault::shown : HelpDefault::hidden);
     } else if (field.traits & Switch) {
       if constexpr (std::is_same_v<T, bool>) cmd->add_flag(field.flags, value, field.help);
     } else {

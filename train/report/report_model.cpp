@@ -209,7 +209,7 @@ std::string checkpoint_sections(const nlohmann::json& config_json, const std::st
                                    config.l2_norm, config.bn_freeze};
   Generator gen(0);
   models::IDMLNet net(net_config, gen);
-  net.load_state_dict(dict, true);
+  net.load_state_dict(dict);
   net.to(options.device);
 
   data::DatasetOptions data_options;
