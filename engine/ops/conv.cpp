@@ -144,8 +144,9 @@ Tensor scale_output_channels(const Tensor& weight, const Tensor& scale) {
     NoGradGuard own_backward;  // recorded below as one node
     out = mul(weight, scale.reshape(per_channel));
   }
-  const auto backward = [wd = weight.detach(), sd = scale.detach(), per_channel, c](const Tensor& g,
+  const auto backward = [wd = weight.detach(), sd = scale.detach(), per_channel, c](const Tensor& g_held,
                                                                                   const std::vector<bool>& needs) {
+    const Tensor g = to_plain(g_held);  // dW' may come in a convolution's backward-weights layout: converted once
     Tensor dw, dscale;
     if (needs[0]) dw = mul(g, sd.reshape(per_channel));              // scale dW'
     if (needs[1]) dscale = sum(mul(g, wd).reshape({c, -1}), {1});  // sum over the filter of dW' W

@@ -11,6 +11,7 @@
 
 #include "io/raw_tensor.h"
 #include "tests/error_of.h"
+#include "tests/io/raw_tensor_util.h"
 
 namespace idml::io {
 namespace {
@@ -23,17 +24,8 @@ void expect_error(const std::function<void()>& run, const std::vector<std::strin
     EXPECT_NE(message.find(part), std::string::npos) << "message \"" << message << "\" lacks \"" << part << "\"";
 }
 
-std::shared_ptr<RawStorage> storage_of(const std::vector<uint8_t>& bytes) {
-  auto buffer = std::make_shared<Bytes>(bytes);
-  return std::make_shared<RawStorage>(RawStorage{ByteSpan{buffer, 0, buffer->size()}});
-}
-
-template <typename T>
-std::vector<uint8_t> bytes_of(const std::vector<T>& values) {
-  std::vector<uint8_t> out(values.size() * sizeof(T));
-  std::memcpy(out.data(), values.data(), out.size());
-  return out;
-}
+using testing::bytes_of;
+using testing::storage_of;
 
 TEST(HalfToFloat, NormalSubnormalAndSpecialValues) {
   EXPECT_EQ(half_to_float(0x3c00), 1.0f);

@@ -2,25 +2,16 @@
 // Int64, and F64 data kept as Float64 where asked.
 #include <gtest/gtest.h>
 
-#include <cstring>
 #include <vector>
 
 #include "nn/weights/to_tensor.h"
+#include "tests/io/raw_tensor_util.h"
 
 namespace idml::weights {
 namespace {
 
-std::shared_ptr<io::RawStorage> storage_of(const std::vector<uint8_t>& bytes) {
-  auto buffer = std::make_shared<io::Bytes>(bytes);
-  return std::make_shared<io::RawStorage>(io::RawStorage{io::ByteSpan{buffer, 0, buffer->size()}});
-}
-
-template <typename T>
-std::vector<uint8_t> bytes_of(const std::vector<T>& values) {
-  std::vector<uint8_t> out(values.size() * sizeof(T));
-  std::memcpy(out.data(), values.data(), out.size());
-  return out;
-}
+using io::testing::bytes_of;
+using io::testing::storage_of;
 
 TEST(ToTensor, FloatTypesBecomeFloat32AndIntegersInt64) {
   io::RawTensor raw;
