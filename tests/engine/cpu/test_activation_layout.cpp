@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "engine/cpu/onednn_conv.h"
@@ -114,6 +115,27 @@ TEST(ActivationLayout, GradientsStayBlockedBetweenConvolutions) {
   // The ReLU backward and the sum of the residual's two gradients run on the
   // blocked bytes, and backward-data leaves dx blocked.
   EXPECT_EQ(blocked.backward_reorders, 4);
+}
+
+// A blocked output says so: its layout is named as oneDNN names it, in the
+// tensor's description and in the error of a reader that wants plain bytes.
+TEST(ActivationLayout, TheLayoutIsNamedInDescriptionsAndErrors) {
+  if (!blocked_layout_available()) GTEST_SKIP() << "oneDNN computes these convolutions in NCHW on this CPU";
+  const cpu::ScopedConvImplementation onednn(cpu::ConvImplementation::OneDnn);
+  const ScopedActivationLayout scope(ActivationLayout::Blocked);
+  Generator gen(3);
+  const Tensor y = conv2d(randn({1, 32, 6, 6}, gen), randn({32, 32, 3, 3}, gen), Tensor(), {1, 1, 1});
+  const std::string name = y.layout_name();
+  EXPECT_TRUE(name == "oneDNN nChw8c" || name == "oneDNN nChw16c") << name;
+  EXPECT_EQ(y.str(), "float32[1, 32, 6, 6] on cpu, layout " + name);
+  std::string error;
+  try {
+    y.data<float>();
+  } catch (const Error& e) {
+    error = e.what();
+  }
+  EXPECT_NE(error.find(name), std::string::npos) << error;
+  EXPECT_TRUE(to_plain(y).is_plain());
 }
 
 // Other ops, views and the im2col convolution read a blocked output as NCHW.
