@@ -1,5 +1,9 @@
 // Conv2d, as torch.nn.Conv2d (square kernel, groups = 1): parameters
 // `weight` (out, in, k, k) and optional `bias` (out), PyTorch's default init.
+// In a ResNet, forward() is only one of a convolution's two routes: the
+// blocks call nn::conv_batch_norm, which runs forward() then the batch norm
+// when the batch norm uses batch statistics, and otherwise folds the batch
+// norm into the weight and never calls forward() (nn/conv_batch_norm.h).
 #pragma once
 
 #include <memory>
