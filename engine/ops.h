@@ -110,8 +110,17 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dO
 // dW = scale dW', dscale[o] = sum over the filter of dW'[o] W[o] (one sum per
 // channel, in double).
 Tensor scale_output_channels(const Tensor& weight, const Tensor& scale);
+// The batch norm's side of that fold, in inference mode: the per-channel
+// scale a = gamma / sqrt(running_var + eps) and shift c = beta - a running_mean,
+// all (OC), so that bn(conv(x, W)) = conv(x, scale_output_channels(W, a)) + c.
+// The running statistics are constants; gamma and beta keep their gradients.
+struct BatchNormFold {
+  Tensor scale, shift;
+};
+BatchNormFold batch_norm_fold(const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
+                              const Tensor& running_var, double eps);
 // A convolution followed by batch norm in inference mode (running statistics
-// mean, var), folded: with a = gamma / sqrt(var + eps) and c = beta - a mean,
+// mean, var), folded: with a and c of batch_norm_fold,
 // bn(conv(x, W)) = conv(x, a W) + c, a W by scale_output_channels. The fold is
 // per-channel ops on the weights inside the autograd graph, so the gradients
 // of W, gamma and beta stay exact; the batch-norm pass disappears forward and

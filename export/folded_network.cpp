@@ -1,21 +1,21 @@
 // Folding each BatchNorm of the IDML ResNet into its convolution.
 #include "export/folded_network.h"
 
-#include <cmath>
-
+#include "engine/autograd.h"
 #include "engine/error.h"
+#include "engine/ops.h"
 #include "models/resnet_blocks.h"
 
 namespace idml::onnx_export {
 
 namespace {
 
-std::vector<double> host_values(const Tensor& t) {
-  const std::vector<float> v = t.detach().to(Device::cpu()).to_vector<float>();
-  return std::vector<double>(v.begin(), v.end());
-}
+// A parameter or buffer on the CPU, row-major (to_plain: whatever layout it is held in).
+Tensor host_float64(const Tensor& t) { return to_plain(t.detach()).to(Device::cpu()).to(DType::Float64); }
 
-std::vector<float> host_floats(const Tensor& t) { return t.detach().to(Device::cpu()).to_vector<float>(); }
+std::vector<float> host_floats(const Tensor& t) {
+  return to_plain(t.detach()).to(Device::cpu()).to(DType::Float32).to_vector<float>();
+}
 
 DenseLayer dense_layer(const std::string& name, const nn::Linear& linear) {
   DenseLayer d;
@@ -71,18 +71,16 @@ FoldedConv fold_conv_batch_norm(const std::string& name, const nn::Conv2d& conv,
   f.kernel = c.kernel_size;
   f.stride = c.stride;
   f.padding = c.padding;
-  const std::vector<double> w = host_values(conv.weight), gamma = host_values(bn.weight), beta = host_values(bn.bias),
-                            mean = host_values(bn.running_mean), var = host_values(bn.running_var);
-  const std::vector<double> conv_bias =
-      conv.bias.defined() ? host_values(conv.bias) : std::vector<double>(static_cast<size_t>(c.out_channels), 0.0);
-  const size_t per_channel = w.size() / static_cast<size_t>(c.out_channels);
-  f.weight.resize(w.size());
-  f.bias.resize(static_cast<size_t>(c.out_channels));
-  for (size_t o = 0; o < f.bias.size(); ++o) {
-    const double a = gamma[o] / std::sqrt(var[o] + bn.eps());
-    for (size_t i = 0; i < per_channel; ++i) f.weight[o * per_channel + i] = static_cast<float>(a * w[o * per_channel + i]);
-    f.bias[o] = static_cast<float>(beta[o] + a * (conv_bias[o] - mean[o]));  // BN(W x + c) = a W x + beta + a (c - mean)
-  }
+  // The engine's own fold (engine/ops.h: batch_norm_fold, scale_output_channels),
+  // run in float64 on the CPU and rounded to float32 once.
+  NoGradGuard no_grad;
+  const BatchNormFold fold = batch_norm_fold(host_float64(bn.weight), host_float64(bn.bias),
+                                             host_float64(bn.running_mean), host_float64(bn.running_var), bn.eps());
+  const Tensor weight = scale_output_channels(host_float64(conv.weight), fold.scale);  // a W
+  // BN(W x + b) = a W x + shift + a b
+  const Tensor bias = conv.bias.defined() ? add(fold.shift, mul(fold.scale, host_float64(conv.bias))) : fold.shift;
+  f.weight = weight.to(DType::Float32).to_vector<float>();
+  f.bias = bias.to(DType::Float32).to_vector<float>();
   return f;
 }
 

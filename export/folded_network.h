@@ -3,7 +3,8 @@
 // computation, and what the ONNX graph (export/onnx_graph.h) is built from.
 //   BN(conv(x)) = a (W * x) + (beta - a mean),  a = gamma / sqrt(running_var + eps)
 //   folded:  W' = a W (per output channel),  b' = beta - a mean
-// The fold is computed in double and rounded once to float32.
+// The fold is the engine's (batch_norm_fold, scale_output_channels), computed
+// in float64 and rounded once to float32.
 // Not here: the graph itself, file writing, or any network but the IDML
 // ResNet (the classification networks are refused by the caller).
 #pragma once

@@ -1,8 +1,9 @@
 // Convolution ops: conv2d (geometry, checks, the fused epilogue of residual
 // and ReLU, and the backward that calls only the kernels whose inputs want a
-// gradient: a frozen weight costs no dW GEMM), scale_output_channels and
-// conv2d_frozen_batch_norm, the fold of a frozen batch norm into its
-// convolution. Where the backend's convolution reads and writes its own layout
+// gradient: a frozen weight costs no dW GEMM), and the fold of a frozen batch
+// norm into its convolution: batch_norm_fold (scale and shift),
+// scale_output_channels (the weight) and conv2d_frozen_batch_norm. Where the
+// backend's convolution reads and writes its own layout
 // (Backend::conv2d_keeps_own_layout; oneDNN's blocked one), x, the residual and
 // the weight are passed as they are held and y keeps the layout the backend
 // left it in (Tensor::layout(), engine/storage.h); the backward does the same
@@ -155,6 +156,22 @@ Tensor scale_output_channels(const Tensor& weight, const Tensor& scale) {
   return record(out, "scale_output_channels", {weight, scale}, backward);
 }
 
+BatchNormFold batch_norm_fold(const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
+                              const Tensor& running_var, double eps) {
+  const int64_t c = running_var.defined() && running_var.dim() == 1 ? running_var.size(0) : -1;
+  for (const Tensor* t : {&gamma, &beta, &running_mean, &running_var})
+    IDML_CHECK(t->defined() && t->dim() == 1 && t->size(0) == c, "batch_norm_fold: per-channel tensor ",
+               t->defined() ? t->str() : std::string("(undefined)"), " does not match running_var ",
+               running_var.defined() ? running_var.str() : std::string("(undefined)"));
+  Tensor invstd;
+  {
+    NoGradGuard no_grad;  // running statistics are constants
+    invstd = div(ones({c}, running_var.dtype(), running_var.device()), sqrt(add_scalar(running_var.detach(), eps)));
+  }
+  const Tensor a = mul(gamma, invstd);                   // (OC)
+  return {a, sub(beta, mul(a, running_mean.detach()))};  // a, beta - a mean
+}
+
 Tensor conv2d_frozen_batch_norm(const Tensor& x, const Tensor& weight, const Tensor& gamma, const Tensor& beta,
                                 const Tensor& running_mean, const Tensor& running_var, double eps,
                                 Conv2dOptions options, const Conv2dEpilogue& epilogue) {
@@ -164,14 +181,8 @@ Tensor conv2d_frozen_batch_norm(const Tensor& x, const Tensor& weight, const Ten
     IDML_CHECK(t->defined() && t->dim() == 1 && t->size(0) == c, "conv2d_frozen_batch_norm: per-channel tensor ",
                t->defined() ? t->str() : std::string("(undefined)"), " does not match weight ", weight.str());
   const auto fold = [&]() -> ConstantParameters::FoldedConv {
-    Tensor invstd;
-    {
-      NoGradGuard no_grad;  // running statistics are constants
-      invstd = div(ones({c}, running_var.dtype(), running_var.device()),
-                   sqrt(add_scalar(running_var.detach(), eps)));
-    }
-    const Tensor a = mul(gamma, invstd);  // (OC)
-    return {scale_output_channels(weight, a), sub(beta, mul(a, running_mean.detach()))};  // a W, beta - a mean
+    const BatchNormFold bn = batch_norm_fold(gamma, beta, running_mean, running_var, eps);
+    return {scale_output_channels(weight, bn.scale), bn.shift};  // a W, beta - a mean
   };
   ConstantParameters* constants = ConstantParameters::active();
   if (!constants) {

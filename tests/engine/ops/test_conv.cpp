@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -155,6 +156,31 @@ TEST(ConvOps, FrozenBatchNormFoldScalesTheWeightsOutputChannels) {
   }
   EXPECT_NE(std::find(names.begin(), names.end(), "scale_output_channels"), names.end());
   EXPECT_EQ(std::find(names.begin(), names.end(), "batch_norm"), names.end());
+}
+
+// batch_norm_fold: a = gamma / sqrt(var + eps), c = beta - a mean, per channel,
+// with the gradients of gamma and beta; the running statistics take none.
+TEST(ConvOps, BatchNormFoldIsTheScaleAndShiftOfEachChannel) {
+  Generator gen(45);
+  const Tensor gamma = testing::random_leaf({5}, gen), beta = testing::random_leaf({5}, gen);
+  const Tensor mean = randn({5}, gen, 0, 1, DType::Float64), var = rand({5}, gen, 0.5, 2.0, DType::Float64);
+  const double eps = 1e-3;
+  const BatchNormFold fold = batch_norm_fold(gamma, beta, mean, var, eps);
+  const std::vector<double> g = host(gamma), b = host(beta), m = host(mean), v = host(var);
+  std::vector<double> scale(5), shift(5);
+  for (size_t o = 0; o < 5; ++o) {
+    scale[o] = g[o] / std::sqrt(v[o] + eps);
+    shift[o] = b[o] - scale[o] * m[o];
+  }
+  testing::expect_near_all(host(fold.scale), scale, 1e-15, "scale");
+  testing::expect_near_all(host(fold.shift), shift, 1e-15, "shift");
+  EXPECT_GRADIENTS_MATCH(
+      [&](const std::vector<Tensor>& in) {
+        const BatchNormFold f = batch_norm_fold(in[0], in[1], mean, var, eps);
+        return add(f.scale, mul(f.shift, f.shift));
+      },
+      {gamma, beta});
+  EXPECT_THROW(batch_norm_fold(gamma, beta, mean, ones({4}, DType::Float64), eps), Error);
 }
 
 }  // namespace
