@@ -34,7 +34,7 @@ const std::vector<std::string>& classification_dataset_names() {
 std::unique_ptr<Dataset> open_classification_dataset(const std::string& name, const std::string& root, Split split) {
   IDML_CHECK(split == Split::Train || split == Split::Eval, "split '", split_name(split),
              "' exists only for retrieval datasets; classification has train and eval");
-  if (name == "fashion-mnist") return open_fashion_mnist(root, split, 0, /*all_classes=*/true);
+  if (name == "fashion-mnist") return open_fashion_mnist(root, split, 0, FashionMnistTask::classification);
   IDML_CHECK(!root.empty(), "--data-root is required for --dataset ", name);
   if (name == "cifar10") return open_cifar(root, 10, split);
   if (name == "cifar100") return open_cifar(root, 100, split);

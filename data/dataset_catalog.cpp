@@ -9,14 +9,16 @@ const std::vector<DatasetInfo>& dataset_catalog() {
   static const std::vector<int64_t> paper_ks{1, 2, 4, 8}, sop_ks{1, 10, 100, 1000};
   static const std::vector<int64_t> inshop_ks{1, 10, 20, 30, 40, 50};  // the Proxy-Anchor code's
   static const std::vector<DatasetInfo> catalog{
-      {DatasetId::Cub, "cub", {Split::Train, Split::Eval}, paper_ks, true, false},
-      {DatasetId::Cars, "cars", {Split::Train, Split::Eval}, paper_ks, true, false},
-      {DatasetId::Sop, "SOP", {Split::Train, Split::Eval}, sop_ks, true, true},
+      {DatasetId::Cub, "cub", {Split::Train, Split::Eval}, paper_ks, Benchmark::paper, ClusteringCost::moderate},
+      {DatasetId::Cars, "cars", {Split::Train, Split::Eval}, paper_ks, Benchmark::paper, ClusteringCost::moderate},
+      {DatasetId::Sop, "SOP", {Split::Train, Split::Eval}, sop_ks, Benchmark::paper, ClusteringCost::hours_on_cpu},
       // not in the paper (the Proxy-Anchor code's fourth benchmark); queries search the gallery
-      {DatasetId::Inshop, "Inshop", {Split::Train, Split::Query, Split::Gallery}, inshop_ks, false, false},
-      {DatasetId::Folder, "folder", {Split::Train, Split::Eval}, paper_ks, false, false},
+      {DatasetId::Inshop, "Inshop", {Split::Train, Split::Query, Split::Gallery}, inshop_ks, Benchmark::other,
+       ClusteringCost::moderate},
+      {DatasetId::Folder, "folder", {Split::Train, Split::Eval}, paper_ks, Benchmark::other, ClusteringCost::moderate},
       // seen: training classes, held-out images (the demo's generalisation check)
-      {DatasetId::FashionMnist, "fashion-mnist", {Split::Train, Split::Eval, Split::Seen}, paper_ks, false, false},
+      {DatasetId::FashionMnist, "fashion-mnist", {Split::Train, Split::Eval, Split::Seen}, paper_ks, Benchmark::other,
+       ClusteringCost::moderate},
   };
   return catalog;
 }

@@ -17,9 +17,12 @@ std::unique_ptr<Dataset> open_sop(const std::string& root, Split split);
 // split: Train, Query or Gallery.
 std::unique_ptr<Dataset> open_inshop(const std::string& root, Split split);
 std::unique_ptr<Dataset> open_image_folder(const std::string& root, Split split, int train_classes);
-// all_classes (the classification task): train = every train-file image, eval = every test-file image.
+// retrieval: classes 0-4 train (train file) and seen (test file), 5-9 eval
+// (test file). classification: train = every train-file image, eval = every
+// test-file image.
+enum class FashionMnistTask { retrieval, classification };
 std::unique_ptr<Dataset> open_fashion_mnist(const std::string& root, Split split, int per_class_cap,
-                                            bool all_classes = false);
+                                            FashionMnistTask task = FashionMnistTask::retrieval);
 
 // torchvision.datasets.ImageFolder's listing of `dir`: class sub-folders in
 // sorted order (label = position), files found recursively (os.walk order,

@@ -126,7 +126,7 @@ std::string find_file(const fs::path& dir, const std::string& name) {
 }  // namespace
 
 std::unique_ptr<Dataset> open_fashion_mnist(const std::string& root_option, Split split, int per_class_cap,
-                                            bool all_classes) {
+                                            FashionMnistTask task) {
   const std::string root = root_option.empty() ? kDefaultRoot : root_option;
   const std::string layout = "  " + root + "/train-images-idx3-ubyte.gz\n  " + root +
       "/train-labels-idx1-ubyte.gz\n  " + root + "/t10k-images-idx3-ubyte.gz\n  " + root +
@@ -155,7 +155,7 @@ std::unique_ptr<Dataset> open_fashion_mnist(const std::string& root_option, Spli
   for (size_t record = 0; record < labels.size(); ++record) {
     const int label = labels[record];
     const bool is_train_class = label <= 4;
-    if (!all_classes && is_train_class != (split != Split::Eval)) continue;
+    if (task == FashionMnistTask::retrieval && is_train_class != (split != Split::Eval)) continue;
     if (per_class_cap > 0 && taken[label] >= per_class_cap) continue;
     ++taken[label];
     dataset->add(images.data() + record * plane, label, record);

@@ -47,7 +47,7 @@ void read_preprocessing(const weights::Metadata& metadata, const std::string& pa
 
 }  // namespace
 
-ExportedCheckpoint read_exported_checkpoint(const std::string& path, bool l2_norm) {
+ExportedCheckpoint read_exported_checkpoint(const std::string& path, models::EmbeddingNorm norm) {
   ExportedCheckpoint out;
   weights::StateDict dict;
   weights::Metadata metadata;
@@ -61,7 +61,7 @@ ExportedCheckpoint read_exported_checkpoint(const std::string& path, bool l2_nor
   }
   refuse_classification(dict, metadata, path);
   read_preprocessing(metadata, path, out);
-  out.net = train::build_trained_net(train::model_weights(std::move(dict)), path, l2_norm);
+  out.net = train::build_trained_net(train::model_weights(std::move(dict)), path, norm);
   out.net->eval();
   return out;
 }

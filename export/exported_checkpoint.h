@@ -23,6 +23,6 @@ struct ExportedCheckpoint {
   int resize_size = data::TransformOptions{}.resize_size;  // shorter side before the crop (256)
 };
 
-ExportedCheckpoint read_exported_checkpoint(const std::string& path, bool l2_norm);
+ExportedCheckpoint read_exported_checkpoint(const std::string& path, models::EmbeddingNorm norm);
 
 }  // namespace idml::onnx_export

@@ -65,7 +65,8 @@ ExportSummary export_onnx(const std::string& checkpoint, const std::string& out,
   onnx::ModelProto model;
   ExportSummary summary;
   {
-    const ExportedCheckpoint source = read_exported_checkpoint(checkpoint, options.l2_norm);
+    const ExportedCheckpoint source =
+        read_exported_checkpoint(checkpoint, options.l2_norm ? models::EmbeddingNorm::l2 : models::EmbeddingNorm::none);
     const FoldedNetwork folded = fold_network(*source.net);
     GraphOptions graph;
     graph.opset = options.opset;

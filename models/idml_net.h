@@ -35,6 +35,10 @@ struct IDMLNetConfig {
   bool bn_freeze = true;
 };
 
+// IDMLNetConfig::l2_norm as the argument of a call that builds a net:
+// l2: both outputs x / sqrt(sum x^2 + 1e-12); none: as the heads compute them.
+enum class EmbeddingNorm { l2, none };
+
 class IDMLNet : public nn::Module {
  public:
   IDMLNet(const IDMLNetConfig& config, Generator& gen);

@@ -157,18 +157,18 @@ int64_t infer_embedding_size(const weights::StateDict& dict, const std::string& 
   return it->second.size(0);
 }
 
-std::unique_ptr<models::IDMLNet> load_trained_net(const std::string& path, Device device, bool l2_norm) {
-  auto net = build_trained_net(read_model_weights(path), path, l2_norm);
+std::unique_ptr<models::IDMLNet> load_trained_net(const std::string& path, Device device, models::EmbeddingNorm norm) {
+  auto net = build_trained_net(read_model_weights(path), path, norm);
   net->to(device);
   return net;
 }
 
 std::unique_ptr<models::IDMLNet> build_trained_net(const weights::StateDict& dict, const std::string& path,
-                                                   bool l2_norm) {
+                                                   models::EmbeddingNorm norm) {
   models::IDMLNetConfig config;
   config.backbone = infer_backbone(dict, path);
   config.embedding_size = infer_embedding_size(dict, path);
-  config.l2_norm = l2_norm;
+  config.l2_norm = norm == models::EmbeddingNorm::l2;
   Generator gen(0);  // every parameter and buffer is overwritten by the strict load
   auto net = std::make_unique<models::IDMLNet>(config, gen);
   net->load_state_dict(dict);

@@ -80,9 +80,10 @@ int64_t infer_embedding_size(const weights::StateDict& dict, const std::string& 
 // The network a checkpoint (ours or the reference's) was saved from: its
 // weights read, backbone and embedding size inferred, the net built, loaded
 // (strict) and moved to `device`. What `idml eval`, `embed` and `search` run.
-std::unique_ptr<models::IDMLNet> load_trained_net(const std::string& path, Device device, bool l2_norm = true);
+std::unique_ptr<models::IDMLNet> load_trained_net(const std::string& path, Device device,
+                                                  models::EmbeddingNorm norm = models::EmbeddingNorm::l2);
 // The same from a model state dict already read (on the CPU); `path` names the file in errors.
 std::unique_ptr<models::IDMLNet> build_trained_net(const weights::StateDict& dict, const std::string& path,
-                                                   bool l2_norm = true);
+                                                   models::EmbeddingNorm norm = models::EmbeddingNorm::l2);
 
 }  // namespace idml::train

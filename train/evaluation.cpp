@@ -82,11 +82,10 @@ std::string describe(const RetrievalSplits& splits) {
 }
 
 metrics::EvaluationResult evaluate_embeddings(const Embeddings& e, const std::vector<int64_t>& recall_ks,
-                                              uint64_t seed, bool clustering) {
+                                              uint64_t seed) {
   metrics::EvaluationOptions options;
   options.recall_ks = recall_ks;
   options.seed = seed;
-  options.compute_clustering = clustering;
   return evaluate_embeddings(e, options);
 }
 
@@ -112,7 +111,8 @@ std::string clustering_skipped_message(const std::string& dataset) {
 
 bool clustering_enabled(Clustering setting, data::DatasetId dataset, Device device) {
   if (setting != Clustering::Auto) return setting == Clustering::On;
-  if (!data::dataset_info(dataset).kmeans_costly_on_cpu || !device.is_cpu()) return true;
+  const bool costly = data::dataset_info(dataset).clustering_cost == data::ClusteringCost::hours_on_cpu;
+  if (!costly || !device.is_cpu()) return true;
   std::fprintf(stderr, "%s\n", clustering_skipped_message(data::dataset_name(dataset)).c_str());
   return false;
 }

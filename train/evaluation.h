@@ -69,9 +69,9 @@ metrics::EvaluationResult evaluate_embeddings(const Embeddings& queries, const E
 metrics::EvaluationResult evaluate_splits(const RetrievalSplits& splits,
                                           const std::function<Embeddings(const data::Dataset&)>& embed,
                                           const metrics::EvaluationOptions& options);
-// Defaults for the rest (10 restarts, at most 300 iterations, CPU).
+// Defaults for the rest (clustering, 10 restarts, at most 300 iterations, CPU).
 metrics::EvaluationResult evaluate_embeddings(const Embeddings& embeddings, const std::vector<int64_t>& recall_ks,
-                                              uint64_t seed, bool clustering = true);
+                                              uint64_t seed);
 // Everything `idml train` evaluates with: the dataset's recall Ks, the seed,
 // --kmeans-restarts / --kmeans-max-iterations, --clustering (for its device)
 // and the run's device (the kNN and k-means GEMMs run there).

@@ -53,7 +53,7 @@ constexpr int64_t kMaxImageSide = 2048;
 // docs/METHOD.md#2-model: the reference always starts from torchvision's ImageNet weights, so a
 // paper dataset without --pretrained would silently train from scratch.
 void check_pretrained(const TrainConfig& c) {
-  const bool paper_dataset = data::dataset_info(c.dataset).paper_dataset;
+  const bool paper_dataset = data::dataset_info(c.dataset).benchmark == data::Benchmark::paper;
   const char* dataset = data::dataset_name(c.dataset);
   if (!c.resume.empty() || c.pretrained == "none") return;
   IDML_CHECK(!paper_dataset || !c.pretrained.empty(), "--pretrained is required for --dataset ", dataset,
@@ -75,7 +75,7 @@ void check_images_per_class(const TrainConfig& c) {
   const ImagesPerClassNeed need = images_per_class_need(c.loss);
   if (need.images_per_class == 0) return;
   const std::string loss = choice_name(c.loss);
-  if (need.exactly)
+  if (need.count == ImagesPerClassNeed::Count::exactly)
     IDML_CHECK(c.images_per_class == need.images_per_class, "--loss ", loss, " needs --IPC ", need.images_per_class,
                " (balanced batches of ", need.images_per_class, " images per class; ", need.why, "), got --IPC ",
                c.images_per_class);

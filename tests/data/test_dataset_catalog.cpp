@@ -11,6 +11,8 @@
 
 namespace {
 
+using idml::data::Benchmark;
+using idml::data::ClusteringCost;
 using idml::data::DatasetId;
 using idml::data::Split;
 using idml::data::dataset_info;
@@ -33,10 +35,11 @@ TEST(DatasetCatalog, SplitsAndRecallKs) {
   EXPECT_EQ(dataset_info(DatasetId::Inshop).recall_ks, (std::vector<int64_t>{1, 10, 20, 30, 40, 50}));
   for (DatasetId id : {DatasetId::Cub, DatasetId::Cars, DatasetId::Folder, DatasetId::FashionMnist})
     EXPECT_EQ(dataset_info(id).recall_ks, (std::vector<int64_t>{1, 2, 4, 8})) << dataset_info(id).name;
-  for (const char* name : {"cub", "cars", "SOP"}) EXPECT_TRUE(dataset_info(name).paper_dataset) << name;
-  for (const char* name : {"folder", "fashion-mnist", "Inshop"}) EXPECT_FALSE(dataset_info(name).paper_dataset) << name;
-  EXPECT_TRUE(dataset_info("SOP").kmeans_costly_on_cpu);
-  EXPECT_FALSE(dataset_info("cub").kmeans_costly_on_cpu);
+  for (const char* name : {"cub", "cars", "SOP"}) EXPECT_EQ(dataset_info(name).benchmark, Benchmark::paper) << name;
+  for (const char* name : {"folder", "fashion-mnist", "Inshop"})
+    EXPECT_EQ(dataset_info(name).benchmark, Benchmark::other) << name;
+  EXPECT_EQ(dataset_info("SOP").clustering_cost, ClusteringCost::hours_on_cpu);
+  EXPECT_EQ(dataset_info("cub").clustering_cost, ClusteringCost::moderate);
   for (const auto& info : idml::data::dataset_catalog())
     EXPECT_EQ(idml::data::searches_a_gallery(info), info.id == DatasetId::Inshop) << info.name;
   // names and ids agree, in the order of dataset_names()

@@ -17,10 +17,12 @@ namespace idml::testing {
 
 // An IDML net whose every tensor comes from tests/models/deterministic_fill.h
 // (BN statistics and affine terms far from 0 and 1, so a wrong fold shows).
-inline std::unique_ptr<models::IDMLNet> deterministic_net(const std::string& backbone, int64_t embedding_size,
-                                                          bool l2_norm = true) {
+inline std::unique_ptr<models::IDMLNet> deterministic_net(const std::string& backbone, int64_t embedding_size) {
+  models::IDMLNetConfig config;
+  config.backbone = backbone;
+  config.embedding_size = embedding_size;
   Generator gen(0);
-  auto net = std::make_unique<models::IDMLNet>(models::IDMLNetConfig{backbone, embedding_size, l2_norm, true}, gen);
+  auto net = std::make_unique<models::IDMLNet>(config, gen);
   deterministic_fill(*net);
   net->eval();
   return net;

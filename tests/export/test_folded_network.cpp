@@ -59,8 +59,11 @@ TEST(FoldedNetwork, ResNetsHaveTheirBlocksAndEveryBatchNormFolded) {
     int64_t convolutions;
   };
   for (const Expected& e : {Expected{"resnet18", 8, 3, 20}, Expected{"resnet50", 16, 4, 53}}) {
+    models::IDMLNetConfig config;
+    config.backbone = e.backbone;
+    config.embedding_size = 64;
     Generator gen(0);
-    models::IDMLNet net(models::IDMLNetConfig{e.backbone, 64, true, true}, gen);
+    models::IDMLNet net(config, gen);
     const onnx_export::FoldedNetwork f = onnx_export::fold_network(net);
     EXPECT_EQ(f.backbone, e.backbone);
     ASSERT_EQ(f.blocks.size(), e.blocks);

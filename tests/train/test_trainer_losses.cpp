@@ -46,7 +46,8 @@ TrainConfig one_epoch(LossKind loss, const std::string& name) {
   c.epochs = 1;
   c.warm = 0;
   const ImagesPerClassNeed need = images_per_class_need(loss);
-  c.images_per_class = need.exactly ? need.images_per_class : need.images_per_class > 0 ? 4 : 0;
+  const bool exactly = need.count == ImagesPerClassNeed::Count::exactly;
+  c.images_per_class = exactly ? need.images_per_class : need.images_per_class > 0 ? 4 : 0;
   return c;
 }
 
@@ -66,7 +67,11 @@ double recall_at_1_of(const std::string& checkpoint, const TrainConfig& c) {
   transform.image_size = c.image_size;
   transform.resize_size = c.resize_size;
   const Embeddings e = compute_embeddings(*net, *eval, data::EvalTransform(transform), {c.batch_size, c.workers});
-  return evaluate_embeddings(e, {1}, c.seed, /*clustering=*/false).get("R@1");
+  metrics::EvaluationOptions r1_only;
+  r1_only.recall_ks = {1};
+  r1_only.seed = c.seed;
+  r1_only.compute_clustering = false;
+  return evaluate_embeddings(e, r1_only).get("R@1");
 }
 
 TEST_F(TrainerLosses, EveryLossTrainsSavesAndEvaluates) {

@@ -63,7 +63,8 @@ void add_embed_command(CLI::App& app, int& exit_code) {
     const std::vector<std::string> paths = list_images(a->images, "--images");  // cheap checks first
     std::unique_ptr<models::IDMLNet> net;
     if (!a->checkpoint.empty()) {
-      net = train::load_trained_net(a->checkpoint, Device::cpu(), a->l2_norm);
+      net = train::load_trained_net(a->checkpoint, Device::cpu(),
+                                   a->l2_norm ? models::EmbeddingNorm::l2 : models::EmbeddingNorm::none);
     } else {
       models::IDMLNetConfig config;
       config.l2_norm = a->l2_norm;

@@ -18,9 +18,11 @@ ImagesPerClassNeed images_per_class_need(LossKind kind) {
     case LossKind::MultiSimilarity:
     case LossKind::Contrastive:
     case LossKind::Triplet:
-      return {2, false, "a pair-based loss learns from pairs of images of one class in a batch"};
+      return {2, ImagesPerClassNeed::Count::at_least,
+              "a pair-based loss learns from pairs of images of one class in a batch"};
     case LossKind::NPair:
-      return {2, true, "N-pair takes the first two images of each class in a batch (PML's NPairsLoss) and ignores the rest"};
+      return {2, ImagesPerClassNeed::Count::exactly,
+              "N-pair takes the first two images of each class in a batch (PML's NPairsLoss) and ignores the rest"};
   }
   return {};
 }

@@ -26,8 +26,9 @@ enum class LossKind { ProxyAnchor, ProxyNca, MultiSimilarity, Contrastive, Tripl
 // What the balanced sampler (--IPC) must give a loss: none (0), at least
 // `images_per_class` images of each class in a batch, or exactly that many.
 struct ImagesPerClassNeed {
+  enum class Count { at_least, exactly };
   int64_t images_per_class = 0;
-  bool exactly = false;
+  Count count = Count::at_least;
   const char* why = "";
 };
 ImagesPerClassNeed images_per_class_need(LossKind kind);
