@@ -8,9 +8,6 @@ namespace idml {
 enum class Transpose { none, first, second, both };
 constexpr bool transposes_first(Transpose t) { return t == Transpose::first || t == Transpose::both; }
 constexpr bool transposes_second(Transpose t) { return t == Transpose::second || t == Transpose::both; }
-constexpr Transpose transpose_of(bool first, bool second) {
-  return first ? (second ? Transpose::both : Transpose::first) : (second ? Transpose::second : Transpose::none);
-}
 
 // How a batch norm normalises (PyTorch's `training` argument): by the batch's
 // statistics, updating the running ones (training), or by the running ones.

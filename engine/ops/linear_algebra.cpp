@@ -33,10 +33,26 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in, Transpose transpose) {
     backend_of(a).gemm(a.dtype(), transpose, m, n, k, 1.0, a.raw_data(), a.size(1), b.raw_data(), b.size(1), 0.0,
                        out.raw_data(), n);
   }
-  return record(out, "matmul", {a, b}, [ad = a.detach(), bd = b.detach(), ta, tb](const Tensor& g, const Needs& nd) {
+  return record(out, "matmul", {a, b}, [ad = a.detach(), bd = b.detach(), transpose](const Tensor& g, const Needs& nd) {
     Tensor ga, gb;
-    if (nd[0]) ga = ta ? matmul(bd, g, transpose_of(tb, true)) : matmul(g, bd, transpose_of(false, !tb));
-    if (nd[1]) gb = tb ? matmul(g, ad, transpose_of(true, ta)) : matmul(ad, g, transpose_of(!ta, false));
+    switch (transpose) {
+      case Transpose::none:  // C = A B:  dA = G B^T,  dB = A^T G
+        if (nd[0]) ga = matmul(g, bd, Transpose::second);
+        if (nd[1]) gb = matmul(ad, g, Transpose::first);
+        break;
+      case Transpose::first:  // C = A^T B:  dA = B G^T,  dB = A G
+        if (nd[0]) ga = matmul(bd, g, Transpose::second);
+        if (nd[1]) gb = matmul(ad, g, Transpose::none);
+        break;
+      case Transpose::second:  // C = A B^T:  dA = G B,  dB = G^T A
+        if (nd[0]) ga = matmul(g, bd, Transpose::none);
+        if (nd[1]) gb = matmul(g, ad, Transpose::first);
+        break;
+      case Transpose::both:  // C = A^T B^T:  dA = B^T G^T,  dB = G^T A^T
+        if (nd[0]) ga = matmul(bd, g, Transpose::both);
+        if (nd[1]) gb = matmul(g, ad, Transpose::both);
+        break;
+    }
     return Grads{ga, gb};
   });
 }

@@ -94,20 +94,17 @@ TEST_F(CudaKernels, GemmMatchesCpuForEveryTransposeWithStridesAlphaAndBeta) {
   Generator gen(7);
   const int64_t m = 67, n = 45, k = 129, pad = 3;  // leading dims larger than the rows
   for (DType dtype : kFloatTypes) {
-    for (bool ta : {false, true}) {
-      for (bool tb : {false, true}) {
-        const int64_t a_rows = ta ? k : m, a_cols = ta ? m : k, b_rows = tb ? n : k, b_cols = tb ? k : n;
-        const Pair a = random_pair({a_rows, a_cols + pad}, gen, dtype);
-        const Pair b = random_pair({b_rows, b_cols + pad}, gen, dtype);
-        const Pair c = random_pair({m, n + pad}, gen, dtype);  // beta != 0 reads C
-        cpu().gemm(dtype, transpose_of(ta, tb), m, n, k, 0.75, a.c(), a_cols + pad, b.c(), b_cols + pad, 0.5, c.c(),
-                   n + pad);
-        gpu().gemm(dtype, transpose_of(ta, tb), m, n, k, 0.75, a.g(), a_cols + pad, b.g(), b_cols + pad, 0.5, c.g(),
-                   n + pad);
-        expect_close(c, tol_for(dtype, 1e-5),
-                     std::string("gemm ta ") + (ta ? "1" : "0") + " tb " + (tb ? "1" : "0") + " " + name(dtype),
-                     Scale::Rms);
-      }
+    for (Transpose t : {Transpose::none, Transpose::second, Transpose::first, Transpose::both}) {
+      const bool ta = transposes_first(t), tb = transposes_second(t);
+      const int64_t a_rows = ta ? k : m, a_cols = ta ? m : k, b_rows = tb ? n : k, b_cols = tb ? k : n;
+      const Pair a = random_pair({a_rows, a_cols + pad}, gen, dtype);
+      const Pair b = random_pair({b_rows, b_cols + pad}, gen, dtype);
+      const Pair c = random_pair({m, n + pad}, gen, dtype);  // beta != 0 reads C
+      cpu().gemm(dtype, t, m, n, k, 0.75, a.c(), a_cols + pad, b.c(), b_cols + pad, 0.5, c.c(), n + pad);
+      gpu().gemm(dtype, t, m, n, k, 0.75, a.g(), a_cols + pad, b.g(), b_cols + pad, 0.5, c.g(), n + pad);
+      expect_close(c, tol_for(dtype, 1e-5),
+                   std::string("gemm ta ") + (ta ? "1" : "0") + " tb " + (tb ? "1" : "0") + " " + name(dtype),
+                   Scale::Rms);
     }
   }
 }

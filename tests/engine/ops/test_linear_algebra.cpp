@@ -9,33 +9,35 @@ namespace {
 
 using testing::host;
 
+constexpr Transpose kEveryTranspose[] = {Transpose::none, Transpose::second, Transpose::first, Transpose::both};
+
 TEST(LinearAlgebraOps, MatmulMatchesNaiveReferenceForAllTransposes) {
   Generator gen(30);
   for (int trial = 0; trial < 4; ++trial) {
     const int64_t m = 1 + gen.below(9), n = 1 + gen.below(9), k = 1 + gen.below(9);
-    for (bool ta : {false, true})
-      for (bool tb : {false, true}) {
-        const Tensor a = randn(ta ? Shape{k, m} : Shape{m, k}, gen, 0, 1, DType::Float64);
-        const Tensor b = randn(tb ? Shape{n, k} : Shape{k, n}, gen, 0, 1, DType::Float64);
-        std::vector<double> expected(m * n);
-        cpu::reference::matmul(transpose_of(ta, tb), m, n, k, host(a).data(), host(b).data(), expected.data());
-        testing::expect_near_all(host(matmul(a, b, transpose_of(ta, tb))), expected, 1e-13, "matmul f64");
-        testing::expect_near_all(host(matmul(a.to(DType::Float32), b.to(DType::Float32), transpose_of(ta, tb))), expected, 1e-5,
-                                 "matmul f32");
-      }
+    for (Transpose t : kEveryTranspose) {
+      const bool ta = transposes_first(t), tb = transposes_second(t);
+      const Tensor a = randn(ta ? Shape{k, m} : Shape{m, k}, gen, 0, 1, DType::Float64);
+      const Tensor b = randn(tb ? Shape{n, k} : Shape{k, n}, gen, 0, 1, DType::Float64);
+      std::vector<double> expected(m * n);
+      cpu::reference::matmul(t, m, n, k, host(a).data(), host(b).data(), expected.data());
+      testing::expect_near_all(host(matmul(a, b, t)), expected, 1e-13, "matmul f64");
+      testing::expect_near_all(host(matmul(a.to(DType::Float32), b.to(DType::Float32), t)), expected, 1e-5,
+                               "matmul f32");
+    }
   }
 }
 
 TEST(LinearAlgebraOps, MatmulBackwardMatchesFiniteDifferences) {
   Generator gen(31);
-  for (bool ta : {false, true})
-    for (bool tb : {false, true}) {
-      SCOPED_TRACE(std::to_string(ta) + std::to_string(tb));
-      const Tensor a = testing::random_leaf(ta ? Shape{4, 3} : Shape{3, 4}, gen);
-      const Tensor b = testing::random_leaf(tb ? Shape{5, 4} : Shape{4, 5}, gen);
-      EXPECT_GRADIENTS_MATCH([&](const std::vector<Tensor>& in) { return matmul(in[0], in[1], transpose_of(ta, tb)); },
-                             (std::vector<Tensor>{a, b}));
-    }
+  for (Transpose t : kEveryTranspose) {
+    const bool ta = transposes_first(t), tb = transposes_second(t);
+    SCOPED_TRACE(std::to_string(ta) + std::to_string(tb));
+    const Tensor a = testing::random_leaf(ta ? Shape{4, 3} : Shape{3, 4}, gen);
+    const Tensor b = testing::random_leaf(tb ? Shape{5, 4} : Shape{4, 5}, gen);
+    EXPECT_GRADIENTS_MATCH([&](const std::vector<Tensor>& in) { return matmul(in[0], in[1], t); },
+                           (std::vector<Tensor>{a, b}));
+  }
 }
 
 TEST(LinearAlgebraOps, LinearIsXWTransposedPlusBias) {
