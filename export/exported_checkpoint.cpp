@@ -6,9 +6,9 @@
 #include "engine/error.h"
 #include "io/bytes.h"
 #include "models/sha256.h"
+#include "models/trained_net.h"
 #include "nn/weights/load_weights.h"
 #include "nn/weights/safetensors.h"
-#include "train/checkpoint.h"
 
 namespace idml::onnx_export {
 
@@ -61,7 +61,7 @@ ExportedCheckpoint read_exported_checkpoint(const std::string& path, models::Emb
   }
   refuse_classification(dict, metadata, path);
   read_preprocessing(metadata, path, out);
-  out.net = train::build_trained_net(train::model_weights(std::move(dict)), path, norm);
+  out.net = models::build_trained_net(models::model_weights(std::move(dict)), path, norm);
   out.net->eval();
   return out;
 }

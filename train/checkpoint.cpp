@@ -1,17 +1,16 @@
-// Model and training checkpoints as safetensors files, and reading model weights back.
+// Model and training checkpoints as safetensors files, and a run's state read back (a
+// trained network alone is read by models/trained_net.h).
 #include "train/checkpoint.h"
 
 #include <array>
 
 #include "engine/ops.h"
-#include "nn/weights/load_weights.h"
+#include "models/trained_net.h"
 #include "train/config_enums.h"
 
 namespace idml::train {
 
 namespace {
-
-constexpr const char* kOptimizerPrefix = "optimizer.";
 
 // The network's tensors, then the loss's (`proxies`), on the host.
 weights::StateDict model_tensors(const models::IDMLNet& net, const Criterion& loss) {
@@ -64,7 +63,8 @@ void save_model_checkpoint(const std::string& path, const models::IDMLNet& net, 
 void save_training_checkpoint(const std::string& path, const models::IDMLNet& net, const Criterion& loss,
                               const nn::Optimizer& optimizer, const TrainingProgress& progress) {
   weights::StateDict dict = model_tensors(net, loss);
-  for (const auto& [name, tensor] : optimizer.state_dict()) dict[kOptimizerPrefix + name] = tensor.to(Device::cpu());
+  for (const auto& [name, tensor] : optimizer.state_dict())
+    dict[models::kOptimizerPrefix + name] = tensor.to(Device::cpu());
   const nlohmann::json best = {
       {"epoch", progress.best.epoch}, {"R@1", progress.best.recall_at_1}, {"metrics", progress.best.metrics}};
   weights::save_safetensors(path, dict,
@@ -107,8 +107,9 @@ TrainingProgress load_training_checkpoint(const std::string& path, models::IDMLN
 
   weights::StateDict model_dict, loss_dict, optimizer_dict;
   for (auto& [name, tensor] : dict) {
-    if (name == "proxies") loss_dict[name] = tensor;
-    else if (name.rfind(kOptimizerPrefix, 0) == 0) optimizer_dict[name.substr(std::string(kOptimizerPrefix).size())] = tensor;
+    const std::string optimizer_prefix = models::kOptimizerPrefix;
+    if (name == models::kProxiesName) loss_dict[name] = tensor;
+    else if (name.rfind(optimizer_prefix, 0) == 0) optimizer_dict[name.substr(optimizer_prefix.size())] = tensor;
     else model_dict[name] = tensor;
   }
   // The loss's state: `proxies` for a proxy loss, nothing for a pair-based one.
@@ -125,54 +126,6 @@ TrainingProgress load_training_checkpoint(const std::string& path, models::IDMLN
   loss.load_state_dict(loss_dict);
   optimizer.load_state_dict(optimizer_dict);
   return progress;
-}
-
-weights::StateDict read_model_weights(const std::string& path) { return model_weights(weights::load_weights(path).tensors); }
-
-weights::StateDict model_weights(weights::StateDict dict) {
-  dict.erase("proxies");
-  for (auto it = dict.begin(); it != dict.end();)
-    it = it->first.rfind(kOptimizerPrefix, 0) == 0 ? dict.erase(it) : std::next(it);
-  return dict;
-}
-
-std::string infer_backbone(const weights::StateDict& dict, const std::string& path) {
-  IDML_CHECK(dict.count("model.conv1.weight"), path,
-             ": not an IDML model (no model.conv1.weight; expected the names of docs/METHOD.md#2-model: model.<torchvision name>, "
-             "model.embedding.*, model.uncertainty.*)");
-  int64_t blocks = 0;
-  while (dict.count("model.layer3." + std::to_string(blocks) + ".conv1.weight")) ++blocks;
-  const bool bottleneck = dict.count("model.layer1.0.conv3.weight") > 0;
-  if (!bottleneck && blocks == 2) return "resnet18";
-  if (!bottleneck && blocks == 6) return "resnet34";
-  if (bottleneck && blocks == 6) return "resnet50";
-  if (bottleneck && blocks == 23) return "resnet101";
-  throw Error(path + ": unrecognised ResNet (" + std::to_string(blocks) + " blocks in layer3, " +
-              (bottleneck ? "bottleneck" : "basic") + " blocks)");
-}
-
-int64_t infer_embedding_size(const weights::StateDict& dict, const std::string& path) {
-  auto it = dict.find("model.embedding.weight");
-  IDML_CHECK(it != dict.end() && it->second.dim() == 2, path, ": no 2-d model.embedding.weight");
-  return it->second.size(0);
-}
-
-std::unique_ptr<models::IDMLNet> load_trained_net(const std::string& path, Device device, models::EmbeddingNorm norm) {
-  auto net = build_trained_net(read_model_weights(path), path, norm);
-  net->to(device);
-  return net;
-}
-
-std::unique_ptr<models::IDMLNet> build_trained_net(const weights::StateDict& dict, const std::string& path,
-                                                   models::EmbeddingNorm norm) {
-  models::IDMLNetConfig config;
-  config.backbone = infer_backbone(dict, path);
-  config.embedding_size = infer_embedding_size(dict, path);
-  config.l2_norm = norm == models::EmbeddingNorm::l2;
-  Generator gen(0);  // every parameter and buffer is overwritten by the strict load
-  auto net = std::make_unique<models::IDMLNet>(config, gen);
-  net->load_state_dict(dict);
-  return net;
 }
 
 }  // namespace idml::train

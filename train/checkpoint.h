@@ -65,25 +65,4 @@ nlohmann::json read_checkpoint_config(const std::string& path);
 TrainingProgress load_training_checkpoint(const std::string& path, models::IDMLNet& net, Criterion& loss,
                                           nn::Optimizer& optimizer);
 
-// Model weights for evaluation or embedding, from ours (`proxies` and a
-// training checkpoint's `optimizer.*` are dropped) or the reference's
-// `{'model_state_dict': ...}` (with or without `module.`).
-weights::StateDict read_model_weights(const std::string& path);
-// The same for tensors already read: `dict` less `proxies` and `optimizer.*`.
-weights::StateDict model_weights(weights::StateDict dict);
-
-// What a model state dict was saved from: the ResNet depth (from the blocks of
-// `model.layer3` and the bottleneck's conv3) and the embedding size.
-std::string infer_backbone(const weights::StateDict& dict, const std::string& path);
-int64_t infer_embedding_size(const weights::StateDict& dict, const std::string& path);
-
-// The network a checkpoint (ours or the reference's) was saved from: its
-// weights read, backbone and embedding size inferred, the net built, loaded
-// (strict) and moved to `device`. What `idml eval`, `embed` and `search` run.
-std::unique_ptr<models::IDMLNet> load_trained_net(const std::string& path, Device device,
-                                                  models::EmbeddingNorm norm = models::EmbeddingNorm::l2);
-// The same from a model state dict already read (on the CPU); `path` names the file in errors.
-std::unique_ptr<models::IDMLNet> build_trained_net(const weights::StateDict& dict, const std::string& path,
-                                                   models::EmbeddingNorm norm = models::EmbeddingNorm::l2);
-
 }  // namespace idml::train

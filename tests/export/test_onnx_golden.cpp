@@ -25,9 +25,9 @@
 #include "io/atomic_file.h"
 #include "io/npy.h"
 #include "models/sha256.h"
+#include "models/trained_net.h"
 #include "tests/export/export_fixtures.h"
 #include "tests/private_directory.h"
-#include "train/checkpoint.h"
 
 namespace idml::testing {
 namespace {
@@ -77,7 +77,7 @@ TEST(OnnxGolden, OnnxruntimeOnTheExportedFileEqualsIdmlsEmbeddings) {
   ASSERT_EQ(golden.at("input_shape"), (std::vector<int64_t>{kBatch, 3, kImage, kImage}));
 
   // idml's own embeddings: the checkpoint as `idml embed` loads it, in eval mode.
-  auto net = train::load_trained_net(checkpoint, Device::cpu());
+  auto net = models::load_trained_net(checkpoint, Device::cpu());
   net->eval();
   NoGradGuard no_grad;
   const models::IDMLNet::Output ours = net->forward(input);

@@ -9,7 +9,7 @@
 #include <set>
 #include <sstream>
 
-#include "train/checkpoint.h"
+#include "models/trained_net.h"
 #include "train/trainer.h"
 #include "tests/train/inshop_layout.h"
 #include "tests/train/tiny_run.h"
@@ -52,7 +52,7 @@ TEST(InshopRun, EvaluatesQueriesAmongTheGalleryEveryEpoch) {
     EXPECT_NE(best.find(std::string("Best Recall@") + k + ": "), std::string::npos) << best;
 
   // The best checkpoint, evaluated again on the queries and the gallery, scores what the run logged.
-  const auto net = load_trained_net(summary.run_directory + "/Inshop_resnet18_best.safetensors", Device::cpu());
+  const auto net = models::load_trained_net(summary.run_directory + "/Inshop_resnet18_best.safetensors", Device::cpu());
   data::DatasetOptions options;
   options.name = "Inshop";
   options.root = layout.root;

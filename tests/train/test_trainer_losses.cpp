@@ -14,8 +14,8 @@
 
 #include "data/dataset.h"
 #include "data/transforms.h"
+#include "models/trained_net.h"
 #include "nn/weights/safetensors.h"
-#include "train/checkpoint.h"
 #include "train/config_enums.h"
 #include "train/evaluation.h"
 #include "train/losses/proxy_nca.h"
@@ -60,7 +60,7 @@ std::string read_text(const fs::path& p) {
 
 // R@1 of a checkpoint on the run's eval split, as `idml eval` computes it.
 double recall_at_1_of(const std::string& checkpoint, const TrainConfig& c) {
-  const std::unique_ptr<models::IDMLNet> net = load_trained_net(checkpoint, Device::cpu());
+  const std::unique_ptr<models::IDMLNet> net = models::load_trained_net(checkpoint, Device::cpu());
   data::DatasetOptions options{"fashion-mnist", "", data::Split::Eval, 0, c.per_class_cap};
   const std::unique_ptr<data::Dataset> eval = data::open_dataset(options);
   data::TransformOptions transform;

@@ -8,7 +8,7 @@
 #include <cstring>
 
 #include "models/pretrained.h"
-#include "train/checkpoint.h"
+#include "models/trained_net.h"
 #include "train/cli/commands.h"
 #include "train/cli/image_list.h"
 #include "train/cli/options.h"
@@ -63,7 +63,7 @@ void add_embed_command(CLI::App& app, int& exit_code) {
     const std::vector<std::string> paths = list_images(a->images, "--images");  // cheap checks first
     std::unique_ptr<models::IDMLNet> net;
     if (!a->checkpoint.empty()) {
-      net = train::load_trained_net(a->checkpoint, Device::cpu(),
+      net = models::load_trained_net(a->checkpoint, Device::cpu(),
                                    a->l2_norm ? models::EmbeddingNorm::l2 : models::EmbeddingNorm::none);
     } else {
       models::IDMLNetConfig config;

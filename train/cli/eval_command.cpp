@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/dataset_catalog.h"
-#include "train/checkpoint.h"
+#include "models/trained_net.h"
 #include "train/cli/commands.h"
 #include "train/cli/options.h"
 #include "train/evaluation.h"
@@ -79,7 +79,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     evaluation.kmeans_max_iterations = args->kmeans_max_iterations;
     evaluation.compute_clustering = train::clustering_enabled(args->clustering, args->dataset, device);
     evaluation.device = device;  // the kNN and k-means GEMMs too
-    const auto net = train::load_trained_net(args->checkpoint, device);
+    const auto net = models::load_trained_net(args->checkpoint, device);
 
     data::DatasetOptions options;
     options.name = dataset.name;

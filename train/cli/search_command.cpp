@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/decode.h"
-#include "train/checkpoint.h"
+#include "models/trained_net.h"
 #include "train/cli/commands.h"
 #include "train/cli/image_list.h"
 #include "train/cli/options.h"
@@ -91,7 +91,7 @@ void add_search_command(CLI::App& app, int& exit_code) {
     const double load_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
     const Device device = a->device.resolve();
-    const auto net = train::load_trained_net(a->checkpoint, device);
+    const auto net = models::load_trained_net(a->checkpoint, device);
     const int64_t embedding_size = net->config().embedding_size;
     IDML_CHECK(embedding_size == index.dim, "--checkpoint ", a->checkpoint, " makes ", embedding_size,
                "-d embeddings but --index ", a->index, ".npy holds ", index.dim,

@@ -12,8 +12,8 @@
 #include "data/transforms.h"
 #include "engine/error.h"
 #include "models/idml_net.h"
+#include "models/trained_net.h"
 #include "nn/weights/safetensors.h"
-#include "train/checkpoint.h"
 #include "train/evaluation.h"
 #include "train/metrics/nearest_neighbours.h"
 #include "train/report/html.h"
@@ -204,8 +204,8 @@ std::string checkpoint_sections(const nlohmann::json& config_json, const std::st
                                 const ReportOptions& options) {
   const train::TrainConfig config = train::config_from_json(config_json);
   weights::StateDict file = weights::load_safetensors(checkpoint);
-  const weights::StateDict dict = train::read_model_weights(checkpoint);
-  models::IDMLNetConfig net_config{train::infer_backbone(dict, checkpoint), train::infer_embedding_size(dict, checkpoint),
+  const weights::StateDict dict = models::read_model_weights(checkpoint);
+  models::IDMLNetConfig net_config{models::infer_backbone(dict, checkpoint), models::infer_embedding_size(dict, checkpoint),
                                    config.l2_norm, config.bn_freeze};
   Generator gen(0);
   models::IDMLNet net(net_config, gen);
