@@ -12,23 +12,17 @@
 
 #include "data/classification_datasets.h"
 #include "engine/error.h"
+#include "tests/error_of.h"
 
 namespace idml::data {
 namespace {
 
 const std::string kDir = std::string(IDML_DATA_GOLDEN_DIR) + "/cifar";
 
+using testing::error_of;
+
 // The generator's formula: record r of batch b.
 int pixel(int b, int r, int k) { return (5 * b + 7 * r + 3 * k) % 256; }
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 TEST(Cifar, PythonBatchesOfEveryPicklerAreRead) {
   // data_batch_1: Python 2's str; 2-4: Python 3 protocol 2; 5: protocol 4.

@@ -2,22 +2,12 @@
 // naming the flag, the value and what is accepted.
 #include <gtest/gtest.h>
 
-#include <functional>
-
 #include "engine/error.h"
 #include "export/export_options.h"
+#include "tests/error_of.h"
 
 namespace idml::testing {
 namespace {
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 TEST(ExportOptions, OpsetsFrom11To17) {
   for (int opset = 11; opset <= 17; ++opset) EXPECT_NO_THROW(onnx_export::check_opset(opset));

@@ -7,7 +7,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <functional>
 
 #include "engine/error.h"
 #include "export/onnx_export.h"
@@ -15,6 +14,7 @@
 #include "io/atomic_file.h"
 #include "models/classifier_net.h"
 #include "models/sha256.h"
+#include "tests/error_of.h"
 #include "tests/export/export_fixtures.h"
 #include "tests/private_directory.h"
 #include "train/classify/classification_checkpoint.h"
@@ -23,15 +23,6 @@ namespace idml::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 // A small trained-looking checkpoint: ResNet-18, D = 16, trained at 64 px.
 const std::string& resnet18_checkpoint() {
