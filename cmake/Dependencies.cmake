@@ -22,6 +22,9 @@ find_package(nlohmann_json 3 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(MATIO IMPORTED_TARGET matio)
 
+# The search index (train/search): xxHash (libxxhash-dev) for the files' checksums.
+pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
+
 if(IDML_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

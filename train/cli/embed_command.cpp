@@ -1,20 +1,18 @@
-// `idml embed`: embeddings of any images (eval transform) as .npy files:
+// `idml embed`: embeddings of any images (eval transform) as an index for
+// `idml search` and `idml serve` (train/search/index_writer.h):
 //   PREFIX.npy              semantic embeddings, (N, D) float32
 //   PREFIX_uncertainty.npy  uncertainty embeddings, (N, D) float32
 //   PREFIX_paths.txt        the image of each row, in row order
+//   PREFIX_index.json       how it was made: weights (SHA-256), preprocessing, checksums
 // Images: a directory (read recursively, sorted) or a text file with one path per line.
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 
-#include "models/pretrained.h"
-#include "models/trained_net.h"
 #include "train/cli/commands.h"
 #include "train/cli/image_list.h"
 #include "train/cli/options.h"
 #include "train/evaluation.h"
-#include "io/npy.h"
-#include "io/atomic_file.h"
+#include "train/search/index_weights.h"
+#include "train/search/index_writer.h"
 
 namespace idml::cli {
 
@@ -52,45 +50,36 @@ void add_embed_command(CLI::App& app, int& exit_code) {
   add_choice_option(*cmd, "--precision", a->precision, "inference convolutions: fp32, or bf16 on CPUs with AVX512-BF16 or AMX (float32 sums)");
   cmd->add_option("--seed", a->seed, "initialisation of the heads with --pretrained")->capture_default_str();
   cmd->callback([a, &exit_code] {
-    const ReducedPrecisionInference precision(a->precision, a->device.resolve());
-    {  // an unwritable --out is found now, not after computing everything
-      const std::string probe = a->out + "_paths.txt.tmp";
-      std::FILE* file = std::fopen(probe.c_str(), "w");
-      IDML_CHECK(file != nullptr, "--out ", a->out, ": cannot write ", probe, ": ", std::strerror(errno));
-      std::fclose(file);
-      std::remove(probe.c_str());
-    }
-    const std::vector<std::string> paths = list_images(a->images, "--images");  // cheap checks first
-    std::unique_ptr<models::IDMLNet> net;
-    if (!a->checkpoint.empty()) {
-      net = models::load_trained_net(a->checkpoint, Device::cpu(),
-                                   a->l2_norm ? models::EmbeddingNorm::l2 : models::EmbeddingNorm::none);
-    } else {
-      models::IDMLNetConfig config;
-      config.l2_norm = a->l2_norm;
-      config.backbone = a->model;
-      config.embedding_size = a->embedding_size;
-      Generator gen(a->seed);
-      net = std::make_unique<models::IDMLNet>(config, gen);
-      std::fprintf(stderr, "%s\n", models::load_pretrained_backbone(*net->model, a->pretrained).summary().c_str());
-    }
     const Device device = a->device.resolve();
-    net->to(device);
+    const ReducedPrecisionInference precision(a->precision, device);
+    search::prepare_index_prefix(a->out, "--out");  // an unwritable --out is found now, not after computing everything
+    const std::vector<std::string> paths = list_images(a->images, "--images");  // cheap checks first
+    const models::EmbeddingNorm norm = a->l2_norm ? models::EmbeddingNorm::l2 : models::EmbeddingNorm::none;
+    search::LoadedNet loaded =
+        a->checkpoint.empty()
+            ? search::load_pretrained_net(a->pretrained, a->model, a->embedding_size, a->seed, norm, device)
+            : search::load_checkpoint_net(a->checkpoint, norm, device);
+    if (!loaded.summary.empty()) std::fprintf(stderr, "%s\n", loaded.summary.c_str());
 
+    search::IndexContents contents;
+    contents.weights = loaded.weights;
+    contents.preprocessing.image_size = a->image_size;
+    contents.preprocessing.resize_size = a->resize_size;
+    contents.preprocessing.precision = a->precision;
     const data::ImageFileDataset dataset(paths, std::vector<int64_t>(paths.size(), 0));
-    data::TransformOptions transform_options;
-    transform_options.image_size = a->image_size;
-    transform_options.resize_size = a->resize_size;
-    const train::Embeddings e = train::compute_embeddings(*net, dataset, data::EvalTransform(transform_options),
-                                                          {a->batch_size, a->workers, device});
-    npy::write_npy(a->out + ".npy", e.semantic.data(), {e.count, e.dim});
-    npy::write_npy(a->out + "_uncertainty.npy", e.uncertainty.data(), {e.count, e.dim});
-    std::string listing;
-    for (const std::string& p : paths) listing += p + "\n";
-    io::write_file_atomically(a->out + "_paths.txt", listing);
-    std::printf("embedded %lld images (D = %lld, %s) -> %s.npy, %s_uncertainty.npy, %s_paths.txt\n",
-                static_cast<long long>(e.count), static_cast<long long>(e.dim), train::choice_name(a->precision).c_str(),
-                a->out.c_str(), a->out.c_str(), a->out.c_str());
+    const train::Embeddings e =
+        train::compute_embeddings(*loaded.net, dataset, data::EvalTransform(contents.preprocessing.transform_options()),
+                                  {a->batch_size, a->workers, device});
+    contents.semantic = e.semantic.data();
+    contents.uncertainty = e.uncertainty.data();
+    contents.count = e.count;
+    contents.dim = e.dim;
+    contents.paths = &paths;
+    search::write_index(a->out, contents);
+    const search::IndexFiles files = search::index_files(a->out);
+    std::printf("embedded %lld images (D = %lld, %s) -> %s, %s, %s, %s\n", static_cast<long long>(e.count),
+                static_cast<long long>(e.dim), train::choice_name(a->precision).c_str(), files.embeddings.c_str(),
+                files.uncertainty.c_str(), files.paths.c_str(), files.record.c_str());
     exit_code = 0;
   });
 }

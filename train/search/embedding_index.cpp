@@ -15,15 +15,6 @@
 namespace idml::search {
 namespace {
 
-struct Candidate {
-  double similarity;
-  int64_t index;
-};
-
-bool ranks_before(const Candidate& a, const Candidate& b) {
-  return a.similarity > b.similarity || (a.similarity == b.similarity && a.index < b.index);
-}
-
 void check_search(int64_t q, int64_t n, int64_t d, int64_t k) {
   IDML_CHECK(q >= 1 && n >= 1 && d >= 1, "search: need queries, rows and a dimension, got q=", q, " n=", n, " d=", d);
   IDML_CHECK(k >= 1 && k <= n, "search: k must be in [1, ", n, "] (the index size), got ", k);
@@ -102,12 +93,12 @@ metrics::NearestNeighbours search_index(const float* queries, int64_t q, const f
       std::nth_element(top.begin(), top.begin() + (k - 1), top.end(), std::greater<float>());
       const double margin = 2.0 * error_bound * std::sqrt(metrics::exact_dot(query, query, d)) * max_norm;
       const double threshold = double(top[static_cast<size_t>(k - 1)]) - margin;
-      std::vector<Candidate> candidates;
+      std::vector<ScoredRow> candidates;
       for (int64_t j = 0; j < n; ++j)
         if (double(similarities[j]) >= threshold) candidates.push_back({metrics::exact_dot(query, rows + j * d, d), j});
       std::partial_sort(candidates.begin(), candidates.begin() + k, candidates.end(), ranks_before);
       for (int64_t i = 0; i < k; ++i) {
-        result.indices[static_cast<size_t>((start + r) * k + i)] = candidates[static_cast<size_t>(i)].index;
+        result.indices[static_cast<size_t>((start + r) * k + i)] = candidates[static_cast<size_t>(i)].row;
         result.similarities[static_cast<size_t>((start + r) * k + i)] =
             static_cast<float>(candidates[static_cast<size_t>(i)].similarity);
       }
@@ -122,13 +113,13 @@ metrics::NearestNeighbours search_index_reference(const float* queries, int64_t 
   metrics::NearestNeighbours result;
   result.n = q;
   result.k = k;
-  std::vector<Candidate> all;
+  std::vector<ScoredRow> all;
   for (int64_t i = 0; i < q; ++i) {
     all.clear();
     for (int64_t j = 0; j < n; ++j) all.push_back({metrics::exact_dot(queries + i * d, rows + j * d, d), j});
     std::sort(all.begin(), all.end(), ranks_before);
     for (int64_t r = 0; r < k; ++r) {
-      result.indices.push_back(all[static_cast<size_t>(r)].index);
+      result.indices.push_back(all[static_cast<size_t>(r)].row);
       result.similarities.push_back(static_cast<float>(all[static_cast<size_t>(r)].similarity));
     }
   }

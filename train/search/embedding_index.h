@@ -3,7 +3,7 @@
 // the k rows with the highest cosine similarity to each query, found as the
 // metrics' kNN does (train/metrics/nearest_neighbours.h): sgemm shortlists,
 // exact_dot re-ranks, ties to the lower row, so the result equals brute force.
-// Not here: approximate search, the GPU.
+// Not here: approximate search, the GPU; index.h opens an index with its record.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +20,17 @@ struct EmbeddingIndex {
   std::vector<std::string> paths;   // (count)
   std::vector<std::string> classes; // (count): the class folder of each path, "" when unknown
 };
+
+// A row of the index and its similarity to a query, in double precision (exact_dot).
+struct ScoredRow {
+  double similarity;
+  int64_t row;
+};
+
+// The exact search's order: the higher similarity first, ties to the lower row.
+inline bool ranks_before(const ScoredRow& a, const ScoredRow& b) {
+  return a.similarity > b.similarity || (a.similarity == b.similarity && a.row < b.row);
+}
 
 // Reads and checks PREFIX.npy and PREFIX_paths.txt (2-D, finite, as many
 // paths as rows); errors name the file and what was expected.

@@ -58,24 +58,58 @@ last="$run/fashion-mnist_resnet18_last.safetensors"
 # grey.png/grey_alpha.png and in_a/rgba.png decode to the same pixels, so for
 # them "itself first" is a tie).
 first=$(grep '/grey\.jpg$' "$work/emb_paths.txt")
-"$idml" search --checkpoint "$last" --index "$work/emb" --query "$first" -k 3 --image-size 32 --resize-size 32 \
+# No --image-size/--resize-size: the index's record gives them (32, not the default 224).
+"$idml" search --checkpoint "$last" --index "$work/emb" --query "$first" -k 3 \
   --html "$work/search.html" > "$work/search.txt" 2> "$work/search.err"
-check "search: an indexed image finds itself first with similarity 1" \
+check "search: an indexed image finds itself first with similarity 1, with the recorded preprocessing" \
   grep -Eq "^ +1 +(1\.000000|0\.99999[89]) +$first " "$work/search.txt"
+check "search: reports an exact search" grep -q "(D = 16, exact) for 1 queries" "$work/search.err"
 check "search: k results" test "$(grep -Ec '^ +[0-9]+ +[0-9.-]+ ' "$work/search.txt")" -eq 3
 check "search: --html writes the page with thumbnails" grep -q 'data:image/jpeg;base64' "$work/search.html"
 "$idml" search --checkpoint "$last" --index "$work/emb" --query "$images" -k 2 --image-size 32 --resize-size 32 \
   --json > "$work/search.json" 2> /dev/null
 check "search --json: one entry per query image" test "$(grep -o '"query":' "$work/search.json" | wc -l)" -eq "$n"
 check "search --json: rank, similarity, path, class" grep -q '"class":null,"path":"[^"]*","rank":1,"similarity":' "$work/search.json"
+
+# The record: the checkpoint by SHA-256, a contradicting flag, an index from before records.
+best="$run/fashion-mnist_resnet18_best.safetensors"
+check "search: another checkpoint is an error naming both" \
+  errors "--checkpoint $best (sha256 $(sha256sum "$best" | cut -c1-64)) is not the model that embedded --index $work/emb: $work/emb_index.json records the checkpoint $last (sha256 $(sha256sum "$last" | cut -c1-64))" \
+  "$idml" search --checkpoint "$best" --index "$work/emb" --query "$first"
+check "search: a flag contradicting the record" \
+  errors "--image-size 64: --index $work/emb was embedded with --image-size 32 ($work/emb_index.json)" \
+  "$idml" search --index "$work/emb" --query "$first" --image-size 64
+for f in emb.npy emb_paths.txt; do cp "$work/$f" "$work/legacy${f#emb}"; done
+check "search: an index without a record needs the flags" \
+  errors "--index $work/legacy has no record of how it was made ($work/legacy_index.json" \
+  "$idml" search --checkpoint "$last" --index "$work/legacy" --query "$first"
+"$idml" search --checkpoint "$last" --index "$work/legacy" --query "$first" -k 1 --image-size 32 --resize-size 32 \
+  > "$work/legacy.txt" 2> "$work/legacy.err"
+check "search: ... and searches with them, warning" grep -q "warning: --index $work/legacy has no record" "$work/legacy.err"
+check "search: ... finding the image itself" grep -Eq "^ +1 +(1\.000000|0\.99999[89]) +$first " "$work/legacy.txt"
 cp "$golden/npy_float32.npy" "$work/other.npy"  # (2, 3)
 printf 'a.jpg\nb.jpg\n' > "$work/other_paths.txt"
 check "search: checkpoint and index of different D" \
-  errors "makes 16-d embeddings but --index $work/other.npy holds" "$idml" search --checkpoint "$last" --index "$work/other" --query "$first"
+  errors "makes 16-d embeddings but --index $work/other.npy holds" "$idml" search --checkpoint "$last" --index "$work/other" \
+  --query "$first" --image-size 32 --resize-size 32
 head -n -1 "$work/emb_paths.txt" > "$work/short_paths.txt"
 cp "$work/emb.npy" "$work/short.npy"
 check "search: paths file not matching the rows" \
-  errors "lists $((n - 1)) images but $work/short.npy has $n rows" "$idml" search --checkpoint "$last" --index "$work/short" --query "$first"
+  errors "lists $((n - 1)) images but $work/short.npy has $n rows" "$idml" search --checkpoint "$last" --index "$work/short" \
+  --query "$first" --image-size 32 --resize-size 32
+
+# An index into folders that do not exist yet, searched without --checkpoint (the record names it).
+"$idml" embed --checkpoint "$last" --images "$images" --out "$work/new/folders/photos" --image-size 32 --resize-size 32 \
+  > "$work/embed_new.log" 2>&1
+check "embed: creates the folders" test -s "$work/new/folders/photos_index.json"
+check "embed: the record names the checkpoint" \
+  grep -q "\"sha256\": \"$(sha256sum "$last" | cut -c1-64)\"" "$work/new/folders/photos_index.json"
+"$idml" search --index "$work/new/folders/photos" --query "$first" -k 3 > "$work/new.txt" 2> "$work/new.err"
+check "search: without --checkpoint, the image itself first with similarity 1" \
+  grep -Eq "^ +1 +(1\.000000|0\.99999[89]) +$first " "$work/new.txt"
+truncate -s -8 "$work/new/folders/photos.npy"
+check "search: embeddings changed since the record are an error naming them" \
+  errors "$work/new/folders/photos.npy (" "$idml" search --index "$work/new/folders/photos" --query "$first"
 
 # Export the checkpoint to ONNX (export/README.md); its folder is created.
 "$idml" export --checkpoint "$last" --out "$work/onnx/model.onnx" --batch 4 > "$work/export.log"

@@ -1,0 +1,187 @@
+// idml::search::Index and write_index: exact search through the index, a
+// self-query scoring 1, output folders created, files changed since the
+// record named, indexes without a record, and the weights check (a different
+// checkpoint is an error naming both).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "engine/error.h"
+#include "io/npy.h"
+#include "models/sha256.h"
+#include "tests/private_directory.h"
+#include "tests/train/search/clustered_rows.h"
+#include "train/search/embedding_index.h"
+#include "train/search/index.h"
+#include "train/search/index_weights.h"
+#include "train/search/index_writer.h"
+
+namespace idml::search {
+namespace {
+
+constexpr int64_t kDim = 32;
+const testing::Clusters kClusters{50, 1.0f, 0};
+
+std::vector<std::string> paths_for(int64_t n) {
+  std::vector<std::string> paths;
+  for (int64_t i = 0; i < n; ++i) paths.push_back("class" + std::to_string(i % 7) + "/img" + std::to_string(i) + ".jpg");
+  return paths;
+}
+
+struct WrittenIndex {
+  std::string prefix;
+  std::vector<float> rows;
+  std::vector<std::string> paths;
+};
+
+WrittenIndex write(const std::string& name, int64_t n, uint64_t row_seed = 1) {
+  WrittenIndex w{testing::private_path(name), testing::clustered_unit_rows(n, kDim, kClusters, row_seed), paths_for(n)};
+  IndexContents contents;
+  contents.semantic = w.rows.data();
+  contents.count = n;
+  contents.dim = kDim;
+  contents.paths = &w.paths;
+  contents.weights.path = "/runs/model.safetensors";
+  contents.weights.sha256 = std::string(64, '0');
+  contents.weights.model = "resnet18";
+  contents.weights.embedding_size = kDim;
+  contents.preprocessing.image_size = 64;
+  write_index(w.prefix, contents);
+  return w;
+}
+
+std::string open_error(const std::string& prefix) {
+  try {
+    Index::open(prefix);
+    return "";
+  } catch (const Error& e) {
+    return e.what();
+  }
+}
+
+TEST(Index, EveryRowFindsItselfFirstWithSimilarityOne) {
+  const WrittenIndex w = write("self", 2000);
+  const Index index = Index::open(w.prefix);
+  for (int64_t row : {0, 999, 1999}) {
+    const std::vector<float> query = index.embedding(row);
+    EXPECT_EQ(query, std::vector<float>(w.rows.begin() + row * kDim, w.rows.begin() + (row + 1) * kDim));
+    const metrics::NearestNeighbours found = index.search(query.data(), 1, 3);
+    EXPECT_EQ(found.indices[0], row);
+    EXPECT_NEAR(found.similarities[0], 1.0f, 1e-6f);
+  }
+  EXPECT_EQ(index.paths()[5], "class5/img5.jpg");
+  EXPECT_EQ(index.classes()[8], "class1");
+  ASSERT_TRUE(index.record().has_value());
+  EXPECT_EQ(index.record()->preprocessing.image_size, 64);
+}
+
+TEST(Index, SearchEqualsBruteForce) {
+  const WrittenIndex w = write("brute_force", 3000);
+  const std::vector<float> queries = testing::clustered_unit_rows(50, kDim, kClusters, 2);
+  const metrics::NearestNeighbours found = Index::open(w.prefix).search(queries.data(), 50, 10);
+  const metrics::NearestNeighbours truth = search_index_reference(queries.data(), 50, w.rows.data(), 3000, kDim, 10);
+  EXPECT_EQ(found.indices, truth.indices);
+  EXPECT_EQ(found.similarities, truth.similarities);
+}
+
+TEST(Index, KLargerThanTheIndexIsAnError) {
+  const WrittenIndex w = write("small", 30);
+  const Index index = Index::open(w.prefix);
+  EXPECT_THROW(index.search(w.rows.data(), 1, 31), Error);
+  EXPECT_EQ(index.search(w.rows.data(), 2, 30).indices.size(), 60u);
+}
+
+TEST(IndexWriter, CreatesTheOutputFolders) {
+  const std::string prefix = testing::private_path("a/b/c/photos");
+  EXPECT_FALSE(std::filesystem::exists(testing::private_path("a")));
+  std::vector<float> rows(2 * kDim, 0.5f);
+  const std::vector<std::string> paths = {"x.jpg", "y.jpg"};
+  IndexContents contents;
+  contents.semantic = rows.data();
+  contents.count = 2;
+  contents.dim = kDim;
+  contents.paths = &paths;
+  contents.weights.sha256 = std::string(64, '1');
+  contents.weights.embedding_size = kDim;
+  write_index(prefix, contents);
+  for (const std::string& file : {prefix + ".npy", prefix + "_paths.txt", prefix + "_index.json"})
+    EXPECT_TRUE(std::filesystem::exists(file)) << file;
+  EXPECT_FALSE(std::filesystem::exists(prefix + "_uncertainty.npy"));  // none given
+  std::ofstream(testing::private_path("a/file")) << "x";
+  try {
+    prepare_index_prefix(testing::private_path("a/file/photos"), "--out");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--out " + testing::private_path("a/file/photos") + ": cannot create the folder"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(Index, FilesChangedSinceTheRecordAreNamed) {
+  const WrittenIndex w = write("changed", 100);
+  const IndexFiles files = index_files(w.prefix);
+  std::vector<float> other = testing::clustered_unit_rows(100, kDim, kClusters, 9);
+  npy::write_npy(files.embeddings, other.data(), {100, kDim});  // same shape, other rows
+  std::string error = open_error(w.prefix);
+  EXPECT_NE(error.find(files.embeddings + " ("), std::string::npos) << error;
+  EXPECT_NE(error.find("is not the file " + files.record + " records"), std::string::npos) << error;
+  write("changed", 100);
+  std::ofstream(files.paths, std::ios::app) << "extra.jpg\n";
+  error = open_error(w.prefix);
+  EXPECT_NE(error.find(files.paths + " ("), std::string::npos) << error;
+  std::filesystem::remove(files.paths);
+  EXPECT_NE(open_error(w.prefix).find(files.paths + " does not exist (" + files.record + " lists it)"),
+            std::string::npos);
+}
+
+TEST(Index, AnIndexWithoutARecordOpensWithoutOne) {
+  const WrittenIndex w = write("legacy", 100);
+  std::filesystem::remove(index_files(w.prefix).record);
+  const Index index = Index::open(w.prefix);
+  EXPECT_FALSE(index.record().has_value());
+  EXPECT_EQ(index.count(), 100);
+  const metrics::NearestNeighbours found = index.search(w.rows.data() + 7 * kDim, 1, 1);
+  EXPECT_EQ(found.indices[0], 7);
+}
+
+// load_index_net compares SHA-256s before it reads any weights, so plain files do here.
+TEST(IndexWeights, ADifferentCheckpointIsAnErrorNamingBoth) {
+  const std::string embedded_with = testing::private_path("weights_a.bin"), other = testing::private_path("weights_b.bin");
+  std::ofstream(embedded_with) << "the weights that embedded the index";
+  std::ofstream(other) << "some other weights";
+  IndexRecord record;
+  record.weights.path = embedded_with;
+  record.weights.sha256 = models::sha256_of_file(embedded_with);
+  record.dim = 16;
+  const std::string prefix = testing::private_path("weights_index");
+  try {
+    load_index_net(record, prefix, other, Device::cpu());
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    const std::string error = e.what();
+    EXPECT_NE(error.find("--checkpoint " + other + " (sha256 " + models::sha256_of_file(other) + ")"),
+              std::string::npos) << error;
+    EXPECT_NE(error.find("the checkpoint " + embedded_with + " (sha256 " + record.weights.sha256 + ")"),
+              std::string::npos) << error;
+  }
+  std::ofstream(embedded_with, std::ios::app) << ", changed";  // the recorded file, changed since
+  try {
+    load_index_net(record, prefix, "", Device::cpu());
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(embedded_with + " has changed since it embedded --index " + prefix),
+              std::string::npos) << e.what();
+  }
+  std::filesystem::remove(embedded_with);
+  try {
+    load_index_net(record, prefix, "", Device::cpu());
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("which does not exist here: pass --checkpoint"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace idml::search

@@ -1,0 +1,58 @@
+// An index opened by its prefix, and top-k search in it: the interface of
+// train/search that `idml search` and `idml serve` call.
+//
+//   search::Index index = search::Index::open("idx/photos");
+//   auto found = index.search(queries, q, 10);                  // queries (q, D), L2-normalised
+//   index.paths()[found.neighbours_of(0)[0]]                    // the best image of query 0
+//
+// Opening reads PREFIX_index.json (index_record.h) and checks every file it
+// names (size and checksum) before using it, then the embeddings and paths.
+// An index written before records (no PREFIX_index.json) opens with record()
+// empty: the caller decides how to embed its queries (`idml search` asks for
+// the flags). Not here: embedding the queries (index_weights.h gives the network).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "train/metrics/nearest_neighbours.h"
+#include "train/search/index_record.h"
+
+namespace idml::search {
+
+class Index {
+ public:
+  static Index open(const std::string& prefix);
+  Index(Index&&) noexcept;
+  Index& operator=(Index&&) noexcept;
+  ~Index();
+
+  const std::string& prefix() const { return prefix_; }
+  int64_t count() const { return count_; }
+  int64_t dim() const { return dim_; }
+  const std::vector<std::string>& paths() const { return paths_; }      // (count), the image of each row
+  const std::vector<std::string>& classes() const { return classes_; }  // (count), "" when unknown
+  // How the index was made; empty for an index written before records.
+  const std::optional<IndexRecord>& record() const { return record_; }
+
+  // Row `row`'s embedding (dim floats, L2-normalised), e.g. to search with an indexed image.
+  std::vector<float> embedding(int64_t row) const;
+
+  // queries (q, dim), L2-normalised; 1 <= k <= count(). Result: q rows of k
+  // neighbours, best first, by exact_dot similarity (double, then float),
+  // ties to the lower row: equals brute force. Safe from several threads.
+  metrics::NearestNeighbours search(const float* queries, int64_t q, int64_t k) const;
+
+ private:
+  Index() = default;
+  std::string prefix_;
+  int64_t count_ = 0, dim_ = 0;
+  std::vector<float> rows_;  // (count, dim)
+  std::vector<std::string> paths_, classes_;
+  std::optional<IndexRecord> record_;
+};
+
+}  // namespace idml::search
