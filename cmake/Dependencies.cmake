@@ -22,7 +22,12 @@ find_package(nlohmann_json 3 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(MATIO IMPORTED_TARGET matio)
 
-# The search index (train/search): xxHash (libxxhash-dev) for the files' checksums.
+# The search index (train/search): hnswlib (libhnswlib-dev, header-only) for
+# the HNSW graph, xxHash (libxxhash-dev) for the files' checksums.
+find_path(HNSWLIB_INCLUDE_DIR hnswlib/hnswlib.h)
+if(NOT HNSWLIB_INCLUDE_DIR)
+  message(FATAL_ERROR "hnswlib not found: install libhnswlib-dev (scripts/setup.sh does)")
+endif()
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 
 if(IDML_BUILD_TESTS)

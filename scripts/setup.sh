@@ -15,7 +15,7 @@ packages=(build-essential cmake ninja-build pkg-config
           libgtest-dev libgmock-dev libbenchmark-dev dataset-fashion-mnist
           libopenmpi-dev openmpi-bin
           libonnx-dev libprotobuf-dev  # idml export (the ONNX project's C++ library)
-          libxxhash-dev  # the search index (train/search): the files' checksums
+          libhnswlib-dev libxxhash-dev  # the search index (train/search): the HNSW graph, the files' checksums
           clang-14 libclang-rt-14-dev libomp-14-dev)  # the sanitizer + fuzzing job (scripts/sanitize.sh)
 missing=()
 for p in "${packages[@]}"; do

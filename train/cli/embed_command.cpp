@@ -3,8 +3,10 @@
 //   PREFIX.npy              semantic embeddings, (N, D) float32
 //   PREFIX_uncertainty.npy  uncertainty embeddings, (N, D) float32
 //   PREFIX_paths.txt        the image of each row, in row order
+//   PREFIX_hnsw.bin         with --index hnsw: the HNSW graph (hnswlib's format)
 //   PREFIX_index.json       how it was made: weights (SHA-256), preprocessing, checksums
 // Images: a directory (read recursively, sorted) or a text file with one path per line.
+#include <chrono>
 #include <cstdio>
 
 #include "train/cli/commands.h"
@@ -26,6 +28,8 @@ struct EmbedArguments {
   int image_size = 224, resize_size = 256, workers = 4;
   bool l2_norm = true;
   uint64_t seed = 0;
+  std::string index = "exact";
+  search::HnswBuildOptions hnsw;
 };
 
 }  // namespace
@@ -49,6 +53,14 @@ void add_embed_command(CLI::App& app, int& exit_code) {
   a->device.add_to(*cmd);
   add_choice_option(*cmd, "--precision", a->precision, "inference convolutions: fp32, or bf16 on CPUs with AVX512-BF16 or AMX (float32 sums)");
   cmd->add_option("--seed", a->seed, "initialisation of the heads with --pretrained")->capture_default_str();
+  cmd->add_option("--index", a->index, "exact, or hnsw: also build an HNSW graph for approximate search")
+      ->capture_default_str()->check(CLI::IsMember({"exact", "hnsw"}));
+  cmd->add_option("--hnsw-m", a->hnsw.m, "HNSW: links per node (2M on the bottom level)")->capture_default_str()
+      ->check(CLI::Range(2, 10000));
+  cmd->add_option("--hnsw-ef-construction", a->hnsw.ef_construction, "HNSW: candidate list while building")
+      ->capture_default_str()->check(CLI::Range(1, 1000000));
+  cmd->add_option("--hnsw-seed", a->hnsw.seed, "HNSW: seed of the level generator (the build is deterministic)")
+      ->capture_default_str();
   cmd->callback([a, &exit_code] {
     const Device device = a->device.resolve();
     const ReducedPrecisionInference precision(a->precision, device);
@@ -75,11 +87,27 @@ void add_embed_command(CLI::App& app, int& exit_code) {
     contents.count = e.count;
     contents.dim = e.dim;
     contents.paths = &paths;
-    search::write_index(a->out, contents);
+    search::IndexWriteOptions options;
+    options.kind = a->index == "hnsw" ? search::IndexKind::hnsw : search::IndexKind::exact;
+    options.hnsw = a->hnsw;
+    const auto start = std::chrono::steady_clock::now();
+    if (options.kind == search::IndexKind::hnsw)
+      options.hnsw.on_progress = [tenths = int64_t(0)](int64_t done, int64_t total) mutable {
+        if (done * 10 / total == tenths) return;  // a line every 10%
+        tenths = done * 10 / total;
+        std::fprintf(stderr, "HNSW: %lld of %lld rows inserted\n", static_cast<long long>(done),
+                     static_cast<long long>(total));
+      };
+    search::write_index(a->out, contents, options);
     const search::IndexFiles files = search::index_files(a->out);
     std::printf("embedded %lld images (D = %lld, %s) -> %s, %s, %s, %s\n", static_cast<long long>(e.count),
                 static_cast<long long>(e.dim), train::choice_name(a->precision).c_str(), files.embeddings.c_str(),
                 files.uncertainty.c_str(), files.paths.c_str(), files.record.c_str());
+    if (options.kind == search::IndexKind::hnsw)
+      std::printf("HNSW index (M = %lld, ef_construction = %lld, seed %llu) -> %s; index written in %.1f s\n",
+                  static_cast<long long>(a->hnsw.m), static_cast<long long>(a->hnsw.ef_construction),
+                  static_cast<unsigned long long>(a->hnsw.seed), files.hnsw.c_str(),
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     exit_code = 0;
   });
 }

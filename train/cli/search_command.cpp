@@ -1,6 +1,7 @@
 // `idml search`: the nearest images of an `idml embed` index to query images,
-// by cosine similarity of the semantic embeddings, exact (train/search/index.h).
-//   idml search --index PREFIX --query IMG_OR_DIR [--checkpoint F] [-k 10] [--json] [--html FILE]
+// by cosine similarity of the semantic embeddings (train/search/index.h):
+// through the HNSW graph when the index has one, exactly otherwise.
+//   idml search --index PREFIX --query IMG_OR_DIR [--checkpoint F] [-k 10] [--ef 100] [--json] [--html FILE]
 // The queries are embedded as the index was: by the weights and with the
 // preprocessing its record names (an index from before records needs
 // --checkpoint, --image-size and --resize-size).
@@ -27,9 +28,9 @@ namespace idml::cli {
 namespace {
 
 struct SearchArguments {
-  std::string checkpoint, index, query, html;
+  std::string checkpoint, index, query, html, method = "auto";
   DeviceChoice device;
-  int64_t k = 10, batch_size = 64;
+  int64_t k = 10, batch_size = 64, ef = search::kDefaultEf;
   int image_size = 224, resize_size = 256, workers = 2;
   InferencePrecision precision = InferencePrecision::Float32;
   bool json = false;
@@ -115,6 +116,10 @@ void add_search_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--checkpoint", a->checkpoint,
                   "the model that embedded the index (default: the file its record names; checked by SHA-256)");
   cmd->add_option("-k", a->k, "results per query")->capture_default_str();
+  cmd->add_option("--method", a->method, "auto (HNSW when the index has one), exact or hnsw")->capture_default_str()
+      ->check(CLI::IsMember({"auto", "exact", "hnsw"}));
+  cmd->add_option("--ef", a->ef, "HNSW: candidates per query (more: better recall, slower)")->capture_default_str()
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 24));
   cmd->add_flag("--json", a->json, "print JSON instead of a table");
   cmd->add_option("--html", a->html, "also write the queries and their results as an HTML page");
   cmd->add_option("--image-size", a->image_size, "centre crop size (only for an index without a record)")
@@ -130,7 +135,12 @@ void add_search_command(CLI::App& app, int& exit_code) {
     IDML_CHECK(a->k >= 1, "-k must be at least 1, got ", a->k);
     const std::vector<std::string> queries = list_images(a->query, "--query");
     const auto load_start = std::chrono::steady_clock::now();
-    const search::Index index = search::Index::open(a->index);
+    search::OpenOptions open_options;
+    open_options.method = a->method == "exact"  ? search::SearchMethod::exact
+                          : a->method == "hnsw" ? search::SearchMethod::hnsw
+                                                : search::SearchMethod::automatic;
+    open_options.ef = a->ef;
+    const search::Index index = search::Index::open(a->index, open_options);
     const double load_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
     const search::Preprocessing preprocessing = query_preprocessing(index, *a, *cmd);
@@ -153,8 +163,11 @@ void add_search_command(CLI::App& app, int& exit_code) {
     const auto start = std::chrono::steady_clock::now();
     const metrics::NearestNeighbours found = index.search(e.semantic.data(), e.count, k);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    std::fprintf(stderr, "searched %lld images (D = %lld, exact) for %lld queries in %.1f ms (index loaded in %.2f s)\n",
-                 static_cast<long long>(index.count()), static_cast<long long>(index.dim()),
+    const std::string method = index.method() == search::SearchMethod::hnsw
+                                   ? "HNSW, ef " + std::to_string(std::max(index.ef(), k))
+                                   : std::string("exact");
+    std::fprintf(stderr, "searched %lld images (D = %lld, %s) for %lld queries in %.1f ms (index loaded in %.2f s)\n",
+                 static_cast<long long>(index.count()), static_cast<long long>(index.dim()), method.c_str(),
                  static_cast<long long>(e.count), ms, load_seconds);
 
     nlohmann::json json = nlohmann::json::array();

@@ -3,7 +3,7 @@
 // the k rows with the highest cosine similarity to each query, found as the
 // metrics' kNN does (train/metrics/nearest_neighbours.h): sgemm shortlists,
 // exact_dot re-ranks, ties to the lower row, so the result equals brute force.
-// Not here: approximate search, the GPU; index.h opens an index with its record.
+// Not here: approximate search (hnsw_index.h), the GPU; index.h opens either.
 #pragma once
 
 #include <cstdint>

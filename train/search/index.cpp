@@ -1,11 +1,15 @@
 // Opening an index by its prefix, checking its files against its record, and
-// searching it exactly (see the header).
+// searching it exactly or through its HNSW graph (see the header).
 #include "train/search/index.h"
 
+#include <algorithm>
+#include <exception>
 #include <filesystem>
 
 #include "engine/error.h"
+#include "train/metrics/exact_dot.h"
 #include "train/search/embedding_index.h"
+#include "train/search/hnsw_index.h"
 
 namespace idml::search {
 namespace {
@@ -19,16 +23,34 @@ void check_recorded(const std::string& path, const FileFingerprint& recorded, co
              "): the files come from different `idml embed` runs; re-run `idml embed`");
 }
 
+SearchMethod choose_method(const std::string& prefix, const std::optional<IndexRecord>& record,
+                           SearchMethod asked) {
+  const IndexFiles files = index_files(prefix);
+  const bool listed = record && record->hnsw;
+  if (asked == SearchMethod::exact) return SearchMethod::exact;
+  if (asked == SearchMethod::hnsw) {
+    IDML_CHECK(listed, "--index ", prefix, " has no HNSW index", record ? "" : " (and no index record)",
+               ": build one with `idml embed ... --out ", prefix, " --index hnsw`");
+    return SearchMethod::hnsw;
+  }
+  if (listed) return SearchMethod::hnsw;
+  IDML_CHECK(!std::filesystem::exists(files.hnsw), files.hnsw, " is not part of the index: ",
+             record ? files.record + " lists no HNSW index" : "there is no index record " + files.record,
+             " (a stale or foreign file: remove it, or re-run `idml embed --index hnsw`)");
+  return SearchMethod::exact;
+}
+
 }  // namespace
 
 Index::Index(Index&&) noexcept = default;
 Index& Index::operator=(Index&&) noexcept = default;
 Index::~Index() = default;
 
-Index Index::open(const std::string& prefix) {
+Index Index::open(const std::string& prefix, const OpenOptions& options) {
   Index index;
   index.prefix_ = prefix;
   index.record_ = read_index_record(prefix);
+  index.method_ = choose_method(prefix, index.record_, options.method);
   const IndexFiles files = index_files(prefix);
   if (index.record_) {
     check_recorded(files.embeddings, index.record_->embeddings, files.record);
@@ -43,20 +65,57 @@ Index Index::open(const std::string& prefix) {
   index.dim_ = loaded.dim;
   index.paths_ = std::move(loaded.paths);
   index.classes_ = std::move(loaded.classes);
-  index.rows_ = std::move(loaded.rows);
+  if (index.method_ == SearchMethod::hnsw) {
+    const HnswRecord& h = *index.record_->hnsw;
+    index.hnsw_ = HnswIndex::open(files.hnsw, {h.file, loaded.count, loaded.dim, h.m}, loaded.rows.data(), options.ef);
+  } else {
+    index.rows_ = std::move(loaded.rows);
+  }
   return index;
 }
 
+int64_t Index::ef() const { return hnsw_ ? hnsw_->ef() : 0; }
+
 std::vector<float> Index::embedding(int64_t row) const {
   IDML_CHECK(row >= 0 && row < count_, "index ", prefix_, ": row ", row, " is out of range [0, ", count_, ")");
-  const float* values = rows_.data() + row * dim_;
+  const float* values = hnsw_ ? hnsw_->row(row) : rows_.data() + row * dim_;
   return std::vector<float>(values, values + dim_);
 }
 
 metrics::NearestNeighbours Index::search(const float* queries, int64_t q, int64_t k) const {
   IDML_CHECK(q >= 1, "search: need at least one query, got ", q);
   IDML_CHECK(k >= 1 && k <= count_, "search: k must be in [1, ", count_, "] (the index size), got ", k);
-  return search_index(queries, q, rows_.data(), count_, dim_, k);
+  if (!hnsw_) return search_index(queries, q, rows_.data(), count_, dim_, k);
+  metrics::NearestNeighbours result;
+  result.n = q;
+  result.k = k;
+  result.indices.resize(static_cast<size_t>(q * k));
+  result.similarities.resize(static_cast<size_t>(q * k));
+  std::exception_ptr failure;
+#pragma omp parallel for schedule(dynamic) if (q > 1)
+  for (int64_t i = 0; i < q; ++i) {
+    try {
+      const float* query = queries + i * dim_;
+      std::vector<int64_t> rows = hnsw_->candidates(query, k);
+      if (static_cast<int64_t>(rows.size()) < k) {  // the graph reached fewer rows: score them all
+        rows.resize(static_cast<size_t>(count_));
+        for (int64_t j = 0; j < count_; ++j) rows[static_cast<size_t>(j)] = j;
+      }
+      std::vector<ScoredRow> scored;
+      scored.reserve(rows.size());
+      for (int64_t j : rows) scored.push_back({metrics::exact_dot(query, hnsw_->row(j), dim_), j});
+      std::partial_sort(scored.begin(), scored.begin() + k, scored.end(), ranks_before);
+      for (int64_t r = 0; r < k; ++r) {
+        result.indices[static_cast<size_t>(i * k + r)] = scored[static_cast<size_t>(r)].row;
+        result.similarities[static_cast<size_t>(i * k + r)] = static_cast<float>(scored[static_cast<size_t>(r)].similarity);
+      }
+    } catch (...) {
+#pragma omp critical(idml_index_search_failure)
+      if (!failure) failure = std::current_exception();
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+  return result;
 }
 
 }  // namespace idml::search

@@ -104,7 +104,8 @@ bool Preprocessing::operator==(const Preprocessing& other) const {
 }
 
 IndexFiles index_files(const std::string& prefix) {
-  return {prefix + ".npy", prefix + "_uncertainty.npy", prefix + "_paths.txt", prefix + "_index.json"};
+  return {prefix + ".npy", prefix + "_uncertainty.npy", prefix + "_paths.txt", prefix + "_hnsw.bin",
+          prefix + "_index.json"};
 }
 
 void write_index_record(const std::string& prefix, const IndexRecord& r) {
@@ -130,6 +131,13 @@ void write_index_record(const std::string& prefix, const IndexRecord& r) {
       {"count", r.count},
       {"dim", r.dim},
       {"files", {{"embeddings", fingerprint_json(r.embeddings)}, {"paths", fingerprint_json(r.paths)}}}};
+  if (r.hnsw) {
+    record["files"]["hnsw"] = fingerprint_json(r.hnsw->file);
+    record["hnsw"] = {{"space", "inner product of L2-normalised embeddings"},
+                      {"m", r.hnsw->m},
+                      {"ef_construction", r.hnsw->ef_construction},
+                      {"seed", r.hnsw->seed}};
+  }
   io::write_file_atomically(index_files(prefix).record, record.dump(2) + "\n");
 }
 
@@ -187,6 +195,17 @@ std::optional<IndexRecord> read_index_record(const std::string& prefix) {
   const json& files = read.object(j, "", "files");
   r.embeddings = read.fingerprint(files, "files", "embeddings");
   r.paths = read.fingerprint(files, "files", "paths");
+  IDML_CHECK(files.contains("hnsw") == j.contains("hnsw"), file,
+             ": files.hnsw and hnsw must be given together (an HNSW index's file and its parameters)");
+  if (j.contains("hnsw")) {
+    const json& h = read.object(j, "", "hnsw");
+    HnswRecord hnsw;
+    hnsw.file = read.fingerprint(files, "files", "hnsw");
+    hnsw.m = read.count(h, "hnsw", "m", 2, 10000);
+    hnsw.ef_construction = read.count(h, "hnsw", "ef_construction", 1, INT32_MAX);
+    hnsw.seed = read.get<uint64_t>(h, "hnsw", "seed");
+    r.hnsw = hnsw;
+  }
   return r;
 }
 

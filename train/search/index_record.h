@@ -5,7 +5,8 @@
 //   - the preprocessing that changes an embedding: the eval transform's crop
 //     and resize sizes, its mean and std, the inference precision;
 //   - the size and XXH3 of each file (file_checksum.h), so that a file changed
-//     since, or from another `idml embed` run, is an error naming it.
+//     since, or from another `idml embed` run, is an error naming it;
+//   - the HNSW index when one was built: its file and parameters.
 // A query embedded from this record is embedded exactly as the index was.
 // Not here: opening the files (index.h), the weights (index_weights.h).
 #pragma once
@@ -43,18 +44,25 @@ struct Preprocessing {
   bool operator==(const Preprocessing& other) const;
 };
 
+struct HnswRecord {
+  FileFingerprint file;  // of PREFIX_hnsw.bin (hnswlib's own format)
+  int64_t m = 16, ef_construction = 200;
+  uint64_t seed = 100;
+};
+
 struct IndexRecord {
   static constexpr int kVersion = 1;
   WeightsRecord weights;
   Preprocessing preprocessing;
   int64_t count = 0, dim = 0;         // of the embeddings
   FileFingerprint embeddings, paths;  // of PREFIX.npy, PREFIX_paths.txt
+  std::optional<HnswRecord> hnsw;     // absent: exact search only
 };
 
 // The files of an index, named by its prefix ("idx/photos" -> "idx/photos.npy", ...);
 // the record holds no names, so an index renamed as a whole still opens.
 struct IndexFiles {
-  std::string embeddings, uncertainty, paths, record;
+  std::string embeddings, uncertainty, paths, hnsw, record;
 };
 IndexFiles index_files(const std::string& prefix);
 

@@ -11,6 +11,7 @@
 #include "engine/error.h"
 #include "io/atomic_file.h"
 #include "io/npy.h"
+#include "train/metrics/evaluate.h"
 
 namespace idml::search {
 
@@ -30,7 +31,7 @@ void prepare_index_prefix(const std::string& prefix, const std::string& flag) {
   std::remove(probe.c_str());
 }
 
-IndexRecord write_index(const std::string& prefix, const IndexContents& contents) {
+IndexRecord write_index(const std::string& prefix, const IndexContents& contents, const IndexWriteOptions& options) {
   IDML_CHECK(contents.semantic != nullptr && contents.paths != nullptr && contents.count >= 1 && contents.dim >= 1 &&
                  static_cast<int64_t>(contents.paths->size()) == contents.count,
              "write_index ", prefix, ": need count >= 1 embeddings of D >= 1 and one path per row, got ",
@@ -42,6 +43,7 @@ IndexRecord write_index(const std::string& prefix, const IndexContents& contents
   // files belong to no record.
   std::error_code ignored;
   std::filesystem::remove(files.record, ignored);
+  std::filesystem::remove(files.hnsw, ignored);
 
   npy::write_npy(files.embeddings, contents.semantic, {contents.count, contents.dim});
   if (contents.uncertainty != nullptr)
@@ -61,6 +63,17 @@ IndexRecord write_index(const std::string& prefix, const IndexContents& contents
   record.dim = contents.dim;
   record.embeddings = fingerprint_file(files.embeddings);
   record.paths = fingerprint_file(files.paths);
+  if (options.kind == IndexKind::hnsw) {
+    // The rows exactly as Index::open will read and normalise them.
+    std::vector<float> rows(contents.semantic, contents.semantic + contents.count * contents.dim);
+    metrics::l2_normalize(rows.data(), contents.count, contents.dim);
+    HnswRecord hnsw;
+    hnsw.m = options.hnsw.m;
+    hnsw.ef_construction = options.hnsw.ef_construction;
+    hnsw.seed = options.hnsw.seed;
+    hnsw.file = HnswIndex::build(rows.data(), contents.count, contents.dim, options.hnsw, files.hnsw);
+    record.hnsw = hnsw;
+  }
   write_index_record(prefix, record);
   return record;
 }

@@ -83,4 +83,10 @@ expect_error '--alpha must be in \(0, 4096\]'        classify train --dataset ci
 expect_error '--image-size'                          search --checkpoint "$work/junk.safetensors" --index "$work/x" --query "$work" --image-size 100000
 expect_error '--batch-size'                          search --checkpoint "$work/junk.safetensors" --index "$work/x" --query "$work" --batch-size 0
 
+# Issue 27: the HNSW flags.
+expect_error '--index: ivf not in \{exact,hnsw\}'    embed --images "$work" --pretrained "$work/junk.safetensors" --out "$work/x" --index ivf
+expect_error '--hnsw-m: Value 1 not in range 2 to 10000' embed --images "$work" --pretrained "$work/junk.safetensors" --out "$work/x" --hnsw-m 1
+expect_error '--method: fast not in \{auto,exact,hnsw\}' search --index "$work/x" --query "$work" --method fast
+expect_error '--ef: Value 0 not in range'            search --index "$work/x" --query "$work" --ef 0
+
 finish "cli errors"

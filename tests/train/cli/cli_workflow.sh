@@ -118,6 +118,22 @@ check "export writes a checked ONNX file and says what it holds" grep -q \
   "$work/export.log"
 check "export: the file is there" test -s "$work/onnx/model.onnx"
 
+# An HNSW index: built beside the exact one, searched through it.
+"$idml" embed --checkpoint "$last" --images "$images" --out "$work/hnsw/photos" --image-size 32 --resize-size 32 \
+  --index hnsw --hnsw-m 8 --hnsw-ef-construction 50 > "$work/embed_hnsw.log" 2>&1
+check "embed --index hnsw: writes the graph" test -s "$work/hnsw/photos_hnsw.bin"
+check "embed --index hnsw: reports it" \
+  grep -q "^HNSW index (M = 8, ef_construction = 50, seed 100) -> $work/hnsw/photos_hnsw.bin" "$work/embed_hnsw.log"
+"$idml" search --index "$work/hnsw/photos" --query "$first" -k 3 > "$work/hnsw.txt" 2> "$work/hnsw.err"
+check "search: through the HNSW graph" grep -q "(D = 16, HNSW, ef 100) for 1 queries" "$work/hnsw.err"
+check "search: HNSW finds the image itself first with similarity 1" \
+  grep -Eq "^ +1 +(1\.000000|0\.99999[89]) +$first " "$work/hnsw.txt"
+"$idml" search --index "$work/hnsw/photos" --query "$first" -k 3 --method exact > "$work/hnsw_exact.txt" 2>&1
+check "search --method exact: the same results" diff <(grep -E '^ +[0-9]+ ' "$work/hnsw.txt") <(grep -E '^ +[0-9]+ ' "$work/hnsw_exact.txt")
+truncate -s -8 "$work/hnsw/photos_hnsw.bin"
+check "search: a truncated HNSW index is an error naming it" \
+  errors "$work/hnsw/photos_hnsw.bin has" "$idml" search --index "$work/hnsw/photos" --query "$first"
+
 check "bench prints both rates" bash -c "'$idml' bench --model resnet18 --batch-size 4 --image-size 32 --steps 1 --json | grep -q inference_images_per_second"
 check "bench's line names the precision" bash -c \
   "'$idml' bench --model resnet18 --batch-size 4 --image-size 32 --steps 1 | grep -Eq 'inference \\(fp32\\) [0-9.]+ img/s'"

@@ -4,7 +4,8 @@
 // unit N(0, I) draws from mt19937_64(centre_seed) and g ~ N(0, I / d) from
 // mt19937_64(row_seed). spread 1: a row's cosine to its centre is about 0.71,
 // to another row of its cluster about 0.5, to other clusters about 0.
-// Queries are more rows of the same centres under another row_seed.
+// Shared by the search tests and bench/train/bench_hnsw.cpp; queries are more
+// rows of the same centres under another row_seed.
 #pragma once
 
 #include <cmath>

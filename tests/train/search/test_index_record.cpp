@@ -33,6 +33,7 @@ IndexRecord full_record() {
   r.dim = 16;
   r.embeddings = {64128, "0123456789abcdef"};
   r.paths = {17000, "fedcba9876543210"};
+  r.hnsw = HnswRecord{{123456, "00000000000000ff"}, 12, 150, 7};
   return r;
 }
 
@@ -72,6 +73,11 @@ TEST(IndexRecord, RoundTripKeepsEveryField) {
   EXPECT_EQ(read->dim, 16);
   EXPECT_EQ(read->embeddings, written.embeddings);
   EXPECT_EQ(read->paths, written.paths);
+  ASSERT_TRUE(read->hnsw.has_value());
+  EXPECT_EQ(read->hnsw->file, written.hnsw->file);
+  EXPECT_EQ(read->hnsw->m, 12);
+  EXPECT_EQ(read->hnsw->ef_construction, 150);
+  EXPECT_EQ(read->hnsw->seed, 7u);
   const data::TransformOptions t = read->preprocessing.transform_options();
   EXPECT_EQ(t.image_size, 32);
   EXPECT_EQ(t.resize_size, 36);
@@ -82,12 +88,15 @@ TEST(IndexRecord, AnIndexWithoutARecordHasNone) {
   EXPECT_FALSE(read_index_record(testing::private_path("record_absent")).has_value());
 }
 
-TEST(IndexRecord, ACheckpointRecordHasNoSeed) {
+TEST(IndexRecord, ACheckpointRecordHasNoSeedAndAnExactIndexNoHnsw) {
   const std::string prefix = testing::private_path("record_checkpoint");
   IndexRecord r = full_record();
   r.weights.source = WeightsSource::checkpoint;
+  r.hnsw.reset();
   write_index_record(prefix, r);
   EXPECT_FALSE(record_json(prefix)["weights"].contains("seed"));
+  EXPECT_FALSE(record_json(prefix).contains("hnsw"));
+  EXPECT_FALSE(read_index_record(prefix)->hnsw.has_value());
   EXPECT_EQ(read_index_record(prefix)->weights.source, WeightsSource::checkpoint);
   EXPECT_EQ(read_index_record(prefix)->weights.seed, 0u);
 }
@@ -124,6 +133,12 @@ TEST(IndexRecord, MalformedRecordsNameTheFileAndTheField) {
   j = good;
   j["dim"] = 17;
   expect_error(j, "dim 17 differs from weights\\.embedding_size 16");
+  j = good;
+  j.erase("hnsw");
+  expect_error(j, "files\\.hnsw and hnsw must be given together");
+  j = good;
+  j["hnsw"]["m"] = 1;
+  expect_error(j, "hnsw\\.m must be in \\[2, 10000\\], got 1");
   j = good;
   j["version"] = 2;
   expect_error(j, "index record version 2, this idml reads version 1");
