@@ -1,6 +1,6 @@
 """Writes the generated seeds of the fuzz corpus (dev tool; the fuzz targets
 and CI only read the files). The other seeds are copies of test goldens.
-    /usr/bin/python3 tests/fuzz/corpus/make_seeds.py"""
+    python3 tests/fuzz/corpus/make_seeds.py   (a Python with numpy, scipy and hnswlib)"""
 import os
 import struct
 import zipfile
@@ -61,3 +61,13 @@ put("cifar", "python100_p2", b"\x02" + pickle.dumps({"fine_labels": [25], "coars
                                                     protocol=2))
 put("cifar", "binary10", b"\x01" + bytes([3]) + pixels.tobytes())
 put("cifar", "binary100", b"\x03" + bytes([1, 25]) + pixels.tobytes())
+
+# hnsw: the graph of fuzz_hnsw.cpp's 24 rows (D = 8, M = 4) in hnswlib's file
+# format, as idml's `--index hnsw` writes it (hnswlib's Python package, which
+# writes the same format as Debian's libhnswlib-dev 0.6.2 reads).
+import hnswlib
+rows = np.array([[((i * 8 + c) * 5 % 11 - 5) / 4 for c in range(8)] for i in range(24)], np.float32)
+graph = hnswlib.Index(space="ip", dim=8)
+graph.init_index(max_elements=24, M=4, ef_construction=20, random_seed=100)
+graph.add_items(rows, np.arange(24), num_threads=1)
+graph.save_index(os.path.join(here, "hnsw", "rows24_d8_m4.bin"))
