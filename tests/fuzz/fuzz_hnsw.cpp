@@ -27,8 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = idml::fuzz::write_file(idml::fuzz::scratch_dir() / "in_hnsw.bin", data, size);
   idml::fuzz::expect_clean([&] {
     const idml::search::HnswExpectation expected{idml::search::fingerprint_file(path), kRows, kDim, kM};
-    const auto index = idml::search::HnswIndex::open(path, expected, rows.data(), 8);
-    for (int64_t i = 0; i < kRows; ++i) index->candidates(rows.data() + i * kDim, 3);
+    const auto index = idml::search::HnswIndex::open(path, expected, rows.data());
+    for (int64_t i = 0; i < kRows; ++i) index->candidates(rows.data() + i * kDim, 8);
   });
   return 0;
 }

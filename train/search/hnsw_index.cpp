@@ -183,8 +183,8 @@ void sync_file(const std::string& path) {
 
 }  // namespace
 
-HnswIndex::HnswIndex(std::unique_ptr<Graph> graph, int64_t count, int64_t dim, int64_t ef)
-    : graph_(std::move(graph)), count_(count), dim_(dim), ef_(ef) {}
+HnswIndex::HnswIndex(std::unique_ptr<Graph> graph, int64_t count, int64_t dim)
+    : graph_(std::move(graph)), count_(count), dim_(dim) {}
 
 HnswIndex::~HnswIndex() = default;
 
@@ -224,9 +224,7 @@ FileFingerprint HnswIndex::build(const float* rows, int64_t n, int64_t d, const 
   }
 }
 
-std::unique_ptr<HnswIndex> HnswIndex::open(const std::string& path, const HnswExpectation& expected, const float* rows,
-                                           int64_t ef) {
-  IDML_CHECK(ef >= 1, "--ef must be at least 1, got ", ef);
+std::unique_ptr<HnswIndex> HnswIndex::open(const std::string& path, const HnswExpectation& expected, const float* rows) {
   IDML_CHECK(std::filesystem::exists(path), path, " does not exist (its index record lists an HNSW index: re-run ",
              "`idml embed --index hnsw`)");
   const FileFingerprint found = fingerprint_file(path);
@@ -246,12 +244,15 @@ std::unique_ptr<HnswIndex> HnswIndex::open(const std::string& path, const HnswEx
   graph->hnsw->num_deleted_ = 0;
   graph->hnsw->metric_distance_computations = 0;
   graph->hnsw->metric_hops = 0;
-  graph->hnsw->setEf(size_t(ef));
-  return std::unique_ptr<HnswIndex>(new HnswIndex(std::move(graph), expected.count, expected.dim, ef));
+  // searchKnn(query, n) walks with a candidate list of max(ef_, n) and keeps
+  // n: with the graph's shared ef_ at 1, each call's n is its own ef.
+  graph->hnsw->setEf(1);
+  return std::unique_ptr<HnswIndex>(new HnswIndex(std::move(graph), expected.count, expected.dim));
 }
 
-std::vector<int64_t> HnswIndex::candidates(const float* query, int64_t count) const {
-  auto found = graph_->hnsw->searchKnn(query, size_t(std::max(ef_, count)));
+std::vector<int64_t> HnswIndex::candidates(const float* query, int64_t ef) const {
+  IDML_CHECK(ef >= 1, "HNSW search: ef must be at least 1, got ", ef);
+  auto found = graph_->hnsw->searchKnn(query, size_t(ef));
   std::vector<int64_t> rows;
   rows.reserve(found.size());
   for (; !found.empty(); found.pop()) rows.push_back(int64_t(found.top().second));

@@ -47,31 +47,30 @@ class HnswIndex {
                                const std::string& path);
 
   // Opens `path` after the checks above; rows (count, dim) are the index's,
-  // L2-normalised as when it was built. ef: the candidate list of a search.
-  static std::unique_ptr<HnswIndex> open(const std::string& path, const HnswExpectation& expected, const float* rows,
-                                         int64_t ef);
+  // L2-normalised as when it was built.
+  static std::unique_ptr<HnswIndex> open(const std::string& path, const HnswExpectation& expected, const float* rows);
 
   ~HnswIndex();
   HnswIndex(const HnswIndex&) = delete;
   HnswIndex& operator=(const HnswIndex&) = delete;
 
-  // The rows the graph finds nearest to `query` (dim floats): max(ef, count)
-  // of them (fewer when the index is smaller), in no particular order.
-  // Safe to call from several threads at once.
-  std::vector<int64_t> candidates(const float* query, int64_t count) const;
+  // The `ef` rows the graph finds nearest to `query` (dim floats), ef >= 1
+  // the search's candidate list (fewer rows when the graph reaches fewer), in
+  // no particular order. Safe to call from several threads at once, each
+  // with its own ef.
+  std::vector<int64_t> candidates(const float* query, int64_t ef) const;
 
   // Row i's vector (dim floats), as stored in the graph.
   const float* row(int64_t i) const;
 
   int64_t count() const { return count_; }
   int64_t dim() const { return dim_; }
-  int64_t ef() const { return ef_; }
 
  private:
   struct Graph;
-  HnswIndex(std::unique_ptr<Graph> graph, int64_t count, int64_t dim, int64_t ef);
+  HnswIndex(std::unique_ptr<Graph> graph, int64_t count, int64_t dim);
   std::unique_ptr<Graph> graph_;
-  int64_t count_, dim_, ef_;
+  int64_t count_, dim_;
 };
 
 }  // namespace idml::search

@@ -66,15 +66,15 @@ Index Index::open(const std::string& prefix, const OpenOptions& options) {
   index.paths_ = std::move(loaded.paths);
   index.classes_ = std::move(loaded.classes);
   if (index.method_ == SearchMethod::hnsw) {
+    IDML_CHECK(options.ef >= 1, "--ef must be at least 1, got ", options.ef);
     const HnswRecord& h = *index.record_->hnsw;
-    index.hnsw_ = HnswIndex::open(files.hnsw, {h.file, loaded.count, loaded.dim, h.m}, loaded.rows.data(), options.ef);
+    index.hnsw_ = HnswIndex::open(files.hnsw, {h.file, loaded.count, loaded.dim, h.m}, loaded.rows.data());
+    index.ef_ = options.ef;
   } else {
     index.rows_ = std::move(loaded.rows);
   }
   return index;
 }
-
-int64_t Index::ef() const { return hnsw_ ? hnsw_->ef() : 0; }
 
 std::vector<float> Index::embedding(int64_t row) const {
   IDML_CHECK(row >= 0 && row < count_, "index ", prefix_, ": row ", row, " is out of range [0, ", count_, ")");
@@ -82,10 +82,13 @@ std::vector<float> Index::embedding(int64_t row) const {
   return std::vector<float>(values, values + dim_);
 }
 
-metrics::NearestNeighbours Index::search(const float* queries, int64_t q, int64_t k) const {
+metrics::NearestNeighbours Index::search(const float* queries, int64_t q, int64_t k,
+                                         const SearchOptions& options) const {
   IDML_CHECK(q >= 1, "search: need at least one query, got ", q);
   IDML_CHECK(k >= 1 && k <= count_, "search: k must be in [1, ", count_, "] (the index size), got ", k);
+  IDML_CHECK(options.ef >= 0, "search: ef must be at least 1 (or 0: the index's), got ", options.ef);
   if (!hnsw_) return search_index(queries, q, rows_.data(), count_, dim_, k);
+  const int64_t ef = std::max(options.ef > 0 ? options.ef : ef_, k);
   metrics::NearestNeighbours result;
   result.n = q;
   result.k = k;
@@ -96,7 +99,7 @@ metrics::NearestNeighbours Index::search(const float* queries, int64_t q, int64_
   for (int64_t i = 0; i < q; ++i) {
     try {
       const float* query = queries + i * dim_;
-      std::vector<int64_t> rows = hnsw_->candidates(query, k);
+      std::vector<int64_t> rows = hnsw_->candidates(query, ef);
       if (static_cast<int64_t>(rows.size()) < k) {  // the graph reached fewer rows: score them all
         rows.resize(static_cast<size_t>(count_));
         for (int64_t j = 0; j < count_; ++j) rows[static_cast<size_t>(j)] = j;

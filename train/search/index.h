@@ -3,6 +3,7 @@
 //
 //   search::Index index = search::Index::open("idx/photos");   // HNSW when built, else exact
 //   auto found = index.search(queries, q, 10);                  // queries (q, D), L2-normalised
+//   index.search(queries, q, 10, {/*ef=*/400});                 // HNSW: a longer candidate list
 //   index.paths()[found.neighbours_of(0)[0]]                    // the best image of query 0
 //
 // Opening reads PREFIX_index.json (index_record.h) and checks every file it
@@ -36,9 +37,14 @@ inline constexpr int64_t kDefaultEf = 100;
 struct OpenOptions {
   // automatic: HNSW when the record lists one, exact otherwise.
   SearchMethod method = SearchMethod::automatic;
-  // HNSW: candidates per query (at least k are used); fixed while the index
-  // is open (hnswlib keeps it in the graph, which searches share).
+  // HNSW: candidates per query of the searches that do not give their own.
   int64_t ef = kDefaultEf;
+};
+
+struct SearchOptions {
+  // HNSW: this search's candidates per query (max(ef, k) are used); 0: the
+  // index's (OpenOptions::ef). Exact search ignores it.
+  int64_t ef = 0;
 };
 
 class Index {
@@ -50,7 +56,7 @@ class Index {
 
   const std::string& prefix() const { return prefix_; }
   SearchMethod method() const { return method_; }  // exact or hnsw
-  int64_t ef() const;                              // HNSW's candidate list, 0 for exact
+  int64_t ef() const { return ef_; }               // HNSW's default candidate list, 0 for exact
   int64_t count() const { return count_; }
   int64_t dim() const { return dim_; }
   const std::vector<std::string>& paths() const { return paths_; }      // (count), the image of each row
@@ -64,14 +70,16 @@ class Index {
   // queries (q, dim), L2-normalised; 1 <= k <= count(). Result: q rows of k
   // neighbours, best first, by exact_dot similarity (double, then float),
   // ties to the lower row. Exact: equals brute force. HNSW: the best k of
-  // the graph's max(ef, k) candidates, ranked so. Safe from several threads.
-  metrics::NearestNeighbours search(const float* queries, int64_t q, int64_t k) const;
+  // the graph's max(ef, k) candidates, ranked so. Safe from several threads,
+  // each with its own options.
+  metrics::NearestNeighbours search(const float* queries, int64_t q, int64_t k,
+                                    const SearchOptions& options = {}) const;
 
  private:
   Index() = default;
   std::string prefix_;
   SearchMethod method_ = SearchMethod::exact;
-  int64_t count_ = 0, dim_ = 0;
+  int64_t count_ = 0, dim_ = 0, ef_ = 0;
   std::vector<float> rows_;  // (count, dim) for exact search; empty with HNSW, which holds its own
   std::vector<std::string> paths_, classes_;
   std::optional<IndexRecord> record_;

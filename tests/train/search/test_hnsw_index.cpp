@@ -45,7 +45,7 @@ void write_all(const std::string& path, const std::vector<char>& bytes) {
 // The error HnswIndex::open throws, or "" when it opens.
 std::string open_error(const std::string& path, const HnswExpectation& expected, const std::vector<float>& rows) {
   try {
-    HnswIndex::open(path, expected, rows.data(), 20);
+    HnswIndex::open(path, expected, rows.data());
     return "";
   } catch (const Error& e) {
     return e.what();
@@ -78,15 +78,18 @@ constexpr size_t kHeaderBytes = 96;  // hnswlib 0.6's header
 size_t element_bytes() { return (2 * kM + 1) * 4 + kDim * 4 + 8; }  // links, vector, label
 
 TEST_F(HnswFile, OpensAndFindsEachRowFirst) {
-  const auto index = HnswIndex::open(path, expected(fingerprint), rows.data(), 20);
+  const auto index = HnswIndex::open(path, expected(fingerprint), rows.data());
   EXPECT_EQ(index->count(), kRows);
   EXPECT_EQ(index->dim(), kDim);
   EXPECT_EQ(std::memcmp(index->row(7), rows.data() + 7 * kDim, kDim * sizeof(float)), 0);
   for (int64_t i : {0, 150, 299}) {
-    const std::vector<int64_t> found = index->candidates(rows.data() + i * kDim, 5);
-    EXPECT_EQ(found.size(), 20u);  // max(ef, count)
-    EXPECT_NE(std::find(found.begin(), found.end(), i), found.end());
+    for (int64_t ef : {5, 20}) {  // each call its own candidate list
+      const std::vector<int64_t> found = index->candidates(rows.data() + i * kDim, ef);
+      EXPECT_EQ(static_cast<int64_t>(found.size()), ef);
+      EXPECT_NE(std::find(found.begin(), found.end(), i), found.end());
+    }
   }
+  EXPECT_EQ(index->candidates(rows.data(), kRows + 50).size(), size_t(kRows));  // ef past the index: every row
 }
 
 TEST_F(HnswFile, TheBuildIsDeterministic) {

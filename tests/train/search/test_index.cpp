@@ -1,5 +1,5 @@
 // idml::search::Index and write_index: HNSW recall against exact search on
-// clustered rows, exact search equal to brute force, a self-query scoring 1,
+// clustered rows (and exact with every row a candidate), exact search equal to brute force, a self-query scoring 1,
 // the choice of method, output folders created, files changed since the
 // record and stale or foreign HNSW files named, indexes without a record, and
 // the weights check (a different checkpoint is an error naming both).
@@ -95,6 +95,16 @@ TEST(Index, HnswRecallAt10AgainstExactSearchOnClusteredRows) {
   // A result found by both ranks with the exact search's similarity.
   EXPECT_EQ(approximate.indices[0], truth.indices[0]);
   EXPECT_EQ(approximate.similarities[0], truth.similarities[0]);
+  // Each search its own ef: every row as a candidate is exact search; an ef
+  // below k still gives k results (max(ef, k) candidates).
+  SearchOptions every_row;
+  every_row.ef = 5000;
+  EXPECT_EQ(hnsw.search(queries.data(), q, k, every_row).indices, truth.indices);
+  SearchOptions short_list;
+  short_list.ef = 2;
+  EXPECT_EQ(hnsw.search(queries.data(), q, k, short_list).indices.size(), size_t(q * k));
+  short_list.ef = -1;
+  EXPECT_THROW(hnsw.search(queries.data(), q, k, short_list), Error);
 }
 
 TEST(Index, EveryRowFindsItselfFirstWithSimilarityOne) {
