@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,11 +63,22 @@ class Storage {
   // (Tensor::set_stored_layout checks that nothing else holds them yet).
   void set_layout(std::shared_ptr<const StoredLayout> layout) { layout_ = std::move(layout); }
 
+  // For int64 storages filled from host values (from_host, and index_select /
+  // narrow of such a tensor): the smallest and largest value, so an index check
+  // needs no read of device memory (engine/ops/indexing.cpp). Kernels write only
+  // fresh storages; Tensor::copy_ into a storage drops its range.
+  struct ValueRange {
+    int64_t min, max;
+  };
+  const std::optional<ValueRange>& host_known_range() const { return host_known_range_; }
+  void set_host_known_range(std::optional<ValueRange> range) { host_known_range_ = range; }
+
  private:
   void* data_ = nullptr;
   size_t nbytes_ = 0;
   Device device_;
   std::shared_ptr<const StoredLayout> layout_;
+  std::optional<ValueRange> host_known_range_;
 };
 
 }  // namespace idml

@@ -1,6 +1,7 @@
 // Tensor handle methods, factories and host transfers.
 #include "engine/tensor.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <limits>
@@ -9,6 +10,7 @@
 #include "engine/autograd.h"
 #include "engine/backend.h"
 #include "engine/generator.h"
+#include "engine/host_reads.h"
 
 namespace idml {
 
@@ -145,14 +147,17 @@ Tensor Tensor::to(DType target) const {
 void Tensor::copy_(const Tensor& src) const {
   IDML_CHECK(src.shape() == shape() && src.dtype() == dtype(), "copy_: source ", src.str(),
              " does not match destination ", str());
+  impl().storage->set_host_known_range(std::nullopt);  // the values change
   if (nbytes() == 0) return;
   if (src.device() == device()) {
     backend_for(device()).copy(raw_data(), src.raw_data(), nbytes());
   } else if (src.device().is_cpu()) {
     backend_for(device()).copy_from_host(raw_data(), src.raw_data(), nbytes());
   } else if (device().is_cpu()) {
+    count_host_read();
     backend_for(src.device()).copy_to_host(raw_data(), src.raw_data(), nbytes());
   } else {  // between two GPUs, through the host
+    count_host_read();
     std::vector<char> host(nbytes());
     backend_for(src.device()).copy_to_host(host.data(), src.raw_data(), nbytes());
     backend_for(device()).copy_from_host(raw_data(), host.data(), nbytes());
@@ -163,6 +168,7 @@ template <typename T>
 std::vector<T> Tensor::to_vector() const {
   IDML_CHECK(dtype_of<T>() == dtype(), "to_vector: tensor is ", str(), ", asked for ", dtype_name(dtype_of<T>()));
   std::vector<T> out(static_cast<size_t>(numel()));
+  count_host_read();  // on a GPU this waits for the queued work; counted on every device (host_reads.h)
   if (!out.empty()) backend_for(device()).copy_to_host(out.data(), raw_data(), nbytes());
   return out;
 }
@@ -217,6 +223,11 @@ Tensor scalar_tensor(double value, DType dtype, Device device) { return full({},
 Tensor from_host(const void* data, const Shape& shape, DType dtype, Device device) {
   Tensor t = empty(shape, dtype, device);
   if (t.numel() > 0) backend_for(device).copy_from_host(t.raw_data(), data, t.nbytes());
+  if (dtype == DType::Int64 && t.numel() > 0) {  // index checks then need no device read
+    const auto* values = static_cast<const int64_t*>(data);
+    const auto [lowest, highest] = std::minmax_element(values, values + t.numel());
+    t.impl().storage->set_host_known_range(Storage::ValueRange{*lowest, *highest});
+  }
   return t;
 }
 

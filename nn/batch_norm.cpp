@@ -1,6 +1,7 @@
 // BatchNorm2d: buffers, the batch/running statistics switch, freezing.
 #include "nn/batch_norm.h"
 
+#include "engine/autograd.h"
 #include "engine/ops.h"
 
 namespace idml::nn {
@@ -18,16 +19,18 @@ Tensor BatchNorm2d::forward(const Tensor& x) {
   const bool use_batch_statistics = uses_batch_statistics();
   Tensor y = batch_norm(x, weight, bias, running_mean, running_var,
                         use_batch_statistics ? BatchNormMode::training : BatchNormMode::inference, momentum_, eps_);
-  if (use_batch_statistics) {
-    // Only counted (momentum is fixed), kept for torch-equal state dicts.
-    if (num_batches_tracked.device().is_cpu()) {
-      num_batches_tracked.data<int64_t>()[0] += 1;
-    } else {
-      const auto count = static_cast<double>(num_batches_tracked.item());
-      num_batches_tracked.copy_(scalar_tensor(count + 1, DType::Int64, num_batches_tracked.device()));
-    }
-  }
+  // Only counted (momentum is fixed), kept for torch-equal state dicts; on the host until the state is read.
+  if (use_batch_statistics) ++pending_batches_;
   return y;
+}
+
+void BatchNorm2d::write_host_state() const {
+  if (pending_batches_ == 0) return;
+  // counter + pending by kernels on the buffer's device (exact below 2^53): no read of its value.
+  NoGradGuard no_grad;
+  num_batches_tracked.copy_(
+      add_scalar(num_batches_tracked.to(DType::Float64), static_cast<double>(pending_batches_)).to(DType::Int64));
+  pending_batches_ = 0;
 }
 
 void BatchNorm2d::freeze() {

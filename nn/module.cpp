@@ -40,6 +40,7 @@ void Module::add_child(const std::string& name, std::shared_ptr<Module> child) {
 }
 
 void Module::collect(const std::string& prefix, Entries entries, NamedTensors& out) const {
+  if (entries != Entries::parameters) write_host_state();
   if (entries != Entries::buffers)
     for (const auto& [name, t] : parameters_) out.emplace_back(prefix + name, t);
   if (entries != Entries::parameters)

@@ -63,6 +63,10 @@ class Module {
 
   // Called by train(); BatchNorm overrides it to stay frozen.
   virtual void on_train_mode(bool on) {}
+  // Called before this module's buffers are handed out (named_buffers,
+  // named_state, state_dict, to, load_state_dict): a module that keeps state on
+  // the host between saves (BatchNorm's batch counter) writes it to its buffers here.
+  virtual void write_host_state() const {}
 
  protected:
   // Registration returns its argument so constructors can write

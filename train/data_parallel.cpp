@@ -120,8 +120,6 @@ StepResult DataParallel::step(models::IDMLNet& net, const Criterion& criterion, 
   const Tensor y = from_vector(labels, {batch_size_}, device);
   const Tensor loss = mixup_loss(criterion, clean, mix, y, draw);
 
-  const double value = loss.item();  // identical on every rank: all stop together on NaN
-  check_finite_loss(value);
   optimizer.zero_grad();
   loss.backward();
   std::vector<Tensor> model_params;
@@ -131,6 +129,9 @@ StepResult DataParallel::step(models::IDMLNet& net, const Criterion& criterion, 
   distributed::sum_gradients(model_params, comm_);
   communication_seconds_ += std::chrono::duration<double>(Clock::now() - start).count();
   clip_and_step(optimizer, options.clip_value);
+  // The step's one read of device memory, once its update is queued; identical on every rank: all stop together on NaN.
+  const double value = loss.item();
+  check_finite_loss(value);
   return {value, draw.lam};
 }
 

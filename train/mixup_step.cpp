@@ -30,7 +30,7 @@ Tensor mixup_loss(const Criterion& criterion, const models::IDMLNet::Output& cle
 void check_finite_loss(double value) {
   if (!std::isfinite(value))
     throw NonFiniteLoss(std::string("the training loss is ") + (std::isnan(value) ? "NaN" : "infinite") +
-                        " (lower --lr, check the data, or raise --clip); no update was applied");
+                        " (lower --lr, check the data, or raise --clip); nothing of this step was saved");
 }
 
 void clip_and_step(nn::Optimizer& optimizer, double clip_value) {
@@ -55,11 +55,12 @@ StepResult mixup_train_step(models::IDMLNet& net, const Criterion& criterion, nn
     mix = net.forward(mixed);
   }
   const Tensor loss = mixup_loss(criterion, clean, mix, labels, draw);
-  const double value = loss.item();
-  check_finite_loss(value);
   optimizer.zero_grad();
   loss.backward();
   clip_and_step(optimizer, options.clip_value);
+  // The step's one read of device memory, once its update is queued (engine/host_reads.h).
+  const double value = loss.item();
+  check_finite_loss(value);
   return {value, draw.lam};
 }
 

@@ -38,7 +38,9 @@ MixupDraw draw_mixup(int64_t batch, Generator& gen);
 Tensor mixup_loss(const Criterion& loss, const models::IDMLNet::Output& clean, const models::IDMLNet::Output& mix,
                   const Tensor& labels, const MixupDraw& draw);
 
-// The loss was NaN or infinite: nothing was updated.
+// The loss was NaN or infinite. It is read once the step's update is queued
+// (one read of device memory per step), so the model in memory has taken that
+// update; the run stops without saving it.
 class NonFiniteLoss : public Error {
  public:
   using Error::Error;

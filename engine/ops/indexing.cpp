@@ -1,6 +1,9 @@
 // concat, narrow, index_select, gather, one_hot.
 // Index tensors are int64 on the data's device; their values are checked on
 // the host before any kernel runs, so a bad index is an error, never a stray write.
+// Indices that came from host values carry their range (Storage::host_known_range),
+// so checking them reads no device memory (engine/host_reads.h); other indices are read.
+#include "engine/host_reads.h"
 #include "engine/ops.h"
 #include "engine/ops/op_utils.h"
 
@@ -17,8 +20,29 @@ void check_indices(const char* op, const Tensor& indices, int64_t limit, const T
   IDML_CHECK(indices.dtype() == DType::Int64, op, ": indices must be int64, got ", indices.str());
   IDML_CHECK(indices.device() == x.device(), op, ": indices ", indices.str(), " and input ", x.str(),
              " are on different devices");
-  for (int64_t v : indices.to_vector<int64_t>())
-    IDML_CHECK(v >= 0 && v < limit, op, ": index ", v, " out of range [0, ", limit, ") for input ", x.str());
+  if (indices.numel() == 0) return;
+  // The range covers the whole storage, so it bounds any view of it; outside the
+  // limit, the values themselves decide (and the error names one).
+  const auto& known = indices.impl().storage->host_known_range();
+  const bool known_inside = known && known->min >= 0 && known->max < limit;
+  if (known_inside && !indices.device().is_cpu()) return;
+  std::vector<int64_t> copied;
+  const int64_t* values = nullptr;
+  if (indices.device().is_cpu()) {  // a read a GPU run would wait for, unless the range was known
+    if (!known_inside) count_host_read();
+    values = indices.data<int64_t>();
+  } else {
+    copied = indices.to_vector<int64_t>();
+    values = copied.data();
+  }
+  for (int64_t i = 0; i < indices.numel(); ++i)
+    IDML_CHECK(values[i] >= 0 && values[i] < limit, op, ": index ", values[i], " out of range [0, ", limit,
+               ") for input ", x.str());
+}
+
+// int64 values selected from a tensor with a known range stay inside it.
+void inherit_known_range(const Tensor& out, const Tensor& from) {
+  if (from.dtype() == DType::Int64) out.impl().storage->set_host_known_range(from.impl().storage->host_known_range());
 }
 
 int64_t product(const Shape& s, size_t begin, size_t end) {
@@ -77,6 +101,7 @@ Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length) {
   const Tensor plain = to_plain(x);
   backend_of(x).copy_rows(x.dtype(), static_cast<char*>(plain.raw_data()) + start * inner * dtype_size(x.dtype()),
                           x.shape()[d] * inner, out.raw_data(), length * inner, outer, length * inner);
+  inherit_known_range(out, x);
   return record(out, "narrow", {x}, [s = x.shape(), d, start, length](const Tensor& g, const Needs&) {
     // Pad the gradient with zeros around the slice.
     std::vector<Tensor> parts;
@@ -105,6 +130,7 @@ Tensor index_select(const Tensor& x, const Tensor& indices) {
   const int64_t row = x.size(0) ? x.numel() / x.size(0) : 0;
   backend_of(x).index_select_rows(x.dtype(), to_plain(x).raw_data(), x.size(0), indices.data<int64_t>(),
                                   indices.size(0), row, out.raw_data());
+  inherit_known_range(out, x);
   return record(out, "index_select", {x}, [s = x.shape(), idx = indices, row](const Tensor& g, const Needs&) {
     Tensor dx = zeros(s, g.dtype(), g.device());
     backend_of(g).index_add_rows(g.dtype(), to_plain(g).raw_data(), idx.data<int64_t>(), idx.size(0), row,

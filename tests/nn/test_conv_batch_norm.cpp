@@ -70,7 +70,7 @@ TEST(ConvBatchNorm, BatchStatisticsRunTheLayersAndUpdateRunningStatistics) {
   const std::vector<float> before = l.bn.running_mean.to_vector<float>();
   const Tensor y = conv_batch_norm(x, l.conv, l.bn, Tensor(), Activation::relu);
   EXPECT_NE(l.bn.running_mean.to_vector<float>(), before);
-  EXPECT_EQ(l.bn.num_batches_tracked.to_vector<int64_t>()[0], 1);
+  EXPECT_EQ(l.bn.state_dict().at("num_batches_tracked").to_vector<int64_t>()[0], 1);
   const Tensor expected = relu(l.bn.forward(l.conv.forward(x)));
   EXPECT_EQ(y.to_vector<float>(), expected.to_vector<float>());
 }

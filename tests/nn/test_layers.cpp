@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "engine/host_reads.h"
 #include "engine/ops.h"
 #include "nn/batch_norm.h"
 #include "nn/conv2d.h"
@@ -46,9 +47,31 @@ TEST(BatchNorm2d, TrainingUpdatesRunningStatisticsLikeTorch) {
   EXPECT_NEAR(y[3], (6 - 3) * invstd, 1e-5);
   EXPECT_NEAR(bn.running_mean.item(), 0.1 * 3, 1e-6);
   EXPECT_NEAR(bn.running_var.item(), 0.9 + 0.1 * 14.0 / 3.0, 1e-6);
-  EXPECT_EQ(bn.num_batches_tracked.item(), 1.0);
+  EXPECT_EQ(bn.state_dict().at("num_batches_tracked").item(), 1.0);
   bn.forward(x);
-  EXPECT_EQ(bn.num_batches_tracked.item(), 2.0);
+  EXPECT_EQ(bn.state_dict().at("num_batches_tracked").item(), 2.0);
+}
+
+// The batch counter is counted on the host and written to its buffer only when
+// the state is handed out: a training forward reads no device memory.
+TEST(BatchNorm2d, CountsBatchesOnTheHostAndWritesTheBufferForTheState) {
+  BatchNorm2d bn(2);
+  const Tensor x = from_vector<float>({1, 2, 3, 4, 5, 6, 7, 8}, {2, 2, 1, 2});
+  const HostReadScope reads;
+  bn.forward(x);
+  bn.forward(x);
+  EXPECT_EQ(reads.reads(), 0u);
+  EXPECT_EQ(bn.num_batches_tracked.data<int64_t>()[0], 0) << "the forward wrote the buffer";
+  const Tensor counter = bn.state_dict().at("num_batches_tracked");
+  EXPECT_EQ(counter.data<int64_t>()[0], 2);
+  EXPECT_EQ(reads.reads(), 0u) << "writing the pending count must not read the buffer";
+  // A load replaces the count; later forwards add to the loaded value.
+  bn.forward(x);
+  StateDict loaded = bn.state_dict();
+  loaded["num_batches_tracked"] = from_vector<int64_t>({40}, {});
+  bn.load_state_dict(loaded);
+  bn.forward(x);
+  EXPECT_EQ(bn.state_dict().at("num_batches_tracked").item(), 41.0);
 }
 
 TEST(BatchNorm2d, EvalUsesRunningStatistics) {
@@ -61,7 +84,7 @@ TEST(BatchNorm2d, EvalUsesRunningStatistics) {
   const std::vector<float> y = bn.forward(from_vector<float>({3, 5}, {2, 1})).to_vector<float>();
   EXPECT_NEAR(y[0], 2 * (3 - 1) / std::sqrt(4 + 1e-5) + 0.5, 1e-5);
   EXPECT_NEAR(y[1], 2 * (5 - 1) / std::sqrt(4 + 1e-5) + 0.5, 1e-5);
-  EXPECT_EQ(bn.num_batches_tracked.item(), 0.0);
+  EXPECT_EQ(bn.state_dict().at("num_batches_tracked").item(), 0.0);
   EXPECT_EQ(bn.running_mean.item(), 1.0);
 }
 
@@ -76,7 +99,7 @@ TEST(BatchNorm2d, FrozenStaysInInferenceModeAndFreezesAffine) {
   const Tensor x = from_vector<float>({1, 2, 3, 4, 5, 6, 7, 8}, {2, 2, 1, 2}).set_requires_grad(true);
   const Tensor y = net.forward(x);
   EXPECT_EQ(bn->running_mean.to_vector<float>(), (std::vector<float>{0, 0}));
-  EXPECT_EQ(bn->num_batches_tracked.item(), 0.0);
+  EXPECT_EQ(bn->state_dict().at("num_batches_tracked").item(), 0.0);
   // running stats 0 / 1: y = x / sqrt(1 + eps)
   EXPECT_NEAR(y.to_vector<float>()[7], 8 / std::sqrt(1 + 1e-5), 1e-5);
   sum(y).backward();

@@ -33,13 +33,14 @@ ClassifyStepResult classify_train_step(models::ClassifierNet& net, nn::Optimizer
   const models::ClassifierOutput out = net.classify(
       mixed.images, options.logits == TrainingLogits::ism ? models::Uncertainty::compute : models::Uncertainty::skip);
   const Tensor loss = classification_loss(out, net, options.logits, labels, mixed);
-  const double value = loss.item();
-  if (!std::isfinite(value))
-    throw NonFiniteLoss(std::string("the training loss is ") + (std::isnan(value) ? "NaN" : "infinite") +
-                        " (lower --lr or check the data); no update was applied");
   optimizer.zero_grad();
   loss.backward();
   optimizer.step();
+  // The step's one read of device memory, once its update is queued (engine/host_reads.h).
+  const double value = loss.item();
+  if (!std::isfinite(value))
+    throw NonFiniteLoss(std::string("the training loss is ") + (std::isnan(value) ? "NaN" : "infinite") +
+                        " (lower --lr or check the data); nothing of this step was saved");
   return {value, mixed.lam, mixed.mixed};
 }
 

@@ -30,7 +30,7 @@ struct ClassifyStepResult {
 };
 
 // images float (N, 3, H, W), labels int64 (N), on the network's device; `gen`
-// draws the mixing. Throws NonFiniteLoss (train/mixup_step.h) before any update.
+// draws the mixing. Throws NonFiniteLoss (train/mixup_step.h) after the update is queued; nothing is saved.
 ClassifyStepResult classify_train_step(models::ClassifierNet& net, nn::Optimizer& optimizer, const Tensor& images,
                                        const Tensor& labels, Generator& gen, const ClassifyStepOptions& options);
 

@@ -16,12 +16,11 @@ Tensor proxy_anchor_from_similarity(const Tensor& similarity, const Tensor& labe
   const Tensor neg_exp = exp(mul_scalar(add_scalar(similarity, margin), alpha));
   const Tensor pos_sum = sum(mul(pos_exp, positive), {0});  // (C)
   const Tensor neg_sum = sum(mul(neg_exp, negative), {0});  // (C)
-  // |P+|: classes with at least one sample in the batch (counted on the host; tiny).
-  const std::vector<double> present = sum(positive, {0}).to(DType::Float64).to_vector<double>();
-  int64_t num_present = 0;
-  for (double count : present) num_present += count > 0;
+  // |P+|: classes with at least one sample in the batch, counted on the device (no host read).
+  const Tensor per_class = sum(positive, {0});  // (C)
+  const Tensor num_present = sum(gt(per_class, zeros_like(per_class)));
   // Classes outside P+ have pos_sum = 0 and contribute log(1) = 0.
-  const Tensor pos_term = div_scalar(sum(log1p(pos_sum)), static_cast<double>(num_present));
+  const Tensor pos_term = div(sum(log1p(pos_sum)), num_present);
   const Tensor neg_term = div_scalar(sum(log1p(neg_sum)), static_cast<double>(num_classes));
   return add(pos_term, neg_term);
 }
