@@ -89,9 +89,23 @@ if(NOT IDML_CUDA STREQUAL "OFF")
   endif()
 endif()
 
+# The soname of a library file ("libcudnn.so.9"), which the loader looks for at run time.
+# (readelf: CMake's file(READ_ELF) finds no SONAME in NVIDIA's libraries.)
+function(_idml_soname out library)
+  get_filename_component(real ${library} REALPATH)
+  execute_process(COMMAND readelf -d ${real} OUTPUT_VARIABLE dynamic ERROR_QUIET)
+  if(dynamic MATCHES "Library soname: \\[([^]]+)\\]")
+    set(${out} ${CMAKE_MATCH_1} PARENT_SCOPE)
+  else()
+    get_filename_component(name ${real} NAME)
+    set(${out} ${name} PARENT_SCOPE)
+  endif()
+endfunction()
+
 if(IDML_WITH_CUDA)
   # Fat binary: SASS for A100 (sm_80) and H100/H200 (sm_90), plus sm_90 PTX
-  # that newer GPUs JIT-compile. Override with -DCMAKE_CUDA_ARCHITECTURES=...
+  # that newer GPUs JIT-compile (scripts/package.sh builds 90-real;90-virtual).
+  # Override with -DCMAKE_CUDA_ARCHITECTURES=...
   if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
     set(CMAKE_CUDA_ARCHITECTURES "80-real;90-real;90-virtual")
   endif()
@@ -104,12 +118,34 @@ if(IDML_WITH_CUDA)
   add_library(idml_cudnn UNKNOWN IMPORTED)
   set_target_properties(idml_cudnn PROPERTIES IMPORTED_LOCATION ${IDML_CUDNN_LIBRARY}
                         INTERFACE_INCLUDE_DIRECTORIES ${IDML_CUDNN_INCLUDE_DIR})
+  # What the plug-in needs at run time, in load order (engine/cuda/loader.cpp finds them).
+  get_target_property(_cublas CUDA::cublas IMPORTED_LOCATION)
+  if(NOT _cublas)
+    set(_cublas ${CUDA_cublas_LIBRARY})
+  endif()
+  set(IDML_CUDA_SONAMES "")
+  foreach(library ${CUDA_cudart_LIBRARY} ${CUDA_cublasLt_LIBRARY} ${_cublas} ${IDML_CUDNN_LIBRARY})
+    _idml_soname(_idml_library_soname ${library})
+    list(APPEND IDML_CUDA_SONAMES ${_idml_library_soname})
+  endforeach()
+  string(REPLACE ";" ":" IDML_CUDA_SONAMES "${IDML_CUDA_SONAMES}")  # one compile definition
+  file(STRINGS ${IDML_CUDNN_INCLUDE_DIR}/cudnn_version.h _cudnn_lines REGEX "define CUDNN_(MAJOR|MINOR|PATCHLEVEL) ")
+  string(REGEX REPLACE ".*CUDNN_MAJOR ([0-9]+).*CUDNN_MINOR ([0-9]+).*CUDNN_PATCHLEVEL ([0-9]+).*" "\\1.\\2.\\3"
+         _cudnn_version "${_cudnn_lines}")
+  string(REPLACE ";" " " _archs "${CMAKE_CUDA_ARCHITECTURES}")
+  set(IDML_CUDA_BUILT_FOR "CUDA ${CUDAToolkit_VERSION}, cuDNN ${_cudnn_version}, GPU code for ${_archs}")
   message(STATUS "idml: backends: cpu, cuda (CUDA ${CUDAToolkit_VERSION}, archs ${CMAKE_CUDA_ARCHITECTURES}, "
-                 "cuDNN ${IDML_CUDNN_LIBRARY})")
+                 "cuDNN ${IDML_CUDNN_LIBRARY}; plug-in needs ${IDML_CUDA_SONAMES})")
 elseif(IDML_CUDA STREQUAL "OFF")
   message(STATUS "idml: backends: cpu (CUDA backend not built: IDML_CUDA=OFF)")
 else()
   message(STATUS "idml: backends: cpu (CUDA backend not built: ${_idml_cuda_missing})")
+endif()
+
+# For scripts/package.sh: whether this build has the CUDA backend, and for which CUDA major version.
+set(IDML_CUDA_BUILT ${IDML_WITH_CUDA} CACHE INTERNAL "the CUDA backend is built")
+if(IDML_WITH_CUDA)
+  set(IDML_CUDA_MAJOR ${CUDAToolkit_VERSION_MAJOR} CACHE INTERNAL "CUDA major version built for")
 endif()
 
 # NCCL (the collectives of CUDA tensors, engine/distributed/) ships with the
@@ -119,10 +155,11 @@ if(IDML_WITH_CUDA AND IDML_WITH_MPI)
   _idml_find_cuda_library(NCCL nccl nccl.h nccl)
   if(IDML_NCCL_LIBRARY AND IDML_NCCL_INCLUDE_DIR)
     set(IDML_WITH_NCCL ON)
-    add_library(idml_nccl UNKNOWN IMPORTED)
-    set_target_properties(idml_nccl PROPERTIES IMPORTED_LOCATION ${IDML_NCCL_LIBRARY}
+    add_library(idml_nccl_library UNKNOWN IMPORTED)
+    set_target_properties(idml_nccl_library PROPERTIES IMPORTED_LOCATION ${IDML_NCCL_LIBRARY}
                           INTERFACE_INCLUDE_DIRECTORIES ${IDML_NCCL_INCLUDE_DIR})
-    message(STATUS "idml: NCCL ${IDML_NCCL_LIBRARY}")
+    _idml_soname(IDML_NCCL_SONAME ${IDML_NCCL_LIBRARY})
+    message(STATUS "idml: NCCL ${IDML_NCCL_LIBRARY} (${IDML_NCCL_SONAME})")
   else()
     message(STATUS "idml: NCCL not found: CUDA tensors are reduced through MPI on the host")
   endif()

@@ -1,7 +1,7 @@
 // What the layers above engine/ may ask about CUDA, so that no file outside
 // engine/ needs #ifdef IDML_WITH_CUDA: the device count, why CUDA is not
 // usable, and full-float32 GEMMs for code whose error bounds assume them.
-// Implemented in backend.cpp beside the dispatch.
+// Implemented in backend.cpp beside the dispatch (the CUDA plug-in answers them).
 #pragma once
 
 #include <string>

@@ -1,12 +1,12 @@
 // Dispatch from a device to its backend, and the CUDA queries of accelerator.h.
+// CUDA devices go to the plug-in (engine/cuda/loader.cpp), which says why
+// there is no GPU when there is none.
 #include "engine/backend.h"
 
 #include "engine/accelerator.h"
 #include "engine/cpu/cpu_backend.h"
-#include "engine/error.h"
-#ifdef IDML_WITH_CUDA
 #include "engine/cuda/cuda_backend.h"
-#endif
+#include "engine/error.h"
 
 namespace idml {
 
@@ -16,56 +16,30 @@ Backend& backend_for(Device device) {
     static cpu::CpuBackend* cpu_backend = new cpu::CpuBackend;
     return *cpu_backend;
   }
-#ifdef IDML_WITH_CUDA
   return cuda::backend_for_device(device.index);
-#else
-  throw Error("device " + device.str() +
-              " requested, but this idml was built without the CUDA backend (configure with -DIDML_CUDA=ON)");
-#endif
 }
 
-bool cuda_available() {
-#ifdef IDML_WITH_CUDA
-  return cuda::device_count() > 0;
-#else
-  return false;
-#endif
-}
+bool cuda_available() { return cuda::device_count() > 0; }
 
-int cuda_device_count() {
-#ifdef IDML_WITH_CUDA
-  return cuda::device_count();
-#else
-  return 0;
-#endif
-}
+int cuda_device_count() { return cuda::device_count(); }
 
-std::string cuda_unavailable_reason() {
-  if (cuda_available()) return "";
-#ifdef IDML_WITH_CUDA
-  return "no GPU found or the driver is missing";
-#else
-  return "this idml was built without the CUDA backend";
-#endif
-}
+// The runtime's own words ("cudaGetDeviceCount: CUDA driver version is insufficient for CUDA runtime
+// version", "libcudnn.so.9 not found in: ..."), never a generic message.
+std::string cuda_unavailable_reason() { return cuda::unavailable_reason(); }
 
 ExactFloat32Gemms::ExactFloat32Gemms() {
-#ifdef IDML_WITH_CUDA
   cuda::MathOptions options = cuda::math_options();
   if (!options.tf32_gemm) return;
   options.tf32_gemm = false;
   cuda::set_math_options(options);
   restore_tf32_ = true;
-#endif
 }
 
 ExactFloat32Gemms::~ExactFloat32Gemms() {
-#ifdef IDML_WITH_CUDA
   if (!restore_tf32_) return;
   cuda::MathOptions options = cuda::math_options();
   options.tf32_gemm = true;
   cuda::set_math_options(options);
-#endif
 }
 
 }  // namespace idml

@@ -7,7 +7,6 @@
 
 #include "engine/cpu/conv_choices.h"
 #ifdef IDML_WITH_CUDA
-#include "engine/cuda/conv_algorithms.h"
 #include "engine/cuda/cuda_backend.h"
 #endif
 

@@ -1,6 +1,8 @@
 // Device, optimiser and step-seed set-up shared by the training tasks.
 #include "train/run_setup.h"
 
+#include <cstdlib>
+
 #include "engine/accelerator.h"
 #include "engine/backend.h"
 #include "engine/error.h"
@@ -13,7 +15,17 @@ namespace idml::train {
 Device resolve_device(DeviceKind kind, int gpu_id) {
   if (kind == DeviceKind::CPU) return Device::cpu();
   IDML_CHECK(cuda_available(), "--device cuda: no CUDA device is available (", cuda_unavailable_reason(), ")");
+  const int visible = cuda_device_count();
+  IDML_CHECK(gpu_id >= 0 && gpu_id < visible, "--gpu-id ", gpu_id, ": this process sees ", visible,
+             " CUDA device(s), cuda:0 .. cuda:", visible - 1, " (CUDA_VISIBLE_DEVICES=",
+             std::getenv("CUDA_VISIBLE_DEVICES") ? std::getenv("CUDA_VISIBLE_DEVICES") : "unset", ")");
   return Device::cuda(gpu_id);
+}
+
+int gpu_for_local_rank(int local_rank, int visible_devices) {
+  IDML_CHECK(local_rank >= 0, "local rank ", local_rank, " is negative");
+  IDML_CHECK(visible_devices > 0, "local rank ", local_rank, " sees no CUDA device");
+  return local_rank % visible_devices;
 }
 
 std::unique_ptr<nn::Optimizer> make_optimizer(Optimizer name, std::vector<nn::ParamGroup> groups) {

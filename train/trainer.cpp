@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "data/batch_tensors.h"
+#include "engine/accelerator.h"
 #include "data/dataset_catalog.h"
 #include "data/loader.h"
 #include "models/pretrained.h"
@@ -37,9 +38,16 @@ TrainingRun::TrainingRun(const TrainConfig& config, distributed::Communicator& c
   validate(config_);
   if (comm_.size() > 1) data_parallel_ = std::make_unique<DataParallel>(comm_, config_.batch_size);
   if (config_.threads > 0) omp_set_num_threads(config_.threads);
-  // One GPU per rank of a machine: --gpu-id -1, or any run on several ranks, takes the local rank's.
+  // One GPU per rank of a machine: --gpu-id -1, or any run on several ranks, takes the local rank's
+  // (local rank % visible GPUs, run_setup.h); every rank prints its mapping on stderr.
   const bool local_rank_gpu = config_.gpu_id < 0 || comm_.size() > 1;
-  device_ = resolve_device(config_.device, local_rank_gpu ? comm_.local_rank() : config_.gpu_id);
+  const bool cuda = config_.device == DeviceKind::CUDA;
+  const bool mapped = cuda && local_rank_gpu && cuda_device_count() > 0;  // without a GPU resolve_device says why
+  const int gpu = mapped ? gpu_for_local_rank(comm_.local_rank(), cuda_device_count()) : config_.gpu_id;
+  device_ = resolve_device(config_.device, gpu);
+  if (mapped)
+    std::fprintf(stderr, "idml: rank %d of %d (local rank %d of %d): %s of %d visible GPU(s)\n", comm_.rank(),
+                 comm_.size(), comm_.local_rank(), comm_.local_size(), device_.str().c_str(), cuda_device_count());
   if (comm_.size() > 1)
     std::printf("data parallel: %d ranks (%s), %lld images per rank and step\n", comm_.size(),
                 comm_.transport().c_str(), static_cast<long long>(data_parallel_->shard_rows()));

@@ -164,7 +164,7 @@ void CudaBackend::batch_norm_forward_training(DType dtype, int64_t n, int64_t c,
   if (c == 0) return;
   IDML_CHECK(count > 0, "batch_norm (CUDA): training needs values in each channel");
   check_channels(c);
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   dispatch_float(dtype, "batch_norm", [&](auto zero) {
     using T = decltype(zero);
     const int64_t splits = (count + kChunk - 1) / kChunk;
@@ -198,7 +198,7 @@ void CudaBackend::batch_norm_forward_inference(DType dtype, int64_t n, int64_t c
                                                const void* gamma, const void* beta, const void* mean,
                                                const void* invstd, void* y) {
   if (n * c * hw == 0) return;
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   dispatch_float(dtype, "batch_norm", [&](auto zero) {
     using T = decltype(zero);
     ScratchBuffer coef(allocator_, 2 * c * sizeof(T));
@@ -225,7 +225,7 @@ void CudaBackend::batch_norm_backward(DType dtype, BatchNormMode mode, int64_t n
     return;
   }
   check_channels(c);
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   dispatch_float(dtype, "batch_norm backward", [&](auto zero) {
     using T = decltype(zero);
     const int64_t splits = (count + kChunk - 1) / kChunk;

@@ -2,6 +2,7 @@
 // shared free list, cudaMalloc on a miss, the cache released on failure.
 #include "engine/cuda/caching_allocator.h"
 
+#include <algorithm>
 #include <string>
 
 #include "engine/cuda/cuda_check.h"
@@ -9,24 +10,16 @@
 
 namespace idml::cuda {
 
-size_t CachingAllocator::size_class(size_t nbytes) {
-  constexpr size_t kSmall = size_t(1) << 20;
-  if (nbytes <= kSmall) return (nbytes + 511) / 512 * 512;
-  size_t power = kSmall;
-  while (power * 2 < nbytes) power *= 2;  // power < nbytes <= 2 power
-  const size_t step = power / 8;
-  return (nbytes + step - 1) / step * step;
-}
-
 void* CachingAllocator::allocate(size_t nbytes) {
   if (nbytes == 0) return nullptr;
   const size_t size = size_class(nbytes);
   std::lock_guard<std::mutex> lock(mutex_);
   if (void* p = free_blocks_.take(size)) {
     allocated_bytes_ += size;
+    peak_allocated_bytes_ = std::max(peak_allocated_bytes_, allocated_bytes_);
     return p;
   }
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   void* p = nullptr;
   cudaError_t status = cudaMalloc(&p, size);
   if (status == cudaErrorMemoryAllocation) {
@@ -36,12 +29,15 @@ void* CachingAllocator::allocate(size_t nbytes) {
   }
   if (status != cudaSuccess) {
     cudaGetLastError();
-    throw Error(detail::concat("CUDA backend: cudaMalloc of ", size, " bytes on cuda:", device_,
-                               " failed: ", cudaGetErrorString(status), " (", allocated_bytes_,
-                               " bytes held by tensors, cache released)"));
+    const std::string message = detail::concat("CUDA backend: cudaMalloc of ", size, " bytes on cuda:", device_,
+                                               " failed: ", cudaGetErrorString(status), " (", allocated_bytes_,
+                                               " bytes held by tensors, cache released)");
+    if (status == cudaErrorMemoryAllocation) throw DeviceOutOfMemory(message);
+    throw Error(message);
   }
   ++device_mallocs_;
   allocated_bytes_ += size;
+  peak_allocated_bytes_ = std::max(peak_allocated_bytes_, allocated_bytes_);
   return p;
 }
 
@@ -53,13 +49,23 @@ void CachingAllocator::deallocate(void* ptr, size_t nbytes) {
   allocated_bytes_ -= size;
 }
 
+void CachingAllocator::free_now(void* ptr, size_t nbytes) {
+  if (!ptr) return;
+  const size_t size = size_class(nbytes);
+  std::lock_guard<std::mutex> lock(mutex_);
+  allocated_bytes_ -= size;
+  make_current_device(device_);
+  // cudaFree waits for the device, so no queued kernel still uses the block.
+  if (cudaFree(ptr) != cudaSuccess) cudaGetLastError();
+}
+
 void CachingAllocator::release_cached() {
   std::lock_guard<std::mutex> lock(mutex_);
   release_cached_locked();
 }
 
 void CachingAllocator::release_cached_locked() {
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   // cudaFree waits for the device, so no queued kernel still uses a freed block.
   free_blocks_.release_all([](void* p) { IDML_CUDA_CHECK(cudaFree(p)); });
 }
@@ -72,6 +78,11 @@ size_t CachingAllocator::allocated_bytes() const {
 size_t CachingAllocator::cached_bytes() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return free_blocks_.cached_bytes();
+}
+
+size_t CachingAllocator::peak_allocated_bytes() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return peak_allocated_bytes_;
 }
 
 size_t CachingAllocator::device_mallocs() const {

@@ -1,7 +1,9 @@
 // conv2d with cuDNN: forward (plus bias and residual through cudnnAddTensor, then ReLU), backward
 // data and backward filter. x (N, C, H, W), w (OC, C, KH, KW), y (N, OC, OH, OW).
-// The algorithm of each pass is chosen once per geometry (conv_algorithms.cpp);
-// its workspace is borrowed from the caching allocator for the call.
+// The algorithms of each pass are ranked once per geometry (conv_algorithms.cpp);
+// a call runs the first whose workspace the caching allocator can give
+// (conv_fallback.h), borrowed for the call.
+#include "engine/cuda/conv_fallback.h"
 #include "engine/cuda/cuda_check.h"
 #include "engine/cuda/cuda_device_backend.h"
 
@@ -19,6 +21,17 @@ struct Scalars {
 
 }  // namespace
 
+template <typename Run>
+void CudaBackend::run_conv(const ConvCandidates& candidates, ConvDescriptors& d, Run run) {
+  run_first_fitting(
+      candidates, [&](size_t bytes) { return allocator_.allocate(bytes); },
+      [&](const ConvAlgorithm& algo, void* workspace) {
+        IDML_CUDNN_CHECK(cudnnSetConvolutionMathType(d.conv, algo.math));
+        run(algo, workspace);
+      },
+      [&](void* workspace, size_t bytes) { allocator_.deallocate(workspace, bytes); });
+}
+
 // Operands are always plain here (conv2d_keeps_own_layout is false).
 std::shared_ptr<const StoredLayout> CudaBackend::conv2d_forward(DType dtype, const Conv2dGeometry& g, const void* x,
                                                                 const void* w, const void* bias_or_null,
@@ -26,21 +39,22 @@ std::shared_ptr<const StoredLayout> CudaBackend::conv2d_forward(DType dtype, con
                                                                 const ConvLayouts&) {
   if (g.batch == 0 || g.out_channels == 0) return nullptr;
   IDML_CHECK(g.in_channels > 0, "conv2d (CUDA): an input with 0 channels is not supported");
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   const Scalars s;
   ConvDescriptors d(dtype, g, conv_math_type(dtype));
-  const ConvAlgorithm algo = conv_algorithm(ConvPass::Forward, dtype, g, d, x, w, y);
-  IDML_CUDNN_CHECK(cudnnSetConvolutionMathType(d.conv, algo.math));
-  ScratchBuffer workspace(allocator_, algo.workspace_bytes);
-  IDML_CUDNN_CHECK(cudnnConvolutionForward(cudnn_, s.one(dtype), d.x, x, d.w, w, d.conv,
-                                           static_cast<cudnnConvolutionFwdAlgo_t>(algo.algorithm),
-                                           workspace.get(), algo.workspace_bytes, s.zero(dtype), d.y, y));
+  cudnnHandle_t handle = cudnn();
+  run_conv(conv_algorithms(ConvPass::Forward, dtype, g, d, x, w, y), d,
+           [&](const ConvAlgorithm& algo, void* workspace) {
+             IDML_CUDNN_CHECK(cudnnConvolutionForward(handle, s.one(dtype), d.x, x, d.w, w, d.conv,
+                                                      static_cast<cudnnConvolutionFwdAlgo_t>(algo.algorithm),
+                                                      workspace, algo.workspace_bytes, s.zero(dtype), d.y, y));
+           });
   if (bias_or_null) {  // y += bias (1, OC, 1, 1) broadcast
-    IDML_CUDNN_CHECK(cudnnAddTensor(cudnn_, s.one(dtype), d.bias, bias_or_null, s.one(dtype), d.y, y));
+    IDML_CUDNN_CHECK(cudnnAddTensor(handle, s.one(dtype), d.bias, bias_or_null, s.one(dtype), d.y, y));
   }
   // The epilogue as separate passes (cuDNN's fused conv + bias + activation is still owed).
   if (epilogue.residual)
-    IDML_CUDNN_CHECK(cudnnAddTensor(cudnn_, s.one(dtype), d.y, epilogue.residual, s.one(dtype), d.y, y));
+    IDML_CUDNN_CHECK(cudnnAddTensor(handle, s.one(dtype), d.y, epilogue.residual, s.one(dtype), d.y, y));
   if (epilogue.relu) unary(UnaryOp::Relu, dtype, y, y, g.batch * g.out_channels * g.out_height * g.out_width, 0, 0);
   return nullptr;
 }
@@ -53,15 +67,17 @@ std::shared_ptr<const StoredLayout> CudaBackend::conv2d_backward_input(DType dty
     fill(dtype, dx, g.batch * g.in_channels * g.in_height * g.in_width, 0.0);
     return nullptr;
   }
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   const Scalars s;
   ConvDescriptors d(dtype, g, conv_math_type(dtype));
-  const ConvAlgorithm algo = conv_algorithm(ConvPass::BackwardData, dtype, g, d, dx, w, dy);
-  IDML_CUDNN_CHECK(cudnnSetConvolutionMathType(d.conv, algo.math));
-  ScratchBuffer workspace(allocator_, algo.workspace_bytes);
-  IDML_CUDNN_CHECK(cudnnConvolutionBackwardData(cudnn_, s.one(dtype), d.w, w, d.y, dy, d.conv,
-                                                static_cast<cudnnConvolutionBwdDataAlgo_t>(algo.algorithm),
-                                                workspace.get(), algo.workspace_bytes, s.zero(dtype), d.x, dx));
+  cudnnHandle_t handle = cudnn();
+  run_conv(conv_algorithms(ConvPass::BackwardData, dtype, g, d, dx, w, dy), d,
+           [&](const ConvAlgorithm& algo, void* workspace) {
+             IDML_CUDNN_CHECK(cudnnConvolutionBackwardData(
+                 handle, s.one(dtype), d.w, w, d.y, dy, d.conv,
+                 static_cast<cudnnConvolutionBwdDataAlgo_t>(algo.algorithm), workspace, algo.workspace_bytes,
+                 s.zero(dtype), d.x, dx));
+           });
   return nullptr;
 }
 
@@ -75,17 +91,19 @@ std::shared_ptr<const StoredLayout> CudaBackend::conv2d_backward_weight(DType dt
     return nullptr;
   }
   if (g.out_channels == 0 || g.in_channels == 0) return nullptr;  // the forward refuses 0 input channels
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   const Scalars s;
   ConvDescriptors d(dtype, g, conv_math_type(dtype));
+  cudnnHandle_t handle = cudnn();
   if (db_or_null)  // db (1, OC, 1, 1) = the sum of dy over N, OH, OW
-    IDML_CUDNN_CHECK(cudnnConvolutionBackwardBias(cudnn_, s.one(dtype), d.y, dy, s.zero(dtype), d.bias, db_or_null));
-  const ConvAlgorithm algo = conv_algorithm(ConvPass::BackwardFilter, dtype, g, d, x, dw, dy);
-  IDML_CUDNN_CHECK(cudnnSetConvolutionMathType(d.conv, algo.math));
-  ScratchBuffer workspace(allocator_, algo.workspace_bytes);
-  IDML_CUDNN_CHECK(cudnnConvolutionBackwardFilter(cudnn_, s.one(dtype), d.x, x, d.y, dy, d.conv,
-                                                  static_cast<cudnnConvolutionBwdFilterAlgo_t>(algo.algorithm),
-                                                  workspace.get(), algo.workspace_bytes, s.zero(dtype), d.w, dw));
+    IDML_CUDNN_CHECK(cudnnConvolutionBackwardBias(handle, s.one(dtype), d.y, dy, s.zero(dtype), d.bias, db_or_null));
+  run_conv(conv_algorithms(ConvPass::BackwardFilter, dtype, g, d, x, dw, dy), d,
+           [&](const ConvAlgorithm& algo, void* workspace) {
+             IDML_CUDNN_CHECK(cudnnConvolutionBackwardFilter(
+                 handle, s.one(dtype), d.x, x, d.y, dy, d.conv,
+                 static_cast<cudnnConvolutionBwdFilterAlgo_t>(algo.algorithm), workspace, algo.workspace_bytes,
+                 s.zero(dtype), d.w, dw));
+           });
   return nullptr;
 }
 

@@ -2,6 +2,7 @@
 // (pass, dtype, math, geometry); see conv_algorithms.h.
 #include "engine/cuda/conv_algorithms.h"
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -54,20 +55,21 @@ std::vector<Candidate> candidates(const Perf* perf, int count) {
   return out;
 }
 
-// The first (fastest, cuDNN sorts them) candidate that ran and fits the workspace.
-bool pick(const std::vector<Candidate>& list, size_t workspace_limit, ConvAlgorithm& out) {
-  for (const Candidate& c : list)
-    if (c.status == CUDNN_STATUS_SUCCESS && c.memory <= workspace_limit) {
-      out = {c.algorithm, c.math, c.memory};
-      return true;
-    }
-  return false;
+// The candidates that ran and fit `workspace_limit`, in cuDNN's order (fastest
+// first), each algorithm once, appended to `out`.
+void append_usable(const std::vector<Candidate>& list, size_t workspace_limit, ConvCandidates& out) {
+  for (const Candidate& c : list) {
+    if (c.status != CUDNN_STATUS_SUCCESS || c.memory > workspace_limit) continue;
+    bool seen = false;
+    for (const ConvAlgorithm& a : out) seen |= a.algorithm == c.algorithm && a.math == c.math;
+    if (!seen) out.push_back({c.algorithm, c.math, c.memory});
+  }
 }
 
 }  // namespace
 
 cudnnMathType_t conv_math_type(DType dtype) {
-  if (dtype == DType::Float32 && !math_options().tf32_conv) return CUDNN_FMA_MATH;
+  if (dtype == DType::Float32 && !current_math_options().tf32_conv) return CUDNN_FMA_MATH;
   return CUDNN_DEFAULT_MATH;
 }
 
@@ -112,32 +114,33 @@ ConvDescriptors::~ConvDescriptors() {
 
 // For the three passes the pointers are: Forward x, w in, y out;
 // BackwardData y (= dy), w in, x (= dx) out; BackwardFilter x, y (= dy) in, w (= dw) out.
-ConvAlgorithm CudaBackend::conv_algorithm(ConvPass pass, DType dtype, const Conv2dGeometry& g,
-                                          const ConvDescriptors& d, const void* x, const void* w, const void* y) {
+const ConvCandidates& CudaBackend::conv_algorithms(ConvPass pass, DType dtype, const Conv2dGeometry& g,
+                                                   const ConvDescriptors& d, const void* x, const void* w,
+                                                   const void* y) {
   const ConvKey key = make_conv_key(pass, dtype, d.math, g);
   std::lock_guard<std::mutex> lock(conv_mutex_);
   if (auto it = conv_algorithms_.find(key); it != conv_algorithms_.end()) return it->second;
 
+  cudnnHandle_t handle = cudnn();
   constexpr int kMax = 16;  // more than any pass has algorithms
   std::vector<Candidate> heuristic;
   int returned = 0;
   if (pass == ConvPass::Forward) {
     cudnnConvolutionFwdAlgoPerf_t perf[kMax];
-    IDML_CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithm_v7(cudnn_, d.x, d.w, d.conv, d.y, kMax, &returned, perf));
+    IDML_CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithm_v7(handle, d.x, d.w, d.conv, d.y, kMax, &returned, perf));
     heuristic = candidates(perf, returned);
   } else if (pass == ConvPass::BackwardData) {
     cudnnConvolutionBwdDataAlgoPerf_t perf[kMax];
     IDML_CUDNN_CHECK(
-        cudnnGetConvolutionBackwardDataAlgorithm_v7(cudnn_, d.w, d.y, d.conv, d.x, kMax, &returned, perf));
+        cudnnGetConvolutionBackwardDataAlgorithm_v7(handle, d.w, d.y, d.conv, d.x, kMax, &returned, perf));
     heuristic = candidates(perf, returned);
   } else {
     cudnnConvolutionBwdFilterAlgoPerf_t perf[kMax];
     IDML_CUDNN_CHECK(
-        cudnnGetConvolutionBackwardFilterAlgorithm_v7(cudnn_, d.x, d.y, d.conv, d.w, kMax, &returned, perf));
+        cudnnGetConvolutionBackwardFilterAlgorithm_v7(handle, d.x, d.y, d.conv, d.w, kMax, &returned, perf));
     heuristic = candidates(perf, returned);
   }
-  ConvAlgorithm chosen;
-  bool found = pick(heuristic, SIZE_MAX, chosen);
+  ConvCandidates ranked;
   if (cudnn_benchmark_mode()) {
     // Time every candidate whose workspace fits in what we can allocate (at most 1 GiB).
     size_t limit = 0;
@@ -146,9 +149,8 @@ ConvAlgorithm CudaBackend::conv_algorithm(ConvPass pass, DType dtype, const Conv
     void* workspace = nullptr;
     try {
       workspace = allocator_.allocate(limit);
-    } catch (const Error&) {
-      limit = found ? chosen.workspace_bytes : 0;
-      workspace = allocator_.allocate(limit);
+    } catch (const DeviceOutOfMemory&) {
+      limit = 0;  // time the algorithms that need no workspace
     }
     std::vector<Candidate> timed;
     cudnnStatus_t status;
@@ -157,36 +159,36 @@ ConvAlgorithm CudaBackend::conv_algorithm(ConvPass pass, DType dtype, const Conv
                                                         : "cudnnFindConvolutionBackwardFilterAlgorithmEx";
     if (pass == ConvPass::Forward) {
       cudnnConvolutionFwdAlgoPerf_t perf[kMax];
-      status = cudnnFindConvolutionForwardAlgorithmEx(cudnn_, d.x, x, d.w, w, d.conv, d.y, const_cast<void*>(y),
+      status = cudnnFindConvolutionForwardAlgorithmEx(handle, d.x, x, d.w, w, d.conv, d.y, const_cast<void*>(y),
                                                       kMax, &returned, perf, workspace, limit);
       if (status == CUDNN_STATUS_SUCCESS) timed = candidates(perf, returned);
     } else if (pass == ConvPass::BackwardData) {
       cudnnConvolutionBwdDataAlgoPerf_t perf[kMax];
-      status = cudnnFindConvolutionBackwardDataAlgorithmEx(cudnn_, d.w, w, d.y, y, d.conv, d.x, const_cast<void*>(x),
+      status = cudnnFindConvolutionBackwardDataAlgorithmEx(handle, d.w, w, d.y, y, d.conv, d.x, const_cast<void*>(x),
                                                            kMax, &returned, perf, workspace, limit);
       if (status == CUDNN_STATUS_SUCCESS) timed = candidates(perf, returned);
     } else {
       cudnnConvolutionBwdFilterAlgoPerf_t perf[kMax];
-      status = cudnnFindConvolutionBackwardFilterAlgorithmEx(cudnn_, d.x, x, d.y, y, d.conv, d.w,
+      status = cudnnFindConvolutionBackwardFilterAlgorithmEx(handle, d.x, x, d.y, y, d.conv, d.w,
                                                              const_cast<void*>(w), kMax, &returned, perf, workspace,
                                                              limit);
       if (status == CUDNN_STATUS_SUCCESS) timed = candidates(perf, returned);
     }
-    allocator_.deallocate(workspace, limit);
+    // Straight back to the driver: an exact-size reuse of this block is rare,
+    // and kept in the cache for every shape it added up to tens of GB.
+    allocator_.free_now(workspace, limit);
     if (status != CUDNN_STATUS_SUCCESS) throw_status("cuDNN", call, cudnnGetErrorString(status), __FILE__, __LINE__);
-    ConvAlgorithm fastest;
-    if (pick(timed, limit, fastest)) {
-      chosen = fastest;
-      found = true;
-    }
+    append_usable(timed, limit, ranked);
   }
+  // Then every other algorithm the heuristics offer, so a smaller workspace is at hand.
+  append_usable(heuristic, SIZE_MAX, ranked);
   // Full FP32 stays full FP32 whatever math a perf row reports (as PyTorch asserts).
-  if (d.math == CUDNN_FMA_MATH) chosen.math = CUDNN_FMA_MATH;
-  IDML_CHECK(found, "conv2d (CUDA): cuDNN offers no algorithm for pass ", static_cast<int>(pass), " of input ",
-             g.batch, "x", g.in_channels, "x", g.in_height, "x", g.in_width, ", weight ", g.out_channels, "x",
-             g.in_channels, "x", g.kernel_height, "x", g.kernel_width);
-  conv_algorithms_.emplace(key, chosen);
-  return chosen;
+  if (d.math == CUDNN_FMA_MATH)
+    for (ConvAlgorithm& a : ranked) a.math = CUDNN_FMA_MATH;
+  IDML_CHECK(!ranked.empty(), "conv2d (CUDA): cuDNN offers no algorithm for pass ", static_cast<int>(pass),
+             " of input ", g.batch, "x", g.in_channels, "x", g.in_height, "x", g.in_width, ", weight ",
+             g.out_channels, "x", g.in_channels, "x", g.kernel_height, "x", g.kernel_width);
+  return conv_algorithms_.emplace(key, std::move(ranked)).first->second;
 }
 
 }  // namespace idml::cuda

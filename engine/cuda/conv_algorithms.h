@@ -1,11 +1,12 @@
 // cuDNN descriptors of a conv2d and the cache of chosen algorithms.
 //
-// An algorithm is chosen once per (pass, dtype, geometry, math mode) and
+// The algorithms are ranked once per (pass, dtype, geometry, math mode) and
 // kept for the life of the process, like torch.backends.cudnn.benchmark:
 // with IDML_CUDNN_BENCHMARK unset or 1, cudnnFind*AlgorithmEx times the
-// candidates on the real buffers; with IDML_CUDNN_BENCHMARK=0 the
-// heuristics of cudnnGet*Algorithm_v7 pick without running anything. The
-// workspace comes from the caching allocator at each call.
+// candidates on the real buffers (its workspace, up to 1 GiB, goes straight
+// back to the driver); with IDML_CUDNN_BENCHMARK=0 the heuristics of
+// cudnnGet*Algorithm_v7 rank them without running anything. Each call takes
+// the first candidate whose workspace the caching allocator can give.
 #pragma once
 
 #include <cudnn.h>
@@ -13,15 +14,13 @@
 #include <array>
 #include <cstddef>
 #include <tuple>
+#include <vector>
 
 #include "engine/backend.h"
 
 namespace idml::cuda {
 
 enum class ConvPass : int { Forward, BackwardData, BackwardFilter };
-
-// Whether algorithms are timed (IDML_CUDNN_BENCHMARK unset or 1) or picked by heuristics (0).
-bool cudnn_benchmark_mode();
 
 struct ConvKey {
   std::array<int64_t, 13> values;  // pass, dtype, math, geometry
@@ -34,6 +33,9 @@ struct ConvAlgorithm {
   cudnnMathType_t math = CUDNN_DEFAULT_MATH;
   size_t workspace_bytes = 0;
 };
+// Every algorithm that can run the pass, fastest first (timed or by the
+// heuristics); conv.cpp runs the first whose workspace can be allocated.
+using ConvCandidates = std::vector<ConvAlgorithm>;
 
 // x (N, C, H, W), w (OC, C, KH, KW), y (N, OC, OH, OW), bias (1, OC, 1, 1), NCHW.
 class ConvDescriptors {

@@ -1,5 +1,6 @@
 // CudaBackend: the Backend of one GPU (internal to engine/cuda/). It owns
-// the device's stream, its cuBLAS and cuDNN handles (bound to that stream),
+// the device's stream, its cuBLAS and cuDNN handles (bound to that stream;
+// cuDNN's made on the first convolution),
 // the caching allocator, the pinned staging buffers and the cache of cuDNN
 // convolution algorithms. Every kernel of a device is queued on its one
 // stream, so kernels need no further synchronisation between each other;
@@ -17,24 +18,18 @@
 #include <mutex>
 
 #include "engine/backend.h"
+#include "engine/cuda/cuda_backend.h"
 #include "engine/cuda/caching_allocator.h"
 #include "engine/cuda/conv_algorithms.h"
 #include "engine/cuda/pinned_memory.h"
 
 namespace idml::cuda {
 
-// Makes `device` current for a scope and restores the previous one.
-class DeviceGuard {
- public:
-  explicit DeviceGuard(int device);
-  ~DeviceGuard();
-  DeviceGuard(const DeviceGuard&) = delete;
-  DeviceGuard& operator=(const DeviceGuard&) = delete;
-
- private:
-  int previous_ = -1;
-  int device_;
-};
+// Makes `device` current on the calling thread when it is not (no restore:
+// see cuda_backend.cpp). Every entry point of the backend calls it first.
+void make_current_device(int device);
+// The TF32 switches as set now (cuda_backend.h's math_options(), on this side of the plug-in).
+MathOptions current_math_options();
 
 // A temporary device buffer from the caching allocator, given back at scope
 // exit (safe while kernels queued on the stream still use it: see
@@ -57,7 +52,7 @@ class ScratchBuffer {
 class CudaBackend final : public Backend {
  public:
   explicit CudaBackend(int device);
-  ~CudaBackend() override = default;  // never destroyed (see backend_for_device)
+  ~CudaBackend() override = default;  // never destroyed (see cuda_backend.cpp)
 
   int device() const { return device_; }
   cudaStream_t stream() const { return stream_; }
@@ -130,18 +125,24 @@ class CudaBackend final : public Backend {
                  int64_t cols) override;
 
  private:
-  // The cuDNN algorithm for a convolution pass, chosen on first use (conv_algorithms.cpp).
-  ConvAlgorithm conv_algorithm(ConvPass pass, DType dtype, const Conv2dGeometry& g, const ConvDescriptors& d,
-                               const void* x, const void* w, const void* y);
+  // cuDNN's handle on this stream, created on first use.
+  cudnnHandle_t cudnn();
+  // The ranked algorithms for a convolution pass, chosen on first use (conv_algorithms.cpp).
+  const ConvCandidates& conv_algorithms(ConvPass pass, DType dtype, const Conv2dGeometry& g,
+                                        const ConvDescriptors& d, const void* x, const void* w, const void* y);
+  // Runs `pass` with the first candidate whose workspace can be allocated (conv.cpp).
+  template <typename Run>
+  void run_conv(const ConvCandidates& candidates, ConvDescriptors& d, Run run);
 
   int device_;
   cudaStream_t stream_ = nullptr;
   cublasHandle_t cublas_ = nullptr;
+  std::mutex cudnn_mutex_;
   cudnnHandle_t cudnn_ = nullptr;
   CachingAllocator allocator_;
   HostStaging staging_;
   std::mutex conv_mutex_;
-  std::map<ConvKey, ConvAlgorithm> conv_algorithms_;
+  std::map<ConvKey, ConvCandidates> conv_algorithms_;
 };
 
 }  // namespace idml::cuda

@@ -4,6 +4,7 @@
 // switch inside one kernel per dtype (uniform across a launch, so it costs no
 // divergence) to keep compile time low.
 #include "engine/cuda/kernel_utils.cuh"
+#include "engine/cuda/launch_geometry.h"
 
 namespace idml::cuda {
 
@@ -54,20 +55,26 @@ __global__ void broadcast_copy_kernel(BroadcastPlan plan, const T* x, T* out) {
 }
 
 // x (rows, cols) -> out (cols, rows) through a 32 x 33 shared tile (the
-// padding column avoids shared-memory bank conflicts). Block (32, 8).
+// padding column avoids shared-memory bank conflicts). Block (32, 8); row
+// tiles on grid.x, column tiles on grid.y in steps of gridDim.y
+// (launch_geometry.h).
 constexpr int kTile = 32;
 template <typename T>
-__global__ void transpose_kernel(const T* x, T* out, int64_t rows, int64_t cols) {
+__global__ void transpose_kernel(const T* x, T* out, int64_t rows, int64_t cols, int64_t col_tiles) {
   __shared__ T tile[kTile][kTile + 1];
-  const int64_t c0 = static_cast<int64_t>(blockIdx.x) * kTile, r0 = static_cast<int64_t>(blockIdx.y) * kTile;
-  for (int dy = threadIdx.y; dy < kTile; dy += blockDim.y) {
-    const int64_t r = r0 + dy, c = c0 + threadIdx.x;
-    if (r < rows && c < cols) tile[dy][threadIdx.x] = x[r * cols + c];
-  }
-  __syncthreads();
-  for (int dy = threadIdx.y; dy < kTile; dy += blockDim.y) {
-    const int64_t c = c0 + dy, r = r0 + threadIdx.x;  // out row c, column r
-    if (r < rows && c < cols) out[c * rows + r] = tile[threadIdx.x][dy];
+  const int64_t r0 = static_cast<int64_t>(blockIdx.x) * kTile;
+  for (int64_t col_tile = blockIdx.y; col_tile < col_tiles; col_tile += gridDim.y) {  // uniform over the block
+    const int64_t c0 = col_tile * kTile;
+    for (int dy = threadIdx.y; dy < kTile; dy += blockDim.y) {
+      const int64_t r = r0 + dy, c = c0 + threadIdx.x;
+      if (r < rows && c < cols) tile[dy][threadIdx.x] = x[r * cols + c];
+    }
+    __syncthreads();
+    for (int dy = threadIdx.y; dy < kTile; dy += blockDim.y) {
+      const int64_t c = c0 + dy, r = r0 + threadIdx.x;  // out row c, column r
+      if (r < rows && c < cols) out[c * rows + r] = tile[threadIdx.x][dy];
+    }
+    __syncthreads();  // the tile is refilled by the next column tile
   }
 }
 
@@ -75,7 +82,7 @@ __global__ void transpose_kernel(const T* x, T* out, int64_t rows, int64_t cols)
 
 void CudaBackend::fill(DType dtype, void* out, int64_t n, double value) {
   if (n == 0) return;
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   dispatch_any(dtype, [&](auto zero) {
     using T = decltype(zero);
     fill_kernel<<<blocks_for(n), kThreads, 0, stream_>>>(static_cast<T*>(out), n, static_cast<T>(value));
@@ -85,7 +92,7 @@ void CudaBackend::fill(DType dtype, void* out, int64_t n, double value) {
 
 void CudaBackend::cast(DType from, DType to, const void* x, void* out, int64_t n) {
   if (n == 0) return;
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   dispatch_cast(from, to, [&](auto src_zero, auto dst_zero) {
     using S = decltype(src_zero);
     using D = decltype(dst_zero);
@@ -96,7 +103,7 @@ void CudaBackend::cast(DType from, DType to, const void* x, void* out, int64_t n
 
 void CudaBackend::unary(UnaryOp op, DType dtype, const void* x, void* out, int64_t n, double a, double b) {
   if (n == 0) return;
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   dispatch_float(dtype, "unary op", [&](auto zero) {
     using T = decltype(zero);
     unary_kernel<<<blocks_for(n), kThreads, 0, stream_>>>(op, static_cast<const T*>(x), static_cast<T*>(out), n,
@@ -108,7 +115,7 @@ void CudaBackend::unary(UnaryOp op, DType dtype, const void* x, void* out, int64
 void CudaBackend::binary(BinaryOp op, DType dtype, const BroadcastPlan& plan, const void* a, const void* b,
                          void* out) {
   if (plan.numel == 0) return;
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   const bool contiguous = plan.contiguous[0] && plan.contiguous[1];
   dispatch_float(dtype, "binary op", [&](auto zero) {
     using T = decltype(zero);
@@ -121,7 +128,7 @@ void CudaBackend::binary(BinaryOp op, DType dtype, const BroadcastPlan& plan, co
 void CudaBackend::where(DType dtype, const BroadcastPlan& plan, const void* cond, const void* a, const void* b,
                         void* out) {
   if (plan.numel == 0) return;
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   dispatch_float(dtype, "where", [&](auto zero) {
     using T = decltype(zero);
     where_kernel<<<blocks_for(plan.numel), kThreads, 0, stream_>>>(
@@ -132,7 +139,7 @@ void CudaBackend::where(DType dtype, const BroadcastPlan& plan, const void* cond
 
 void CudaBackend::broadcast_copy(DType dtype, const BroadcastPlan& plan, const void* x, void* out) {
   if (plan.numel == 0) return;
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   dispatch_float(dtype, "expand", [&](auto zero) {
     using T = decltype(zero);
     broadcast_copy_kernel<<<blocks_for(plan.numel), kThreads, 0, stream_>>>(plan, static_cast<const T*>(x),
@@ -143,14 +150,14 @@ void CudaBackend::broadcast_copy(DType dtype, const BroadcastPlan& plan, const v
 
 void CudaBackend::transpose2d(DType dtype, const void* x, void* out, int64_t rows, int64_t cols) {
   if (rows == 0 || cols == 0) return;
-  IDML_CHECK((rows + kTile - 1) / kTile <= 65535, "transpose (CUDA): ", rows, " rows exceed the grid limit");
-  DeviceGuard guard(device_);
-  const dim3 grid(static_cast<unsigned int>((cols + kTile - 1) / kTile),
-                  static_cast<unsigned int>((rows + kTile - 1) / kTile));
+  const TileGrid g = transpose_grid(rows, cols, kTile);
+  make_current_device(device_);
+  const dim3 grid(static_cast<unsigned int>(g.x), static_cast<unsigned int>(g.y));
   const dim3 block(kTile, 8);
   dispatch_float(dtype, "transpose", [&](auto zero) {
     using T = decltype(zero);
-    transpose_kernel<<<grid, block, 0, stream_>>>(static_cast<const T*>(x), static_cast<T*>(out), rows, cols);
+    transpose_kernel<<<grid, block, 0, stream_>>>(static_cast<const T*>(x), static_cast<T*>(out), rows, cols,
+                                                  g.col_tiles);
   });
   IDML_CUDA_CHECK_LAUNCH();
 }

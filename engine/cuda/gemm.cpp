@@ -2,7 +2,7 @@
 // matrix read column-major is its transpose, so
 //   C = op(A) op(B)  (row-major)   <=>   C^T = op(B)^T op(A)^T  (column-major)
 // is one cuBLAS call with the operands swapped and m, n exchanged.
-// Float32 uses TF32 tensor cores only when math_options().tf32_gemm is set.
+// Float32 uses TF32 tensor cores only when the math options set tf32_gemm.
 #include <algorithm>
 #include <climits>
 
@@ -28,11 +28,11 @@ void CudaBackend::gemm(DType dtype, Transpose transpose, int64_t m, int64_t n, i
   const int ldc_i = as_int(ldc, "ldc");
   const cublasOperation_t op_a = transposes_first(transpose) ? CUBLAS_OP_T : CUBLAS_OP_N;
   const cublasOperation_t op_b = transposes_second(transpose) ? CUBLAS_OP_T : CUBLAS_OP_N;
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   if (dtype == DType::Float32) {
     const float alpha_f = static_cast<float>(alpha), beta_f = static_cast<float>(beta);
     IDML_CUBLAS_CHECK(cublasSetMathMode(
-        cublas_, math_options().tf32_gemm ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
+        cublas_, current_math_options().tf32_gemm ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
     IDML_CUBLAS_CHECK(cublasSgemm(cublas_, op_b, op_a, ni, mi, ki, &alpha_f, static_cast<const float*>(b), ldb_i,
                                   static_cast<const float*>(a), lda_i, &beta_f, static_cast<float*>(c), ldc_i));
   } else if (dtype == DType::Float64) {

@@ -56,7 +56,7 @@ void CudaBackend::index_select_rows(DType dtype, const void* x, int64_t, const i
                                     int64_t row_size, void* out) {
   const int64_t n = count * row_size;
   if (n == 0) return;
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   if (dtype_size(dtype) == 4) {
     index_select_rows_kernel<<<blocks_for(n), kThreads, 0, stream_>>>(
         static_cast<const uint32_t*>(x), indices, count, row_size, static_cast<uint32_t*>(out));
@@ -71,7 +71,7 @@ void CudaBackend::index_add_rows(DType dtype, const void* src, const int64_t* in
                                  int64_t row_size, void* out, int64_t) {
   const int64_t n = count * row_size;
   if (n == 0) return;
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   dispatch_float(dtype, "index_select backward", [&](auto zero) {
     using T = decltype(zero);
     index_add_rows_kernel<<<blocks_for(n), kThreads, 0, stream_>>>(static_cast<const T*>(src), indices, count,
@@ -83,7 +83,7 @@ void CudaBackend::index_add_rows(DType dtype, const void* src, const int64_t* in
 void CudaBackend::gather_cols(DType dtype, const void* x, int64_t rows, int64_t cols, const int64_t* indices,
                               int64_t k, void* out) {
   if (rows * k == 0) return;
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   dispatch_float(dtype, "gather", [&](auto zero) {
     using T = decltype(zero);
     gather_cols_kernel<<<blocks_for(rows * k), kThreads, 0, stream_>>>(static_cast<const T*>(x), rows, cols, indices,
@@ -95,7 +95,7 @@ void CudaBackend::gather_cols(DType dtype, const void* x, int64_t rows, int64_t 
 void CudaBackend::scatter_add_cols(DType dtype, const void* dy, int64_t rows, int64_t cols, const int64_t* indices,
                                    int64_t k, void* dx) {
   if (rows * k == 0) return;
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   dispatch_float(dtype, "gather backward", [&](auto zero) {
     using T = decltype(zero);
     scatter_add_cols_kernel<<<blocks_for(rows * k), kThreads, 0, stream_>>>(static_cast<const T*>(dy), rows, cols,
@@ -106,7 +106,7 @@ void CudaBackend::scatter_add_cols(DType dtype, const void* dy, int64_t rows, in
 
 void CudaBackend::one_hot(const int64_t* labels, int64_t n, int64_t num_classes, DType dtype, void* out) {
   if (n * num_classes == 0) return;
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   dispatch_float(dtype, "one_hot", [&](auto zero) {
     using T = decltype(zero);
     IDML_CUDA_CHECK(cudaMemsetAsync(out, 0, n * num_classes * sizeof(T), stream_));

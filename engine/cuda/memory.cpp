@@ -11,24 +11,24 @@ void CudaBackend::deallocate(void* ptr, size_t nbytes) { allocator_.deallocate(p
 
 void CudaBackend::copy_from_host(void* dst, const void* host_src, size_t nbytes) {
   if (nbytes == 0) return;
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   staging_.to_device(stream_, dst, host_src, nbytes);
 }
 
 void CudaBackend::copy_to_host(void* host_dst, const void* src, size_t nbytes) {
   if (nbytes == 0) return;
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   staging_.to_host(stream_, host_dst, src, nbytes);
 }
 
 void CudaBackend::copy(void* dst, const void* src, size_t nbytes) {
   if (nbytes == 0) return;
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   IDML_CUDA_CHECK(cudaMemcpyAsync(dst, src, nbytes, cudaMemcpyDeviceToDevice, stream_));
 }
 
 void CudaBackend::synchronize() {
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   IDML_CUDA_CHECK(cudaStreamSynchronize(stream_));
 }
 
@@ -37,7 +37,7 @@ void CudaBackend::copy_rows(DType dtype, const void* src, int64_t src_stride, vo
                             int64_t rows, int64_t cols) {
   if (rows == 0 || cols == 0) return;
   const size_t elem = dtype_size(dtype);
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   if (rows == 1 || (src_stride == cols && dst_stride == cols)) {  // one contiguous run
     IDML_CUDA_CHECK(cudaMemcpyAsync(dst, src, rows * cols * elem, cudaMemcpyDeviceToDevice, stream_));
     return;

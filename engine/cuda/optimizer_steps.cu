@@ -16,7 +16,7 @@ __global__ void adam_step_kernel(int64_t n, AdamConstants<T> c, T* param, const 
 void CudaBackend::adam_step(DType dtype, const AdamStep& s, int64_t n, void* param, const void* grad, void* exp_avg,
                             void* exp_avg_sq) {
   if (n == 0) return;
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   dispatch_float(dtype, "adam_step", [&](auto zero) {
     using T = decltype(zero);
     adam_step_kernel<T><<<blocks_for(n), kThreads, 0, stream_>>>(

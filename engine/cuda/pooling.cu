@@ -71,7 +71,7 @@ void CudaBackend::max_pool2d_forward(DType dtype, const Pool2dGeometry& g, const
   IDML_CHECK(channel_block == 0, "max_pool2d (CUDA): the input is in a CPU backend's layout");
   const int64_t total = g.batch * g.channels * g.out_height * g.out_width;
   if (total == 0) return;
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   dispatch_float(dtype, "max_pool2d", [&](auto zero) {
     using T = decltype(zero);
     max_pool_forward_kernel<T><<<blocks_for(total), kThreads, 0, stream_>>>(g, static_cast<const T*>(x),
@@ -85,7 +85,7 @@ void CudaBackend::max_pool2d_backward(DType dtype, const Pool2dGeometry& g, cons
                                       void* dx) {
   const int64_t total = g.batch * g.channels * g.in_height * g.in_width;
   if (total == 0) return;
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   dispatch_float(dtype, "max_pool2d backward", [&](auto zero) {
     using T = decltype(zero);
     max_pool_backward_kernel<T><<<blocks_for(total), kThreads, 0, stream_>>>(g, static_cast<const T*>(dy), indices,

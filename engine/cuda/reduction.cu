@@ -154,7 +154,7 @@ void CudaBackend::sum_axis(DType dtype, const void* x_ptr, void* out_ptr, int64_
     fill(dtype, out_ptr, outer * inner, 0.0);
     return;
   }
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   dispatch_float(dtype, "sum", [&](auto zero) {
     using T = decltype(zero);
     const T* x = static_cast<const T*>(x_ptr);
@@ -190,7 +190,7 @@ void CudaBackend::max_axis(DType dtype, const void* x, void* values, int64_t* in
                            int64_t inner) {
   if (outer * inner == 0) return;
   IDML_CHECK(reduce > 0, "max (CUDA): reducing an empty axis");
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   dispatch_float(dtype, "max", [&](auto zero) {
     using T = decltype(zero);
     if (inner == 1) {
@@ -208,7 +208,7 @@ void CudaBackend::max_axis_backward(DType dtype, const void* dy, const int64_t* 
                                     int64_t reduce, int64_t inner) {
   const int64_t n = outer * reduce * inner;
   if (n == 0) return;
-  DeviceGuard guard(device_);
+  make_current_device(device_);
   dispatch_float(dtype, "max backward", [&](auto zero) {
     using T = decltype(zero);
     IDML_CUDA_CHECK(cudaMemsetAsync(dx, 0, n * sizeof(T), stream_));  // all-zero bits are +0.0

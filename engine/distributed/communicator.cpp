@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 #include "engine/distributed/transports.h"
 #include "engine/error.h"
@@ -57,24 +58,47 @@ bool built_with_nccl() {
 
 std::unique_ptr<Communicator> single_process() { return std::make_unique<SingleProcess>(); }
 
-Communicator& world() {
-  static std::unique_ptr<Communicator> instance = [] {
-    if (!launched_by_mpi()) return single_process();
-#ifdef IDML_WITH_MPI
-    std::unique_ptr<Communicator> mpi = make_mpi_world();
-#ifdef IDML_WITH_NCCL
-    return make_nccl_communicator(std::move(mpi));
-#else
-    return mpi;
-#endif
-#else
-    throw Error(
-        "this process was started by an MPI launcher (mpirun/srun), but this idml was built without MPI "
-        "(configure with -DIDML_MPI=ON and install libopenmpi-dev)");
-#endif
-  }();
-  return *instance;
+namespace {
+std::mutex& world_mutex() {
+  static auto* m = new std::mutex;
+  return *m;
 }
+Communicator* world_instance = nullptr;  // heap: destroyed by shutdown_world(), never by static destruction
+bool world_shut_down = false;
+
+std::unique_ptr<Communicator> make_world() {
+  if (!launched_by_mpi()) return single_process();
+#ifdef IDML_WITH_MPI
+  std::unique_ptr<Communicator> mpi = make_mpi_world();
+  shut_down_at_exit();  // MPI_Finalize at exit, for programs that do not call shutdown_world()
+#ifdef IDML_WITH_NCCL
+  return make_nccl_communicator(std::move(mpi));
+#else
+  return mpi;
+#endif
+#else
+  throw Error(
+      "this process was started by an MPI launcher (mpirun/srun), but this idml was built without MPI "
+      "(configure with -DIDML_MPI=ON and install libopenmpi-dev)");
+#endif
+}
+}  // namespace
+
+Communicator& world() {
+  std::lock_guard<std::mutex> lock(world_mutex());
+  IDML_CHECK(!world_shut_down, "the process's communicator was already shut down (shutdown_world)");
+  if (!world_instance) world_instance = make_world().release();
+  return *world_instance;
+}
+
+void shutdown_world() {
+  std::lock_guard<std::mutex> lock(world_mutex());
+  delete world_instance;
+  world_instance = nullptr;
+  world_shut_down = true;
+}
+
+void shut_down_at_exit() { std::atexit([] { shutdown_world(); }); }
 
 std::string rank_prefix(const Communicator& comm) {
   if (comm.size() == 1) return "";

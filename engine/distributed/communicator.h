@@ -45,6 +45,12 @@ class Communicator {
 // CUDA tensors use NCCL when built with it (set up on first use of the device).
 Communicator& world();
 
+// Destroys the world's communicator (NCCL's, then MPI_Finalize) while the CUDA
+// runtime is still up; main() calls it before it returns. Idempotent; world()
+// is an error afterwards. Also registered as an exit handler when MPI or NCCL
+// start, for programs that do not call it.
+void shutdown_world();
+
 // A communicator of this process alone (size 1), whatever the launcher.
 std::unique_ptr<Communicator> single_process();
 

@@ -13,6 +13,10 @@ namespace idml::cli {
 // the stdout of ranks other than 0. Keeps argv for relaunch_on_every_gpu().
 void start_ranks(int argc, char** argv);
 
+// Called last by main(): tears the communicator down (NCCL, then MPI) before
+// static destruction and the CUDA runtime's exit handlers.
+void finish_ranks();
+
 // Prints `message` as the error of this rank ("idml: <kind>: rank 1 of 2: ...")
 // and ends the process: exit status 1 alone, MPI_Abort of every rank otherwise.
 [[noreturn]] void fail(const std::string& message, const char* kind = "error");

@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
     idml::cli::start_ranks(argc, argv);
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    idml::cli::finish_ranks();
     return app.exit(e);
   } catch (const idml::Error& e) {
     idml::cli::fail(e.what());
@@ -63,5 +64,6 @@ int main(int argc, char** argv) {
     idml::cli::fail(e.what(), "unexpected error");
   }
   if (app.get_subcommands().empty()) std::cout << app.help();
+  idml::cli::finish_ranks();  // NCCL and MPI end while the CUDA runtime is still up
   return exit_code;
 }
