@@ -5,7 +5,8 @@
 //     shapes, batch 120, 224x224 input (cuDNN, PyTorch's default TF32 math),
 //     TFLOP/s with 2*N*OC*OH*OW*C*KH*KW flops per pass;
 //   - batch norm training forward + backward and relu, GB/s of tensor traffic.
-// Each line "RESULT <name> <value> <unit>" is read by run_gpu_checks.sh.
+// One line "RESULT <name> <value> <unit>" per rate. Not run by check_gpu.sh (it times whole steps);
+// in the release: libexec/bench_cuda.
 // Run: build/bench/cuda/bench_cuda [--quick]
 #include <chrono>
 #include <cstdio>

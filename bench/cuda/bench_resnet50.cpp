@@ -1,15 +1,19 @@
 // ResNet-50 on the GPU, end to end (models/resnet.h):
-//   bench_resnet50 --check   one training-mode forward + backward at batch 2,
-//                            224x224, on the CPU and on the GPU from the same
-//                            weights in full FP32: logits, every parameter
-//                            gradient and every running statistic must agree
-//                            within 2e-3 of the tensor's rms. Exit 1 if not.
+//   bench_resnet50 --check   GPU against CPU from the same weights in full FP32:
+//                            (1) one training-mode forward + backward of
+//                            ResNet-50 at batch 2, 224x224: logits, every
+//                            parameter gradient and every running statistic
+//                            within 2e-3 of the tensor's rms; (2) one IDML
+//                            step (the IDML net on ResNet-50, BN frozen, batch
+//                            4): every gradient (model and proxies) within 2e-3
+//                            of its rms, and the cosine of all gradients
+//                            together at least 0.99999. Exit 1 if not.
 //   bench_resnet50           rates at batch 120, 224x224: training step
 //                            (zero_grad, forward, loss, backward, SGD with
 //                            momentum) and inference (eval, no grad), images/s,
 //                            with PyTorch's default math (TF32 convolutions)
 //                            and in full FP32.
-// Lines "RESULT <name> <value> <unit>" are read by run_gpu_checks.sh.
+// Lines "RESULT <name> <value> <unit>" are read by check_gpu.sh.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -21,8 +25,13 @@
 #include "engine/autograd.h"
 #include "engine/cuda/cuda_backend.h"
 #include "engine/ops.h"
+#include "models/idml_net.h"
 #include "models/resnet.h"
+#include "nn/adam.h"
 #include "nn/sgd.h"
+#include "train/losses/proxy_anchor.h"
+#include "train/mixup_step.h"
+#include "train/parameter_groups.h"
 
 namespace idml {
 namespace {
@@ -42,9 +51,61 @@ double relative_error(const Tensor& a, const Tensor& b) {
   return worst / rms;
 }
 
+constexpr double kTolerance = 2e-3;
+
+// One IDML step on the CPU and on the GPU from the same weights, the same
+// batch and the same draws (lam, perm): the gradients must agree.
+bool check_idml_step() {
+  const auto make = [](Device device, std::unique_ptr<models::IDMLNet>& net, std::unique_ptr<train::ProxyAnchor>& loss) {
+    Generator gen(11);
+    net = std::make_unique<models::IDMLNet>(models::IDMLNetConfig{"resnet50", 512, true, true}, gen);
+    loss = std::make_unique<train::ProxyAnchor>(4, 512, train::ProxyAnchorOptions{}, gen);
+    net->to(device);
+    loss->to(device);
+    net->train();
+  };
+  std::unique_ptr<models::IDMLNet> cpu_net, gpu_net;
+  std::unique_ptr<train::ProxyAnchor> cpu_loss, gpu_loss;
+  make(Device::cpu(), cpu_net, cpu_loss);
+  make(Device::cuda(), gpu_net, gpu_loss);
+  nn::AdamW cpu_opt(train::idml_parameter_groups(*cpu_net, *cpu_loss, 1e-4, 1e-4));
+  nn::AdamW gpu_opt(train::idml_parameter_groups(*gpu_net, *gpu_loss, 1e-4, 1e-4));
+  Generator data(12), draws_cpu(13), draws_gpu(13);
+  const Tensor x = randn({4, 3, 224, 224}, data);
+  const Tensor y = from_vector<int64_t>({0, 1, 2, 1}, {4});
+  const train::StepResult cpu = train::mixup_train_step(*cpu_net, *cpu_loss, cpu_opt, x, y, draws_cpu, {});
+  const train::StepResult gpu = train::mixup_train_step(*gpu_net, *gpu_loss, gpu_opt, x.to(Device::cuda()),
+                                                        y.to(Device::cuda()), draws_gpu, {});
+  std::vector<std::pair<std::string, Tensor>> cpu_params = cpu_net->named_parameters(), gpu_params = gpu_net->named_parameters();
+  cpu_params.emplace_back("proxies", cpu_loss->proxies);
+  gpu_params.emplace_back("proxies", gpu_loss->proxies);
+  double worst = 0, dot = 0, cpu_squares = 0, gpu_squares = 0;
+  std::string worst_name = "-";
+  int compared = 0;
+  for (size_t i = 0; i < cpu_params.size(); ++i) {
+    const Tensor c = cpu_params[i].second.grad(), g = gpu_params[i].second.grad();
+    if (!c.defined() && !g.defined()) continue;  // frozen (BN affine)
+    ++compared;
+    const double e = c.defined() && g.defined() ? relative_error(g, c) : INFINITY;
+    if (!(e <= worst)) worst = e, worst_name = cpu_params[i].first;
+    if (!c.defined() || !g.defined()) continue;
+    const std::vector<double> a = c.to(DType::Float64).to_vector<double>();
+    const std::vector<double> b = g.to(Device::cpu()).to(DType::Float64).to_vector<double>();
+    for (size_t k = 0; k < a.size(); ++k) dot += a[k] * b[k], cpu_squares += a[k] * a[k], gpu_squares += b[k] * b[k];
+  }
+  const double cosine = dot / (std::sqrt(cpu_squares * gpu_squares) + 1e-300);
+  const double loss_error = std::abs(gpu.loss - cpu.loss) / std::max(1e-30, std::abs(cpu.loss));
+  const bool ok = worst <= kTolerance && cosine >= 0.99999 && loss_error <= kTolerance;
+  std::printf("IDML step CPU vs GPU (resnet50, BN frozen, batch 4, full FP32): loss %.6g vs %.6g, %d gradients, "
+              "cosine %.8f, worst max|gpu-cpu|/rms = %.3g (%s): %s\n",
+              cpu.loss, gpu.loss, compared, cosine, worst, worst_name.c_str(), ok ? "PASS" : "FAIL");
+  std::printf("RESULT idml_step_grad_cosine %.8f cos\n", cosine);
+  std::printf("RESULT idml_step_grad_worst_error %.6g rel\n", worst);
+  return ok;
+}
+
 int check_parity() {
   cuda::set_math_options({false, false});  // full FP32: the CPU is the reference
-  constexpr double kTolerance = 2e-3;
   Generator gen_cpu(7), gen_gpu(7), gen_data(8);
   auto cpu_net = models::make_resnet("resnet50", gen_cpu);
   auto gpu_net = models::make_resnet("resnet50", gen_gpu);
@@ -76,10 +137,13 @@ int check_parity() {
     if (!(e <= worst)) worst = e, worst_name = cpu_buffers[i].first;
   }
   const bool ok = worst <= kTolerance;
-  std::printf("resnet50 CPU vs GPU (full FP32, batch 2): %d tensors, worst max|gpu-cpu|/rms = %.3g (%s): %s\n",
+  std::printf("resnet50 forward + backward CPU vs GPU (training mode, full FP32, batch 2): %d tensors, worst "
+              "max|gpu-cpu|/rms = %.3g (%s): %s\n",
               checked, worst, worst_name.c_str(), ok ? "PASS" : "FAIL");
   std::printf("RESULT resnet50_gpu_vs_cpu_worst_error %.6g rel\n", worst);
-  return ok ? 0 : 1;
+  std::fflush(stdout);
+  const bool step_ok = check_idml_step();
+  return ok && step_ok ? 0 : 1;
 }
 
 double seconds_per_iteration(const std::function<void()>& step, int warmup, int iterations) {

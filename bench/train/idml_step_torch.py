@@ -2,11 +2,17 @@
 """The IDML training step of docs/METHOD.md#5-training-step in PyTorch, timed the way `idml bench`
 times ours: synthetic input, one warm-up step, then --steps timed steps of
 (mixup, two forward passes, ISM + Proxy-Anchor loss x3, backward, clip 10,
-AdamW), every parameter trainable and BatchNorm frozen; then inference.
+AdamW, the loss read for the log), every parameter trainable and BatchNorm
+frozen; then inference.
 
   /usr/bin/python3 bench/train/idml_step_torch.py --model resnet50 --batch-size 8 --image-size 224
   build/idml bench --model resnet50 --batch-size 8 --image-size 224
-Prints one JSON object with the same keys as `idml bench --json`.
+On a GPU (--device cuda), --precision picks the math, cudnn.benchmark on:
+  fp32   full FP32 (cuDNN and cuBLAS TF32 off)            = IDML_TF32=0 idml bench --device cuda
+  tf32   TF32 for convolutions and matmuls                 = IDML_TF32=1 idml bench --device cuda
+  bf16   channels-last model and input, bf16 autocast      (no idml equivalent yet)
+Prints one JSON object with the same keys as `idml bench --json` (plus torch's
+version, the precision and the GPU memory peak).
 """
 import argparse
 import json
@@ -63,12 +69,24 @@ def main():
     ap.add_argument("--steps", type=int, default=3)
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--precision", default="fp32", choices=["fp32", "tf32", "bf16"])
     a = ap.parse_args()
     if a.threads:
         torch.set_num_threads(a.threads)
     dev = torch.device(a.device)
+    if dev.type == "cuda":
+        torch.backends.cudnn.benchmark = True  # like idml: the algorithm timed once per shape
+        tf32 = a.precision == "tf32"
+        torch.backends.cudnn.allow_tf32 = tf32
+        torch.backends.cuda.matmul.allow_tf32 = tf32
+    elif a.precision != "fp32":
+        ap.error("--precision tf32 and bf16 need --device cuda")
+    channels_last = a.precision == "bf16"
+    autocast = torch.autocast(dev.type, dtype=torch.bfloat16, enabled=a.precision == "bf16")
     torch.manual_seed(0)
     net = IDMLNet(a.model, 512).to(dev)
+    if channels_last:
+        net = net.to(memory_format=torch.channels_last)
     for m in net.modules():  # BN freeze: inference mode throughout
         if isinstance(m, torch.nn.BatchNorm2d):
             m.eval()
@@ -76,14 +94,18 @@ def main():
     opt = torch.optim.AdamW([{"params": net.parameters()}, {"params": [proxies], "lr": 1e-2}], lr=1e-4,
                             weight_decay=1e-4)
     x = torch.randn(a.batch_size, 3, a.image_size, a.image_size, device=dev)
+    if channels_last:
+        x = x.contiguous(memory_format=torch.channels_last)
     y = torch.randint(0, 100, (a.batch_size,), device=dev)
 
     def step():
         lam = float(torch.rand(1))
         perm = torch.randperm(a.batch_size, device=dev)
         x2 = lam * x + (1 - lam) * x[perm]
-        s1, u1 = net(x)
-        s2, u2 = net(x2)
+        with autocast:
+            s1, u1 = net(x)
+            s2, u2 = net(x2)
+        s1, u1, s2, u2 = (t.float() for t in (s1, u1, s2, u2))  # the loss in FP32, as idml's
         loss = proxy_anchor(s1, u1, y, proxies) + lam * proxy_anchor(s2, u2, y, proxies) + \
             (1 - lam) * proxy_anchor(s2, u2, y[perm], proxies)
         opt.zero_grad()
@@ -91,9 +113,10 @@ def main():
         torch.nn.utils.clip_grad_value_(net.parameters(), 10)
         torch.nn.utils.clip_grad_value_([proxies], 10)
         opt.step()
+        loss.item()  # the loss for the log, as idml reads it once per step
 
     def infer():
-        with torch.no_grad():
+        with torch.no_grad(), autocast:
             net(x)
 
     def rate(fn):
@@ -110,9 +133,13 @@ def main():
     train = rate(step)
     net.eval()
     inference = rate(infer)
-    print(json.dumps({"model": a.model, "batch_size": a.batch_size, "image_size": a.image_size, "device": a.device,
-                      "train_images_per_second": train, "inference_images_per_second": inference,
-                      "torch": torch.__version__, "threads": torch.get_num_threads()}))
+    out = {"model": a.model, "batch_size": a.batch_size, "image_size": a.image_size, "device": a.device,
+           "precision": a.precision, "train_images_per_second": train, "inference_images_per_second": inference,
+           "torch": torch.__version__, "threads": torch.get_num_threads()}
+    if dev.type == "cuda":
+        out["gpu_peak_allocated_gib"] = torch.cuda.max_memory_allocated() / 2**30
+        out["gpu"] = torch.cuda.get_device_name()
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@
 #include "engine/autograd.h"
 #include "engine/constant_parameters.h"
 #include "engine/backend.h"
+#include "engine/cuda/cuda_backend.h"
 #include "engine/ops.h"
 #include "nn/adam.h"
 #include "train/cli/commands.h"
@@ -82,21 +83,27 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       NoGradGuard no_grad;
       net.forward(images);
     });
+    // GPU memory: the most held by tensors at once (training and inference), as PyTorch's max_memory_allocated.
+    const double peak_gib = device.is_cuda() ? static_cast<double>(cuda::memory_stats(device.index).peak_allocated_bytes) /
+                                                   (1 << 30)
+                                             : 0.0;
     if (a->json) {
-      std::cout << nlohmann::json{{"model", a->model},
-                                  {"batch_size", a->batch_size},
-                                  {"image_size", a->image_size},
-                                  {"device", device.str()},
-                                  {"precision", train::choice_name(a->precision)},
-                                  {"train_images_per_second", train_rate},
-                                  {"inference_images_per_second", inference_rate}}
-                       .dump()
-                << "\n";
+      nlohmann::json out{{"model", a->model},
+                         {"batch_size", a->batch_size},
+                         {"image_size", a->image_size},
+                         {"device", device.str()},
+                         {"precision", train::choice_name(a->precision)},
+                         {"train_images_per_second", train_rate},
+                         {"inference_images_per_second", inference_rate}};
+      if (device.is_cuda()) out["gpu_peak_allocated_gib"] = peak_gib;
+      std::cout << out.dump() << "\n";
     } else {
-      std::printf("%s, batch %lld, %lldx%lld, %s: training step %.2f img/s, inference (%s) %.2f img/s\n",
+      std::printf("%s, batch %lld, %lldx%lld, %s: training step %.2f img/s, inference (%s) %.2f img/s",
                   a->model.c_str(), static_cast<long long>(a->batch_size), static_cast<long long>(a->image_size),
                   static_cast<long long>(a->image_size), device.str().c_str(), train_rate,
                   train::choice_name(a->precision).c_str(), inference_rate);
+      if (device.is_cuda()) std::printf(", GPU memory %.2f GiB at most", peak_gib);
+      std::printf("\n");
     }
     exit_code = 0;
   });

@@ -26,5 +26,6 @@ void add_export_command(CLI::App& app, int& exit_code);
 const std::string& command_line();
 void set_command_line(int argc, char** argv);
 void add_classify_command(CLI::App& app, int& exit_code);
+void add_doctor_command(CLI::App& app, int& exit_code);
 
 }  // namespace idml::cli
