@@ -16,6 +16,7 @@ packages=(build-essential cmake ninja-build pkg-config
           libopenmpi-dev openmpi-bin
           libonnx-dev libprotobuf-dev  # idml export (the ONNX project's C++ library)
           libhnswlib-dev libxxhash-dev  # the search index (train/search): the HNSW graph, the files' checksums
+          patchelf                     # scripts/package.sh: the GPU release's RPATHs
           clang-14 libclang-rt-14-dev libomp-14-dev)  # the sanitizer + fuzzing job (scripts/sanitize.sh)
 missing=()
 for p in "${packages[@]}"; do
