@@ -46,7 +46,7 @@ std::vector<std::string> plugin_folders() {
   return out;
 }
 
-Loaded load_plugin(const std::string& file) {
+Loaded load_plugin(const std::string& file, SymbolScope scope) {
   Loaded out;
   std::string tried;
   for (const std::string& folder : plugin_folders()) {
@@ -55,7 +55,7 @@ Loaded load_plugin(const std::string& file) {
       tried += "\n  " + path.string() + ": absent";
       continue;
     }
-    out.handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    out.handle = dlopen(path.c_str(), RTLD_NOW | (scope == SymbolScope::global ? RTLD_GLOBAL : RTLD_LOCAL));
     if (out.handle) {
       out.path = path.string();
       return out;

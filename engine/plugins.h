@@ -29,9 +29,14 @@ struct Loaded {
 // The folders searched for plug-ins, in order.
 std::vector<std::string> plugin_folders();
 
-// Loads lib<name>.so from the first plug-in folder holding it (RTLD_LOCAL);
-// the error names every folder tried and what the loader said.
-Loaded load_plugin(const std::string& file);
+// Whether a plug-in's symbols and those of the libraries it brings in are
+// visible to libraries loaded later: MPI's own components (Open MPI loads its
+// transports with dlopen) need libmpi's symbols global, as mpi4py loads it.
+enum class SymbolScope { local, global };
+
+// Loads lib<name>.so from the first plug-in folder holding it; the error
+// names every folder tried and what the loader said.
+Loaded load_plugin(const std::string& file, SymbolScope scope = SymbolScope::local);
 
 // Loads `soname` from the first of `folders` it loads from (RTLD_GLOBAL, so
 // a plug-in linked against it finds it by its soname); the error lists the

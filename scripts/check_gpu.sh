@@ -67,6 +67,9 @@ run() {
   if [ "$limit" -lt 5 ]; then echo "[not run: deadline] $*" >> "$file"; return 125; fi
   echo "\$ $* (limit ${limit}s)" >> "$file"
   timeout --kill-after=5 "$limit" "$@" >> "$file" 2>&1
+  local rc=$?
+  [ "$rc" = 137 ] && rc=124  # killed after the grace period: out of time all the same
+  return "$rc"
 }
 json_number() { grep -o "\"$1\": *[-0-9.e+]*" "$2" | tail -1 | sed 's/.*: *//'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else printf "-" }'; }
@@ -256,12 +259,13 @@ else
 fi
 
 # --- 8. memcheck, if time is left ------------------------------------------------
-if ! command -v compute-sanitizer >/dev/null; then
-  row memcheck SKIP "compute-sanitizer not on PATH"
+sanitizer=$(command -v compute-sanitizer || ls "${CUDA_HOME:-/usr/local/cuda}"/bin/compute-sanitizer 2>/dev/null | head -1)
+if [ -z "$sanitizer" ]; then
+  row memcheck SKIP "compute-sanitizer not on PATH nor in \$CUDA_HOME/bin"
 elif [ "$(left)" -lt 60 ]; then
   row memcheck SKIP "deadline ($(left) s left)"
 else
-  run $(($(left) - 15)) "$out/sanitizer.txt" compute-sanitizer --tool memcheck --error-exitcode 9 \
+  run $(($(left) - 15)) "$out/sanitizer.txt" "$sanitizer" --tool memcheck --error-exitcode 9 \
     "$libexec/test_engine_cuda" --gtest_brief=1 '--gtest_filter=-CudaLarge.*'
   case $? in
     0) row memcheck PASS "compute-sanitizer memcheck: no error in test_engine_cuda (CudaLarge excluded)" ;;

@@ -146,9 +146,9 @@ void fill_report(RuntimeReport& report) {
     gpu.multiprocessors = p.multiProcessorCount;
     char bus[32] = {0};
     if (cudaDeviceGetPCIBusId(bus, sizeof bus, i) == cudaSuccess) gpu.pci_bus_id = bus;
-    size_t free_bytes = 0, total = 0;
-    make_current_device(i);
-    if (cudaMemGetInfo(&free_bytes, &total) == cudaSuccess) gpu.free_bytes = free_bytes;
+    size_t free_bytes = 0, total = 0;  // a report never throws: what fails stays 0
+    if (cudaSetDevice(i) == cudaSuccess && cudaMemGetInfo(&free_bytes, &total) == cudaSuccess)
+      gpu.free_bytes = free_bytes;
     cudaGetLastError();
     report.gpus.push_back(gpu);
   }

@@ -14,7 +14,7 @@ namespace {
 
 const MpiPluginApi& mpi_plugin() {
   static const MpiPluginApi* api = [] {
-    const Loaded plugin = load_plugin("libidml_mpi.so");
+    const Loaded plugin = load_plugin("libidml_mpi.so", SymbolScope::global);
     IDML_CHECK(plugin.error.empty(), "this process was started by an MPI launcher, but MPI cannot be used: ",
                plugin.error, "\n(the plug-in needs the MPI library it was built with, libmpi.so.40 of Open MPI: "
                "load your MPI's module or add its lib folder to LD_LIBRARY_PATH)");

@@ -32,7 +32,7 @@ check "the .tar.gz is under 60 MB ($size bytes)" test "$size" -lt 60000000
 bare ldd "$release/bin/idml" > "$work/ldd.txt" 2>&1
 echo "ldd bin/idml:"; sed 's/^/  /' "$work/ldd.txt"
 check "ldd bin/idml: nothing not found" bash -c "! grep -q 'not found' '$work/ldd.txt'"
-check "ldd bin/idml: oneDNN from the release" grep -q "libdnnl.so.2 => $release/bin/../lib/libdnnl.so.2" "$work/ldd.txt"
+check "ldd bin/idml: oneDNN from the release" grep -qE "libdnnl.so.2 => $release/(bin/\.\./)?lib/libdnnl.so.2" "$work/ldd.txt"
 check "ldd bin/idml: no CUDA library is linked" bash -c "! grep -qE 'libcud|libcublas|libnccl|libmpi' '$work/ldd.txt'"
 
 bare "$release/bin/idml" doctor > "$work/doctor.txt" 2>&1
@@ -40,7 +40,7 @@ doctor_rc=$?
 echo "idml doctor (status $doctor_rc):"; sed 's/^/  /' "$work/doctor.txt"
 check "doctor exits non-zero without a GPU" test "$doctor_rc" -ne 0
 check "doctor names why there is no GPU" grep -qE '^result: no usable GPU: .+' "$work/doctor.txt"
-check "doctor loaded the plug-in of the moved release" grep -q "CUDA plug-in *$release/bin/../lib/libidml_cuda.so" "$work/doctor.txt"
+check "doctor loaded the plug-in of the moved release" grep -q "CUDA plug-in *$release/lib/libidml_cuda.so" "$work/doctor.txt"
 
 start=$(date +%s)
 bare "$release/bin/check_gpu.sh" "$work/check" > "$work/check.txt" 2>&1
