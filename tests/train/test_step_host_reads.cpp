@@ -1,10 +1,11 @@
 // Reads of device memory per training step (engine/host_reads.h), counted on
 // the CPU backend, where the engine counts the reads a GPU run of the same code
-// would wait for: the IDML step (BN frozen and in training mode), the
-// classification step (no mixing, Mixup, CutMix) and the data-parallel step
-// each read once, the loss for the log, after the update is queued. Before
-// issue 24 the IDML step read 9 times (index checks, one_hot's checks, the
-// Proxy-Anchor present-class count three times, the loss before backward).
+// would wait for: the IDML step (BN frozen and in training mode, and with each
+// of the six losses), the classification step (no mixing, Mixup, CutMix) and
+// the data-parallel step each read once, the loss for the log, after the
+// update is queued. Before issue 24 the IDML step read 9 times (index checks,
+// one_hot's checks, the Proxy-Anchor present-class count three times, the loss
+// before backward).
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -18,7 +19,9 @@
 #include "nn/adam.h"
 #include "nn/sgd.h"
 #include "train/classify/classify_step.h"
+#include "train/config_enums.h"
 #include "train/data_parallel.h"
+#include "train/losses/criterion.h"
 #include "train/losses/proxy_anchor.h"
 #include "train/mixup_step.h"
 #include "train/parameter_groups.h"
@@ -67,6 +70,28 @@ TEST_P(IdmlStepReads, OneReadPerStep) {
 
 INSTANTIATE_TEST_SUITE_P(BatchNorm, IdmlStepReads, ::testing::Values(true, false),
                          [](const auto& info) { return info.param ? "Frozen" : "Training"; });
+
+class EveryLossReads : public ::testing::TestWithParam<LossKind> {};
+
+TEST_P(EveryLossReads, OneReadPerStep) {
+  Generator gen(6);
+  models::IDMLNet net({"resnet18", 8, true, true}, gen);
+  const std::unique_ptr<Criterion> loss = make_criterion(GetParam(), 3, 8, {}, gen);
+  nn::AdamW optimizer(idml_parameter_groups(net, *loss, 1e-3, 1e-2));
+  net.train();
+  const Tensor images = randn({6, 3, 32, 32}, gen);
+  const Tensor labels = from_vector<int64_t>({0, 0, 1, 1, 2, 2}, {6});  // two per class: every loss's need
+  const HostReadScope reads;
+  mixup_train_step(net, *loss, optimizer, images, labels, gen, {});
+  std::printf("IDML step (--loss %s): %llu host read(s)\n", choice_name(GetParam()).c_str(),
+              static_cast<unsigned long long>(reads.reads()));
+  EXPECT_EQ(reads.reads(), kReadsPerStep);
+}
+
+INSTANTIATE_TEST_SUITE_P(Losses, EveryLossReads,
+                         ::testing::Values(LossKind::ProxyAnchor, LossKind::ProxyNca, LossKind::MultiSimilarity,
+                                           LossKind::Contrastive, LossKind::Triplet, LossKind::NPair),
+                         [](const auto& info) { return choice_name(info.param); });
 
 class ClassifyStepReads : public ::testing::TestWithParam<classify::MixKind> {};
 
