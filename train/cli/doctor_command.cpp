@@ -75,7 +75,7 @@ double relative_error(const Tensor& gpu, const Tensor& cpu) {
 std::string smoke_test(int index) {
   const Device device = Device::cuda(index);
   const cuda::MathOptions saved = cuda::math_options();
-  cuda::set_math_options({false, false});
+  cuda::set_math_options({/*tf32_conv=*/false, /*tf32_gemm=*/false});  // full FP32: the CPU is the reference
   std::string failure;
   try {
     Generator gen(7);

@@ -89,4 +89,13 @@ expect_error '--hnsw-m: Value 1 not in range 2 to 10000' embed --images "$work" 
 expect_error '--method: fast not in \{auto,exact,hnsw\}' search --index "$work/x" --query "$work" --method fast
 expect_error '--ef: Value 0 not in range'            search --index "$work/x" --query "$work" --ef 0
 
+# Without a GPU (issue 24): the runtime's or the loader's reason, never a generic line; `idml doctor`
+# exits non-zero with that reason last. Skipped where nvidia-smi lists a GPU.
+if ! { command -v nvidia-smi >/dev/null && nvidia-smi -L 2>/dev/null | grep -q '^GPU '; }; then
+  expect_error '--device cuda: no CUDA device is available \((cudaGetDeviceCount: |.* not found in:|built without the CUDA backend|cannot load the plug-in)' \
+    train --dataset fashion-mnist --device cuda --epochs 1 --log-dir "$work/logs"
+  expect_error '^result: no usable GPU: .+' doctor
+  check "idml doctor prints the build first" bash -c "'$idml' doctor | grep -q '^build: backends cpu'"
+fi
+
 finish "cli errors"
