@@ -239,7 +239,7 @@ fi
 
 # --- 7. the loader's rate ---------------------------------------------------------
 images="${IDML_BENCH_IMAGES:-}"
-if [ -z "$images" ] && [ -f "$share/images/china.jpg" ]; then images="$share/images/china.jpg:$share/images/flower.jpg"; fi
+if [ -z "$images" ]; then images=$(find "$share/images" -name "*.jpg" 2>/dev/null | sort | paste -sd:); fi
 if [ -z "$images" ]; then
   row "loader 224 px" SKIP "no JPEG photos (set IDML_BENCH_IMAGES=a.jpg:b.jpg)"
 else

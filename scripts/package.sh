@@ -15,7 +15,8 @@
 #   --build-dir DIR  package an existing CUDA build instead of configuring build-release/ (CI reuses build/)
 #   --out DIR        where the release goes (default dist/)
 # Environment: IDML_CUDA_ARCHS (default "90-real;90-virtual": Hopper code plus PTX that newer GPUs compile),
-# JOBS (default: all cores), IDML_CMAKE_ARGS (extra configure arguments, e.g. ccache).
+# JOBS (default: all cores), IDML_CMAKE_ARGS (extra configure arguments, e.g. ccache), IDML_BENCH_IMAGES
+# (two JPEG photos for check_gpu.sh's loader rate; default: Debian python3-sklearn's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -77,13 +78,19 @@ for lib in "$release"/lib/*.so*; do patchelf --set-rpath '$ORIGIN' "$lib"; done
 cp scripts/check_gpu.sh "$release/bin/"
 cp bench/train/idml_step_torch.py scripts/gpu/demo_cpu_reference.txt "$release/share/idml/"
 cp scripts/gpu/README.md "$release/share/idml/README.md"
-for dir in /usr/lib/python3/dist-packages/sklearn/datasets/images /work/venv/lib/python3*/site-packages/sklearn/datasets/images; do
-  if [ -f "$dir/china.jpg" ] && [ -f "$dir/flower.jpg" ]; then
-    mkdir -p "$release/share/idml/images"
-    cp "$dir"/china.jpg "$dir"/flower.jpg "$dir"/README.txt "$release/share/idml/images/"
-    break
-  fi
+# JPEG photos for the loader's rate: IDML_BENCH_IMAGES (a.jpg:b.jpg, as bench_data takes them) or Debian's
+# python3-sklearn's two, with the attribution their licence asks for (README.txt beside them); without
+# photos the release's check_gpu.sh skips that step and says so.
+sklearn_images=/usr/lib/python3/dist-packages/sklearn/datasets/images
+IFS=: read -r -a photos <<< "${IDML_BENCH_IMAGES:-$sklearn_images/china.jpg:$sklearn_images/flower.jpg}"
+for photo in "${photos[@]}"; do
+  [ -f "$photo" ] || continue
+  mkdir -p "$release/share/idml/images"
+  cp "$photo" "$release/share/idml/images/"
+  [ -f "$(dirname "$photo")/README.txt" ] && cp "$(dirname "$photo")/README.txt" "$release/share/idml/images/"
 done
+[ -d "$release/share/idml/images" ] ||
+  echo "package.sh: no JPEG photos for the loader's rate (set IDML_BENCH_IMAGES=a.jpg:b.jpg); check_gpu.sh will skip it" >&2
 {
   echo "idml $version, $(git -C "$root" describe --always --dirty 2>/dev/null || echo 'no git')"
   (env -u LD_LIBRARY_PATH "$release/bin/idml" doctor 2>&1 || true) | grep -E '^build:'  # the release runs here too
