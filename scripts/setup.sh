@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what idml needs on Debian (as root), builds a Release binary in
 # build/, then runs the demo or the tests.
-#   scripts/setup.sh demo   # install, build, run the Fashion-MNIST demo
+#   scripts/setup.sh demo   # install, build the `idml` program (CPU only), run
+#                           # the Fashion-MNIST demo
 #   scripts/setup.sh test   # install, build, run the whole test suite, then the
 #                           # ASan+UBSan suite and the fuzz targets (scripts/sanitize.sh;
 #                           # IDML_SANITIZE_JOB=0 skips them)
@@ -9,6 +10,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-build}"
+case "$what" in
+  demo|test|build) ;;
+  *) echo "usage: scripts/setup.sh [demo|test|build]" >&2; exit 2 ;;
+esac
 
 packages=(build-essential cmake ninja-build pkg-config
           libdnnl-dev libstb-dev libcli11-dev nlohmann-json3-dev libmatio-dev zlib1g-dev
@@ -29,8 +34,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release ${IDML_CMAKE_ARGS:-}
-cmake --build build -j "$(nproc)"
+# The demo runs on the CPU: it builds the `idml` program alone, without the
+# CUDA backend (build and test configure IDML_CUDA=AUTO again and build all).
+if [ "$what" = demo ]; then
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DIDML_CUDA=OFF ${IDML_CMAKE_ARGS:-}
+  cmake --build build -j "$(nproc)" --target idml
+else
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DIDML_CUDA=AUTO ${IDML_CMAKE_ARGS:-}
+  cmake --build build -j "$(nproc)"
+fi
 
 case "$what" in
   demo) exec scripts/demo.sh ;;
@@ -39,6 +51,4 @@ case "$what" in
     if [ "${IDML_SANITIZE_JOB:-1}" = 1 ]; then
       scripts/sanitize.sh "${IDML_FUZZ_SECONDS:-10}"
     fi ;;
-  build) ;;
-  *) echo "usage: scripts/setup.sh [demo|test|build]" >&2; exit 2 ;;
 esac
