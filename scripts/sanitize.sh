@@ -8,7 +8,8 @@
 #   1. the whole CTest suite under the sanitizers (IDML_SANITIZE_CTEST_ARGS
 #      adds ctest arguments, e.g. -R or -E to run a part);
 #   2. every fuzz target of tests/fuzz for FUZZ_SECONDS (default 20) each,
-#      from its committed seed corpus (new inputs go to a scratch copy).
+#      from its committed seed corpus (new inputs go to a scratch copy), as
+#      many side by side as there are cores.
 #   scripts/sanitize.sh [FUZZ_SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,24 +28,43 @@ ctest --test-dir "$build" --output-on-failure -j "$(nproc)" ${IDML_SANITIZE_CTES
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-for corpus in tests/fuzz/corpus/*/; do
-  name=$(basename "$corpus")
-  [ -x "$build/tests/fuzz/fuzz_$name" ] || continue
-  mkdir -p "$scratch/$name" "$scratch/tmp"
-  status=0
+# One target: its line, and its exit status in $scratch/NAME.status.
+fuzz_one() {
+  local name="$1" corpus="$2" status=0 runs
+  mkdir -p "$scratch/$name" "$scratch/$name.tmp"
   # allocator_may_return_null: a request no allocator can meet (matio asked
   # calloc for 2^64 - 238 bytes on a crafted .mat) fails as it does in a
   # Release build, and the parser must then report an error; libFuzzer's
   # malloc limit (its -rss_limit_mb, 2 GiB) still reports any large request
   # that could succeed.
-  ASAN_OPTIONS="$ASAN_OPTIONS:allocator_may_return_null=1" TMPDIR="$scratch/tmp" "$build/tests/fuzz/fuzz_$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  ASAN_OPTIONS="$ASAN_OPTIONS:allocator_may_return_null=1" TMPDIR="$scratch/$name.tmp" "$build/tests/fuzz/fuzz_$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -max_len=65536 -print_final_stats=1 -artifact_prefix="$scratch/$name-" "$scratch/$name" "$corpus" \
     > "$scratch/$name.log" 2>&1 || status=$?
   runs=$(grep -o "stat::number_of_executed_units: *[0-9]*" "$scratch/$name.log" | grep -o "[0-9]*$" || echo "?")
-  echo "fuzz_$name: ${seconds} s, $runs runs, exit $status"
-  if [ "$status" -ne 0 ]; then
+  echo "fuzz_$name: ${seconds} s, $runs runs, exit $status" > "$scratch/$name.line"
+  echo "$status" > "$scratch/$name.status"
+}
+# The targets run side by side, one per core: each still gets its full
+# FUZZ_SECONDS of one core (libFuzzer's time is wall-clock time).
+names=()
+for corpus in tests/fuzz/corpus/*/; do
+  name=$(basename "$corpus")
+  [ -x "$build/tests/fuzz/fuzz_$name" ] || continue
+  while [ "$(jobs -rp | wc -l)" -ge "$(nproc)" ]; do wait -n || true; done
+  fuzz_one "$name" "$corpus" &
+  names+=("$name")
+done
+wait
+failed=0
+for name in "${names[@]}"; do
+  cat "$scratch/$name.line" 2>/dev/null || echo "fuzz_$name: did not finish"
+  if [ "$(cat "$scratch/$name.status" 2>/dev/null)" != 0 ]; then
     grep -E "ERROR|SUMMARY|Test unit written" "$scratch/$name.log" | head -20
-    exit 1
+    failed=1
   fi
 done
+if [ "$failed" -ne 0 ]; then
+  trap - EXIT  # keep the inputs that failed (the paths above)
+  exit 1
+fi
 echo "sanitize: tests and fuzzing clean"
