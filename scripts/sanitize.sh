@@ -24,6 +24,7 @@ cmake --build "$build" -j "$(nproc)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0
 export LSAN_OPTIONS=suppressions=$PWD/scripts/lsan_suppressions.txt
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"  # as scripts/setup.sh test: tests side by side
 ctest --test-dir "$build" --output-on-failure -j "$(nproc)" ${IDML_SANITIZE_CTEST_ARGS:-}
 
 scratch=$(mktemp -d)

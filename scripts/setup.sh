@@ -47,6 +47,10 @@ fi
 case "$what" in
   demo) exec scripts/demo.sh ;;
   test)
+    # ctest runs one test per core, each with its OpenMP team (and a training
+    # run's loader threads): OpenMP's default busy-wait at every barrier then
+    # burns the core another test needs. Waiting threads sleep instead.
+    export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
     ctest --test-dir build --output-on-failure -j "$(nproc)"
     if [ "${IDML_SANITIZE_JOB:-1}" = 1 ]; then
       scripts/sanitize.sh "${IDML_FUZZ_SECONDS:-10}"
