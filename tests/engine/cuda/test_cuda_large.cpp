@@ -51,14 +51,14 @@ TEST_F(CudaLarge, BatchNormPast2To31Elements) {
   const Tensor x = add(zeros(shape, DType::Float32, gpu_device()), channel);
   const Tensor weight = ones({2}, DType::Float32, gpu_device()), bias = zeros({2}, DType::Float32, gpu_device());
   const Tensor mean = zeros({2}, DType::Float32, gpu_device()), var = ones({2}, DType::Float32, gpu_device());
-  const Tensor y = batch_norm(x, weight, bias, mean, var, /*training=*/true, 0.1, 1e-5);
+  const Tensor y = batch_norm(x, weight, bias, mean, var, BatchNormMode::training, 0.1, 1e-5);
   // Constant channels: the batch statistics are (1, 0) and (3, 0), the output 0, the running mean 0.1 (1, 3).
   EXPECT_EQ(sum(mul(y, y)).to(Device::cpu()).item(), 0.0);
   const std::vector<float> running = mean.to(Device::cpu()).to_vector<float>();
   EXPECT_NEAR(running[0], 0.1, 1e-7);
   EXPECT_NEAR(running[1], 0.3, 1e-7);
   const Tensor inference = batch_norm(x, weight, bias, from_vector<float>({1, 3}, {2}).to(gpu_device()),
-                                      from_vector<float>({4, 4}, {2}).to(gpu_device()), /*training=*/false);
+                                      from_vector<float>({4, 4}, {2}).to(gpu_device()), BatchNormMode::inference);
   EXPECT_EQ(sum(mul(inference, inference)).to(Device::cpu()).item(), 0.0);
 }
 
