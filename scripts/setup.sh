@@ -22,6 +22,7 @@ packages=(build-essential cmake ninja-build pkg-config
           libonnx-dev libprotobuf-dev  # idml export (the ONNX project's C++ library)
           libhnswlib-dev libxxhash-dev  # the search index (train/search): the HNSW graph, the files' checksums
           patchelf                     # scripts/package.sh: the GPU release's RPATHs
+          libcpp-httplib-dev           # idml serve (serve/)
           clang-14 libclang-rt-14-dev libomp-14-dev)  # the sanitizer + fuzzing job (scripts/sanitize.sh)
 missing=()
 for p in "${packages[@]}"; do

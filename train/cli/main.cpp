@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   idml::cli::add_search_command(app, exit_code);
   idml::cli::add_export_command(app, exit_code);
   idml::cli::add_doctor_command(app, exit_code);
+  idml::cli::add_serve_command(app, exit_code);
   idml::cli::set_command_line(argc, argv);
 
   try {

@@ -1,0 +1,254 @@
+// serve/batcher: queries that arrive while a pass runs share the next pass
+// (up to max_batch), admission is bounded, a failed pass fails its queries
+// only, and the batcher answers every submitted query before it stops. The
+// embedder is a stand-in whose passes the test holds and counts.
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "engine/error.h"
+#include "serve/batcher.h"
+#include "train/metrics/evaluate.h"
+
+namespace idml::serve {
+namespace {
+
+constexpr int kSide = 2;  // inputs of 3 x 2 x 2 floats
+constexpr int64_t kDim = 4;
+
+std::vector<float> input(float value) { return std::vector<float>(3 * kSide * kSide, value); }
+
+// The embedding of an input whose floats are all v: (v, 1, 0, 0) normalised,
+// ambiguity v. Each pass's size is recorded; a pass can be held at its start.
+class StandInEmbedder : public Embedder {
+ public:
+  int64_t dim() const override { return kDim; }
+  std::vector<ImageEmbedding> embed(const std::vector<float>& images, int64_t n) override {
+    std::unique_lock<std::mutex> lock(mutex_);
+    sizes_.push_back(n);
+    changed_.notify_all();
+    changed_.wait(lock, [&] { return !held_; });
+    if (fail_next_) {
+      fail_next_ = false;
+      throw Error("stand-in pass failed");
+    }
+    std::vector<ImageEmbedding> out(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
+      const float v = images[static_cast<size_t>(i * 3 * kSide * kSide)];
+      out[static_cast<size_t>(i)].semantic = {v, 1, 0, 0};
+      metrics::l2_normalize(out[static_cast<size_t>(i)].semantic.data(), 1, kDim);
+      out[static_cast<size_t>(i)].uncertainty = {0, 0, 0, 1};
+      out[static_cast<size_t>(i)].ambiguity = v;
+    }
+    return out;
+  }
+  void hold() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    held_ = true;
+  }
+  void release() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      held_ = false;
+    }
+    changed_.notify_all();
+  }
+  void fail_next() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    fail_next_ = true;
+  }
+  void wait_for_passes(size_t count) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return sizes_.size() >= count; });
+  }
+  std::vector<int64_t> sizes() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return sizes_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<int64_t> sizes_;
+  bool held_ = false, fail_next_ = false;
+};
+
+ServedIndex small_index() {  // rows (r, 1, 0, 0) normalised, r = 0..9
+  search::EmbeddingIndex index;
+  index.count = 10;
+  index.dim = kDim;
+  for (int r = 0; r < 10; ++r) {
+    index.rows.insert(index.rows.end(), {float(r), 1, 0, 0});
+    index.paths.push_back("c/" + std::to_string(r) + ".jpg");
+    index.classes.push_back("");
+  }
+  metrics::l2_normalize(index.rows.data(), index.count, index.dim);
+  return ServedIndex(std::move(index));
+}
+
+BatchingOptions options(int64_t max_batch, int64_t capacity) {
+  BatchingOptions o;
+  o.max_batch = max_batch;
+  o.capacity = capacity;
+  o.max_wait = std::chrono::microseconds(0);
+  return o;
+}
+
+// Submits one query per admission, each on its own thread (the admissions
+// stay with the caller, which outlives the batcher's use).
+std::vector<std::thread> submit(Batcher& batcher, std::vector<Batcher::Admission>& admissions,
+                                std::vector<Answer>& answers, int first_value) {
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < admissions.size(); ++i)
+    threads.emplace_back([&batcher, &admissions, &answers, i, first_value] {
+      answers[i] = batcher.answer(admissions[i], Query{input(float(first_value + int(i))), 3});
+    });
+  return threads;
+}
+
+std::vector<Batcher::Admission> admit(Batcher& batcher, int count) {
+  std::vector<Batcher::Admission> admissions;
+  for (int i = 0; i < count; ++i) admissions.push_back(*batcher.admit());
+  return admissions;
+}
+
+void wait_until_queued(Batcher& batcher, int64_t count) {
+  // Polls gently: a tight loop on the batcher's mutex could starve the queries it waits for.
+  while (batcher.queued() < count) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+TEST(Batcher, QueriesArrivingDuringAPassShareTheNext) {
+  StandInEmbedder embedder;
+  const ServedIndex index = small_index();
+  Batcher batcher(embedder, index, options(16, 64));
+  embedder.hold();
+  std::vector<Batcher::Admission> first = admit(batcher, 1), rest = admit(batcher, 5);
+  std::vector<Answer> first_answer(1), rest_answers(5);
+  std::vector<std::thread> threads = submit(batcher, first, first_answer, 2);
+  embedder.wait_for_passes(1);  // the first query's pass has started, and is held
+  std::vector<std::thread> more = submit(batcher, rest, rest_answers, 3);
+  wait_until_queued(batcher, 5);
+  embedder.release();
+  for (auto& t : threads) t.join();
+  for (auto& t : more) t.join();
+  EXPECT_EQ(embedder.sizes(), (std::vector<int64_t>{1, 5}));
+  EXPECT_EQ(first_answer[0].batch_size, 1);
+  for (int i = 0; i < 5; ++i) {
+    const Answer& a = rest_answers[static_cast<size_t>(i)];
+    EXPECT_EQ(a.batch_size, 5);
+    EXPECT_EQ(a.embedding.ambiguity, float(3 + i));  // each query gets its own answer
+    EXPECT_EQ(a.rows[0], 3 + i);
+  }
+}
+
+TEST(Batcher, APassTakesTheQueuedQueriesUpToMaxBatch) {
+  StandInEmbedder embedder;
+  const ServedIndex index = small_index();
+  Batcher batcher(embedder, index, options(4, 64));
+  embedder.hold();
+  std::vector<Batcher::Admission> first = admit(batcher, 1), rest = admit(batcher, 9);
+  std::vector<Answer> first_answer(1), rest_answers(9);
+  std::vector<std::thread> threads = submit(batcher, first, first_answer, 0);
+  embedder.wait_for_passes(1);
+  std::vector<std::thread> more = submit(batcher, rest, rest_answers, 0);
+  wait_until_queued(batcher, 9);
+  embedder.release();
+  for (auto& t : threads) t.join();
+  for (auto& t : more) t.join();
+  EXPECT_EQ(embedder.sizes(), (std::vector<int64_t>{1, 4, 4, 1}));
+}
+
+TEST(Batcher, WithMaxBatchOneEveryQueryHasItsOwnPass) {
+  StandInEmbedder embedder;
+  const ServedIndex index = small_index();
+  Batcher batcher(embedder, index, options(1, 64));
+  embedder.hold();
+  std::vector<Batcher::Admission> first = admit(batcher, 1), rest = admit(batcher, 3);
+  std::vector<Answer> first_answer(1), rest_answers(3);
+  std::vector<std::thread> threads = submit(batcher, first, first_answer, 0);
+  embedder.wait_for_passes(1);
+  std::vector<std::thread> more = submit(batcher, rest, rest_answers, 0);
+  wait_until_queued(batcher, 3);
+  embedder.release();
+  for (auto& t : threads) t.join();
+  for (auto& t : more) t.join();
+  EXPECT_EQ(embedder.sizes(), (std::vector<int64_t>{1, 1, 1, 1}));
+}
+
+TEST(Batcher, SearchesTheIndexForEachQueryAtItsOwnK) {
+  StandInEmbedder embedder;
+  const ServedIndex index = small_index();
+  Batcher batcher(embedder, index, options(16, 64));
+  std::optional<Batcher::Admission> a = batcher.admit();
+  const Answer seven = batcher.answer(*a, Query{input(7), 3});
+  EXPECT_EQ(seven.rows, (std::vector<int64_t>{7, 8, 6}));  // (7,1) is closest to itself, then its neighbours
+  EXPECT_NEAR(seven.similarities[0], 1.0f, 1e-6f);
+  const Answer embed_only = batcher.answer(*a, Query{input(7), 0});
+  EXPECT_TRUE(embed_only.rows.empty());
+  EXPECT_EQ(embed_only.embedding.ambiguity, 7.0f);
+  EXPECT_THROW(batcher.answer(*a, Query{input(1), 11}), Error);  // k beyond the index
+}
+
+TEST(Batcher, AdmissionIsBounded) {
+  StandInEmbedder embedder;
+  const ServedIndex index = small_index();
+  Batcher batcher(embedder, index, options(16, 2));
+  std::optional<Batcher::Admission> a = batcher.admit(), b = batcher.admit();
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(b);
+  EXPECT_FALSE(batcher.admit());
+  EXPECT_EQ(batcher.admitted(), 2);
+  b.reset();
+  std::optional<Batcher::Admission> c = batcher.admit();
+  EXPECT_TRUE(c);
+  EXPECT_FALSE(batcher.admit());
+}
+
+TEST(Batcher, AFailedPassFailsItsQueriesAndTheNextPassRuns) {
+  StandInEmbedder embedder;
+  const ServedIndex index = small_index();
+  Batcher batcher(embedder, index, options(16, 64));
+  std::optional<Batcher::Admission> a = batcher.admit();
+  embedder.fail_next();
+  EXPECT_THROW(batcher.answer(*a, Query{input(1), 1}), Error);
+  EXPECT_EQ(batcher.answer(*a, Query{input(1), 1}).rows.size(), 1u);
+}
+
+TEST(Batcher, StoppingAnswersEveryQueuedQuery) {
+  StandInEmbedder embedder;
+  const ServedIndex index = small_index();
+  Batcher batcher(embedder, index, options(2, 64));
+  embedder.hold();
+  std::vector<Batcher::Admission> first = admit(batcher, 1), rest = admit(batcher, 3);
+  std::vector<Answer> first_answer(1), rest_answers(3);
+  std::vector<std::thread> threads = submit(batcher, first, first_answer, 0);
+  embedder.wait_for_passes(1);
+  std::vector<std::thread> more = submit(batcher, rest, rest_answers, 0);
+  wait_until_queued(batcher, 3);
+  std::thread stopping([&batcher] { batcher.stop(); });  // returns once the queue is drained
+  while (!batcher.stopping()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  embedder.release();
+  stopping.join();
+  for (auto& t : threads) t.join();
+  for (auto& t : more) t.join();
+  for (const Answer& a : rest_answers) EXPECT_EQ(a.rows.size(), 3u);
+  EXPECT_EQ(embedder.sizes(), (std::vector<int64_t>{1, 2, 1}));
+  EXPECT_THROW(batcher.answer(first[0], Query{input(1), 1}), Error);  // stopped
+}
+
+TEST(Batcher, RefusesAModelOfAnotherDimension) {
+  StandInEmbedder embedder;
+  search::EmbeddingIndex other;
+  other.count = 1;
+  other.dim = 5;
+  other.rows = {1, 0, 0, 0, 0};
+  other.paths = {"a.jpg"};
+  other.classes = {""};
+  const ServedIndex index{std::move(other)};
+  EXPECT_THROW(Batcher(embedder, index, options(1, 1)), Error);
+}
+
+}  // namespace
+}  // namespace idml::serve
