@@ -113,7 +113,7 @@ void health(const ApiContext& c, httplib::Response& res) {
       {"status", "ok"},
       {"model", {{"backbone", c.model.backbone}, {"checkpoint", c.model.checkpoint}, {"embedding_size", c.index.dim()}}},
       {"device", c.model.device},
-      {"index", {{"size", c.index.size()}, {"dim", c.index.dim()}, {"kind", c.index.kind()}}},
+      {"index", {{"size", c.index.size()}, {"dim", c.index.dim()}, {"kind", c.index.kind()}, {"ef", c.index.ef()}}},
       {"preprocessing",
        {{"image_size", c.preprocessor.options().image_size}, {"resize_size", c.preprocessor.options().resize_size}}},
       {"batching", {{"max_batch", b.max_batch}, {"max_wait_ms", b.max_wait.count() / 1000.0}, {"queue", b.capacity}}},

@@ -7,7 +7,7 @@
 #include "data/sample_random.h"
 #include "engine/error.h"
 #include "engine/ops.h"
-#include "train/checkpoint.h"
+#include "models/trained_net.h"
 
 namespace idml::serve {
 
@@ -36,7 +36,10 @@ std::vector<float> ImagePreprocessor::from_file(const std::string& path) const {
 }
 
 NetworkEmbedder::NetworkEmbedder(const std::string& checkpoint, Device device, int image_size)
-    : net_(train::load_trained_net(checkpoint, device)), device_(device), image_size_(image_size) {
+    : NetworkEmbedder(models::load_trained_net(checkpoint, device), device, image_size) {}
+
+NetworkEmbedder::NetworkEmbedder(std::unique_ptr<models::IDMLNet> net, Device device, int image_size)
+    : net_(std::move(net)), device_(device), image_size_(image_size) {
   net_->eval();
 }
 

@@ -55,6 +55,8 @@ class NetworkEmbedder : public Embedder {
  public:
   // Loads `checkpoint` (ours or the reference's .pth) onto `device`; errors name the file.
   NetworkEmbedder(const std::string& checkpoint, Device device, int image_size);
+  // A network already loaded onto `device` (e.g. the one an index record names).
+  NetworkEmbedder(std::unique_ptr<models::IDMLNet> net, Device device, int image_size);
   int64_t dim() const override { return net_->config().embedding_size; }
   std::vector<ImageEmbedding> embed(const std::vector<float>& images, int64_t n) override;
   const std::string& backbone() const { return net_->config().backbone; }

@@ -6,23 +6,26 @@
 #   bench/serve/run_bench.sh BUILD_DIR [WORK_DIR]
 # Environment: REQUESTS_1, REQUESTS_4, REQUESTS_16 (requests per client at
 # that concurrency: 40, 30, 12 by default), MODEL (resnet50), ROWS (100000),
-# THREADS (the server's --threads; 0: all cores).
+# INDEX (exact, or hnsw: an HNSW graph is built and searched, --ef 100),
+# MODES ("on off": batching on, then off), THREADS (the server's --threads;
+# 0: all cores).
 set -euo pipefail
 build="${1:?usage: bench/serve/run_bench.sh BUILD_DIR [WORK_DIR]}"
 work="${2:-$(mktemp -d)}"
 model="${MODEL:-resnet50}"
-[ -f "$work/model.safetensors" ] || "$build/bench/serve/bench_serve_setup" "$work" --model "$model" --rows "${ROWS:-100000}"
+[ -f "$work/model.safetensors" ] ||
+  "$build/bench/serve/bench_serve_setup" "$work" --model "$model" --rows "${ROWS:-100000}" --index "${INDEX:-exact}"
 
 serve_pid=""
 stop_server() { if [ -n "$serve_pid" ]; then kill -TERM "$serve_pid"; wait "$serve_pid" || true; serve_pid=""; fi; }
 trap stop_server EXIT
 
-for mode in on off; do
+for mode in ${MODES:-on off}; do
   batching=(--max-batch 16 --batch-wait-ms 2)
   [ "$mode" = off ] && batching=(--max-batch 1)
   log="$work/serve_$mode.log"
   : > "$log"
-  "$build/idml" serve --checkpoint "$work/model.safetensors" --index "$work/index" --port 0 \
+  "$build/idml" serve --index "$work/index" --port 0 \
     --threads "${THREADS:-0}" "${batching[@]}" > "$log" 2>&1 &
   serve_pid=$!
   port=""

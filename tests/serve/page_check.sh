@@ -31,10 +31,9 @@ fail() { echo "page_check: $*" >&2; exit 1; }
 "$fixture" "$work" 12 > /dev/null
 checkpoint="${CHECKPOINT:-$work/random_resnet18.safetensors}"
 sizes=(--image-size 64 --resize-size 64)
-mkdir -p "$work/index"
 "$idml" embed --checkpoint "$checkpoint" --images "$work/photos" --out "$work/index/photos" "${sizes[@]}" > /dev/null
 : > "$work/serve.log"
-"$idml" serve --checkpoint "$checkpoint" --index "$work/index/photos" --port 0 "${sizes[@]}" > "$work/serve.log" 2>&1 &
+"$idml" serve --index "$work/index/photos" --port 0 > "$work/serve.log" 2>&1 &  # the record gives the model and sizes
 serve_pid=$!
 port=""
 for _ in $(seq 600); do

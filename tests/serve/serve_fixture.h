@@ -1,6 +1,7 @@
 // Test helpers for serve/: a tiny service made once per test process (18
 // JPEG files in 3 class folders, a ResNet-18 with random weights at 32 px
-// saved as a checkpoint, and their index written as `idml embed` writes it),
+// saved as a checkpoint, and their index written as `idml embed` writes it:
+// with its record, with an HNSW graph too, and as an older idml wrote it),
 // a server of it running in-process on a free loopback port, and a raw socket
 // for requests an HTTP client would not send.
 #pragma once
@@ -30,12 +31,17 @@
 #include "train/checkpoint.h"
 #include "train/evaluation.h"
 #include "train/report/html.h"
+#include "train/search/index_weights.h"
+#include "train/search/index_writer.h"
 
 namespace idml::testing {
 
 struct TinyService {
   static constexpr int kImageSize = 32, kResizeSize = 36;
-  std::string checkpoint, index_prefix;
+  std::string checkpoint;
+  std::string index_prefix;   // exact search, with its record (PREFIX_index.json)
+  std::string hnsw_prefix;    // the same rows with an HNSW graph
+  std::string legacy_prefix;  // the same rows without a record (an idml before records)
   std::vector<std::string> images;  // the indexed files, row order
 
   static data::TransformOptions transform() {
@@ -81,16 +87,31 @@ struct TinyService {
     train::save_model_checkpoint(s.checkpoint, net, loss, 0, nlohmann::json::object(), nlohmann::json::object());
 
     // The index as `idml embed` makes it (train/cli/embed_command.cpp).
-    const auto embedding_net = train::load_trained_net(s.checkpoint, Device::cpu());
+    const search::LoadedNet loaded = search::load_checkpoint_net(s.checkpoint, true, Device::cpu());
     const data::ImageFileDataset dataset(s.images, std::vector<int64_t>(s.images.size(), 0));
     const train::Embeddings e =
-        train::compute_embeddings(*embedding_net, dataset, data::EvalTransform(transform()), {8, 1, Device::cpu()});
+        train::compute_embeddings(*loaded.net, dataset, data::EvalTransform(transform()), {8, 1, Device::cpu()});
+    search::IndexContents contents;
+    contents.semantic = e.semantic.data();
+    contents.uncertainty = e.uncertainty.data();
+    contents.count = e.count;
+    contents.dim = e.dim;
+    contents.paths = &s.images;
+    contents.weights = loaded.weights;
+    contents.preprocessing.image_size = kImageSize;
+    contents.preprocessing.resize_size = kResizeSize;
     s.index_prefix = (root / "index" / "photos").string();
-    std::filesystem::create_directories(root / "index");
-    npy::write_npy(s.index_prefix + ".npy", e.semantic.data(), {e.count, e.dim});
+    search::write_index(s.index_prefix, contents);
+    s.hnsw_prefix = (root / "hnsw" / "photos").string();
+    search::IndexWriteOptions hnsw;
+    hnsw.kind = search::IndexKind::hnsw;
+    search::write_index(s.hnsw_prefix, contents, hnsw);
+    s.legacy_prefix = (root / "legacy" / "photos").string();
+    std::filesystem::create_directories(root / "legacy");
+    npy::write_npy(s.legacy_prefix + ".npy", e.semantic.data(), {e.count, e.dim});
     std::string listing;
     for (const std::string& p : s.images) listing += p + "\n";
-    io::write_file_atomically(s.index_prefix + "_paths.txt", listing);
+    io::write_file_atomically(s.legacy_prefix + "_paths.txt", listing);
     return s;
   }
 };
@@ -104,8 +125,9 @@ inline std::string file_bytes(const std::string& path) {
 // serving on a thread; destroyed: stopped, in-flight requests answered.
 class RunningServer {
  public:
-  explicit RunningServer(serve::ServerOptions options = {}, serve::Embedder* embedder = nullptr)
-      : index_(serve::ServedIndex::open(TinyService::get().index_prefix)),
+  explicit RunningServer(serve::ServerOptions options = {}, serve::Embedder* embedder = nullptr,
+                         const std::string& prefix = TinyService::get().index_prefix)
+      : index_(search::Index::open(prefix)),
         preprocessor_(TinyService::transform()),
         network_(TinyService::get().checkpoint, Device::cpu(), TinyService::kImageSize) {
     options.port = 0;

@@ -106,11 +106,30 @@ TEST(ServeApi, HealthDescribesModelIndexAndLimits) {
   EXPECT_EQ(h["index"]["size"], 18);
   EXPECT_EQ(h["index"]["dim"], 16);
   EXPECT_EQ(h["index"]["kind"], "exact");
+  EXPECT_EQ(h["index"]["ef"], 0);
   EXPECT_EQ(h["device"], "cpu");
   EXPECT_EQ(h["preprocessing"]["image_size"], TinyService::kImageSize);
   EXPECT_EQ(h["limits"]["max_body_bytes"], 20u << 20);
   EXPECT_EQ(h["limits"]["max_k"], 18);  // the index is smaller than --max-k
   EXPECT_EQ(h["token_required"], false);
+}
+
+TEST(ServeApi, AnIndexWithAnHnswGraphIsSearchedThroughIt) {
+  RunningServer server({}, nullptr, TinyService::get().hnsw_prefix);
+  const auto client = server.client();
+  const nlohmann::json h = json_of(client->Get("/api/health"));
+  EXPECT_EQ(h["index"]["kind"], "hnsw");
+  EXPECT_EQ(h["index"]["ef"], search::kDefaultEf);
+  // 18 rows, ef 100: the graph's candidates are every row, so its answers are the exact index's.
+  RunningServer exact;
+  const auto exact_client = exact.client();
+  for (size_t row : {size_t(2), size_t(11)}) {
+    const std::string image = file_bytes(TinyService::get().images[row]);
+    const nlohmann::json found = json_of(client->Post("/api/search?k=18", image, "image/jpeg"));
+    ASSERT_EQ(found["results"].size(), 18u) << found.dump();
+    EXPECT_EQ(found["results"][0]["row"], row);
+    EXPECT_EQ(found["results"], json_of(exact_client->Post("/api/search?k=18", image, "image/jpeg"))["results"]);
+  }
 }
 
 TEST(ServeApi, ThumbnailIsASmallJpegOfTheIndexedImage) {

@@ -10,6 +10,9 @@
 
 #include "engine/error.h"
 #include "serve/batcher.h"
+#include "io/atomic_file.h"
+#include "io/npy.h"
+#include "tests/private_directory.h"
 #include "train/metrics/evaluate.h"
 
 namespace idml::serve {
@@ -75,17 +78,18 @@ class StandInEmbedder : public Embedder {
   bool held_ = false, fail_next_ = false;
 };
 
-ServedIndex small_index() {  // rows (r, 1, 0, 0) normalised, r = 0..9
-  search::EmbeddingIndex index;
-  index.count = 10;
-  index.dim = kDim;
+ServedIndex small_index() {  // rows (r, 1, 0, 0) normalised, r = 0..9, as an index without a record
+  std::vector<float> rows;
+  std::string paths;
   for (int r = 0; r < 10; ++r) {
-    index.rows.insert(index.rows.end(), {float(r), 1, 0, 0});
-    index.paths.push_back("c/" + std::to_string(r) + ".jpg");
-    index.classes.push_back("");
+    rows.insert(rows.end(), {float(r), 1, 0, 0});
+    paths += "c/" + std::to_string(r) + ".jpg\n";
   }
-  metrics::l2_normalize(index.rows.data(), index.count, index.dim);
-  return ServedIndex(std::move(index));
+  metrics::l2_normalize(rows.data(), 10, kDim);
+  const std::string prefix = (testing::fresh_directory("batcher_index") / "rows").string();
+  npy::write_npy(prefix + ".npy", rows.data(), {10, kDim});
+  io::write_file_atomically(prefix + "_paths.txt", paths);
+  return ServedIndex(search::Index::open(prefix));
 }
 
 BatchingOptions options(int64_t max_batch, int64_t capacity) {

@@ -61,7 +61,9 @@ nlohmann::json essence(const std::string& body) {
   return {{"results", j["results"]}, {"ambiguity", j["ambiguity"]}};
 }
 
-TEST(ServeConcurrency, SixteenClientsGetExactlyTheSingleClientAnswers) {
+// 16 clients x 50 queries against the index at `prefix`, every pass but the
+// first batched: each answer equals the one the query got alone.
+void sixteen_clients_get_the_single_client_answers(const std::string& prefix) {
   const TinyService& service = TinyService::get();
   std::vector<std::string> images;
   for (const std::string& path : service.images) images.push_back(file_bytes(path));
@@ -69,7 +71,7 @@ TEST(ServeConcurrency, SixteenClientsGetExactlyTheSingleClientAnswers) {
   NetworkEmbedder network(service.checkpoint, Device::cpu(), TinyService::kImageSize);
   std::vector<nlohmann::json> alone;
   {
-    RunningServer server({}, &network);
+    RunningServer server({}, &network, prefix);
     const auto client = server.client();
     for (const std::string& image : images) {
       const auto result = client->Post("/api/search?k=5", image, "image/jpeg");
@@ -83,7 +85,7 @@ TEST(ServeConcurrency, SixteenClientsGetExactlyTheSingleClientAnswers) {
   FirstPassHeld held(network);
   ServerOptions options;
   options.batching.max_batch = 16;
-  RunningServer server(options, &held);
+  RunningServer server(options, &held, prefix);
   std::atomic<int> errors{0}, mismatches{0}, largest_batch{0};
   std::vector<std::thread> clients;
   for (int c = 0; c < kClients; ++c)
@@ -115,6 +117,14 @@ TEST(ServeConcurrency, SixteenClientsGetExactlyTheSingleClientAnswers) {
   EXPECT_EQ(mismatches.load(), 0);
   EXPECT_GE(largest_batch.load(), kClients / 2);
   EXPECT_GE(server.server().batcher().passes(), 2);
+}
+
+TEST(ServeConcurrency, SixteenClientsGetExactlyTheSingleClientAnswers) {
+  sixteen_clients_get_the_single_client_answers(TinyService::get().index_prefix);
+}
+
+TEST(ServeConcurrency, SixteenClientsGetExactlyTheSingleClientAnswersThroughHnsw) {
+  sixteen_clients_get_the_single_client_answers(TinyService::get().hnsw_prefix);
 }
 
 }  // namespace

@@ -100,11 +100,8 @@ class ServeProcess {
   std::string stdout_text_, stderr_text_;
 };
 
-std::vector<std::string> service_args() {
-  const TinyService& s = TinyService::get();
-  return {"--checkpoint", s.checkpoint, "--index", s.index_prefix, "--port", "0", "--image-size",
-          std::to_string(TinyService::kImageSize), "--resize-size", std::to_string(TinyService::kResizeSize)};
-}
+// The weights and preprocessing come from the index's record.
+std::vector<std::string> service_args() { return {"--index", TinyService::get().index_prefix, "--port", "0"}; }
 
 TEST(ServeCommand, AnswersThenStopsWithStatusZeroOnSigtermOrSigint) {
   for (int stop : {SIGTERM, SIGINT}) {
@@ -122,6 +119,22 @@ TEST(ServeCommand, AnswersThenStopsWithStatusZeroOnSigtermOrSigint) {
     EXPECT_NE(serve.out().find("idml serve: stopped"), std::string::npos) << serve.out();
     EXPECT_NE(serve.err().find("requests in flight are answered"), std::string::npos) << serve.err();
   }
+}
+
+TEST(ServeCommand, AnIndexWithoutARecordNeedsTheCheckpointAndSizes) {
+  const TinyService& s = TinyService::get();
+  ServeProcess serve({"--index", s.legacy_prefix, "--port", "0", "--checkpoint", s.checkpoint, "--image-size",
+                      std::to_string(TinyService::kImageSize), "--resize-size", std::to_string(TinyService::kResizeSize)});
+  const int port = serve.port();
+  ASSERT_GT(port, 0) << serve.err();
+  httplib::Client client("127.0.0.1", port);
+  const auto found = client.Post("/api/search?k=1", file_bytes(s.images[9]), "image/jpeg");
+  ASSERT_TRUE(found);
+  ASSERT_EQ(found->status, 200) << found->body;
+  EXPECT_EQ(nlohmann::json::parse(found->body)["results"][0]["row"], 9);
+  serve.signal(SIGTERM);
+  EXPECT_EQ(serve.wait(), 0);
+  EXPECT_NE(serve.err().find("has no record"), std::string::npos) << serve.err();  // warned
 }
 
 TEST(ServeCommand, TheTokenMayComeFromTheEnvironment) {
@@ -155,14 +168,20 @@ TEST(ServeCommand, ErrorsNameTheFlagOrFile) {
     train::save_model_checkpoint(other, net, loss, 0, nlohmann::json::object(), nlohmann::json::object());
   }
   const std::vector<Case> cases{
-      {{"--checkpoint", s.checkpoint, "--index", s.index_prefix, "--host", "0.0.0.0"},
-       "--host 0.0.0.0 is not a loopback address"},
-      {{"--checkpoint", s.checkpoint, "--index", s.index_prefix + "_missing"}, s.index_prefix + "_missing.npy does not exist"},
+      {{"--index", s.index_prefix, "--host", "0.0.0.0"}, "--host 0.0.0.0 is not a loopback address"},
+      {{"--index", s.index_prefix + "_missing"}, s.index_prefix + "_missing.npy does not exist"},
       {{"--checkpoint", s.checkpoint + ".missing", "--index", s.index_prefix}, s.checkpoint + ".missing"},
-      {{"--checkpoint", other, "--index", s.index_prefix}, "makes 8-d embeddings but --index " + s.index_prefix},
-      {{"--checkpoint", s.checkpoint, "--index", s.index_prefix, "--port", "70000"}, "--port"},
-      {{"--checkpoint", s.checkpoint, "--index", s.index_prefix, "--max-batch", "0"}, "--max-batch"},
-      {{"--checkpoint", s.checkpoint, "--index", s.index_prefix, "--host", "no-such-host.invalid", "--token", "t"},
+      {{"--checkpoint", other, "--index", s.index_prefix},
+       "--checkpoint " + other + " (sha256 "},  // ... is not the model that embedded --index, naming both
+      {{"--checkpoint", other, "--index", s.index_prefix}, s.checkpoint},
+      {{"--index", s.index_prefix, "--image-size", "64"}, "was embedded with --image-size 32"},
+      {{"--index", s.legacy_prefix}, "has no record of how it was made"},
+      {{"--checkpoint", other, "--index", s.legacy_prefix, "--image-size", "32", "--resize-size", "36"},
+       "makes 8-d embeddings but --index " + s.legacy_prefix},
+      {{"--index", s.index_prefix, "--method", "hnsw"}, "has no HNSW index"},
+      {{"--index", s.index_prefix, "--port", "70000"}, "--port"},
+      {{"--index", s.index_prefix, "--max-batch", "0"}, "--max-batch"},
+      {{"--index", s.index_prefix, "--host", "no-such-host.invalid", "--token", "t"},
        "cannot listen on no-such-host.invalid:8080"},
   };
   for (const Case& c : cases) {
@@ -178,7 +197,7 @@ TEST(ServeCommand, APortInUseIsAnError) {
   const int port = first.port();
   ASSERT_GT(port, 0);
   std::vector<std::string> args = service_args();
-  args[5] = std::to_string(port);  // --port
+  args[3] = std::to_string(port);  // --port
   ServeProcess second(args);
   EXPECT_EQ(second.wait(), 1);
   EXPECT_NE(second.err().find("cannot listen on 127.0.0.1:" + std::to_string(port) + ": Address already in use"),

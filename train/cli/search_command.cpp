@@ -13,61 +13,27 @@
 #include <nlohmann/json.hpp>
 
 #include "data/decode.h"
-#include "models/trained_net.h"
 #include "train/cli/commands.h"
 #include "train/cli/image_list.h"
+#include "train/cli/index_queries.h"
 #include "train/cli/options.h"
 #include "train/evaluation.h"
 #include "train/metrics/evaluate.h"
 #include "train/report/html.h"
 #include "io/atomic_file.h"
 #include "train/search/index.h"
-#include "train/search/index_weights.h"
 
 namespace idml::cli {
 namespace {
 
 struct SearchArguments {
-  std::string checkpoint, index, query, html, method = "auto";
+  IndexQueryFlags flags;  // --index, --checkpoint, --method, --ef, --image-size, --resize-size, --precision
+  std::string query, html;
   DeviceChoice device;
-  int64_t k = 10, batch_size = 64, ef = search::kDefaultEf;
-  int image_size = 224, resize_size = 256, workers = 2;
-  InferencePrecision precision = InferencePrecision::Float32;
+  int64_t k = 10, batch_size = 64;
+  int workers = 2;
   bool json = false;
 };
-
-// The preprocessing of the queries: the record's; a flag may repeat it, not
-// contradict it. An index from before records: the flags, all of them given.
-search::Preprocessing query_preprocessing(const search::Index& index, const SearchArguments& a, const CLI::App& cmd) {
-  const std::string record_file = search::index_files(a.index).record;
-  const bool sizes_given = cmd.count("--image-size") > 0 && cmd.count("--resize-size") > 0;
-  if (!index.record()) {
-    IDML_CHECK(sizes_given && !a.checkpoint.empty(), "--index ", a.index, " has no record of how it was made (",
-               record_file, "; an older idml wrote none): re-run `idml embed` to write one, or give ",
-               "--checkpoint, --image-size and --resize-size exactly as given to `idml embed`");
-    std::fprintf(stderr, "warning: --index %s has no record (%s): embedding the queries with --image-size %d "
-                 "--resize-size %d, and not checking that --checkpoint embedded the index\n",
-                 a.index.c_str(), record_file.c_str(), a.image_size, a.resize_size);
-    search::Preprocessing p;
-    p.image_size = a.image_size;
-    p.resize_size = a.resize_size;
-    p.precision = a.precision;
-    return p;
-  }
-  search::Preprocessing p = index.record()->preprocessing;
-  IDML_CHECK(cmd.count("--image-size") == 0 || a.image_size == p.image_size, "--image-size ", a.image_size,
-             ": --index ", a.index, " was embedded with --image-size ", p.image_size, " (", record_file,
-             "); leave the flag out");
-  IDML_CHECK(cmd.count("--resize-size") == 0 || a.resize_size == p.resize_size, "--resize-size ", a.resize_size,
-             ": --index ", a.index, " was embedded with --resize-size ", p.resize_size, " (", record_file,
-             "); leave the flag out");
-  if (cmd.count("--precision") > 0 && a.precision != p.precision) {
-    std::fprintf(stderr, "note: --precision %s, but --index %s was embedded in %s: similarities move a little\n",
-                 train::choice_name(a.precision).c_str(), a.index.c_str(), train::choice_name(p.precision).c_str());
-    p.precision = a.precision;
-  }
-  return p;
-}
 
 std::string file_name(const std::string& path) { return std::filesystem::path(path).filename().string(); }
 
@@ -110,23 +76,11 @@ void write_search_page(const std::string& out, const std::vector<std::string>& q
 void add_search_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("search", "The nearest images of an `idml embed` index to query images");
   auto a = std::make_shared<SearchArguments>();
-  cmd->add_option("--index", a->index, "PREFIX of `idml embed --out PREFIX` (PREFIX.npy, PREFIX_index.json, ...)")
-      ->required();
+  a->flags.add_to(*cmd);
   cmd->add_option("--query", a->query, "an image, a directory of images or a file listing paths")->required();
-  cmd->add_option("--checkpoint", a->checkpoint,
-                  "the model that embedded the index (default: the file its record names; checked by SHA-256)");
   cmd->add_option("-k", a->k, "results per query")->capture_default_str();
-  cmd->add_option("--method", a->method, "auto (HNSW when the index has one), exact or hnsw")->capture_default_str()
-      ->check(CLI::IsMember({"auto", "exact", "hnsw"}));
-  cmd->add_option("--ef", a->ef, "HNSW: candidates per query (more: better recall, slower)")->capture_default_str()
-      ->check(CLI::Range(int64_t(1), int64_t(1) << 24));
   cmd->add_flag("--json", a->json, "print JSON instead of a table");
   cmd->add_option("--html", a->html, "also write the queries and their results as an HTML page");
-  cmd->add_option("--image-size", a->image_size, "centre crop size (only for an index without a record)")
-      ->capture_default_str()->check(CLI::Range(1, 2048));
-  cmd->add_option("--resize-size", a->resize_size, "shorter side before the crop (only for an index without a record)")
-      ->capture_default_str()->check(CLI::Range(1, 2048));
-  add_choice_option(*cmd, "--precision", a->precision, "inference convolutions (default: the index's)");
   cmd->add_option("--batch-size", a->batch_size, "query images per forward pass")->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--workers", a->workers, "decoding threads")->capture_default_str();
@@ -135,24 +89,13 @@ void add_search_command(CLI::App& app, int& exit_code) {
     IDML_CHECK(a->k >= 1, "-k must be at least 1, got ", a->k);
     const std::vector<std::string> queries = list_images(a->query, "--query");
     const auto load_start = std::chrono::steady_clock::now();
-    search::OpenOptions open_options;
-    open_options.method = a->method == "exact"  ? search::SearchMethod::exact
-                          : a->method == "hnsw" ? search::SearchMethod::hnsw
-                                                : search::SearchMethod::automatic;
-    open_options.ef = a->ef;
-    const search::Index index = search::Index::open(a->index, open_options);
+    const search::Index index = a->flags.open_index();
     const double load_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
-    const search::Preprocessing preprocessing = query_preprocessing(index, *a, *cmd);
+    const search::Preprocessing preprocessing = a->flags.preprocessing(index, *cmd);
     const Device device = a->device.resolve();
     const ReducedPrecisionInference precision(preprocessing.precision, device);
-    const std::unique_ptr<models::IDMLNet> net =
-        index.record() ? search::load_index_net(*index.record(), a->index, a->checkpoint, device).net
-                       : models::load_trained_net(a->checkpoint, device);
-    const int64_t embedding_size = net->config().embedding_size;
-    IDML_CHECK(embedding_size == index.dim(), "--checkpoint ", a->checkpoint, " makes ", embedding_size,
-               "-d embeddings but --index ", a->index, ".npy holds ", index.dim(),
-               "-d rows: embed the index with the same checkpoint");
+    const std::unique_ptr<models::IDMLNet> net = a->flags.network(index, device);
     const data::ImageFileDataset dataset(queries, std::vector<int64_t>(queries.size(), 0));
     train::Embeddings e = train::compute_embeddings(*net, dataset,
                                                     data::EvalTransform(preprocessing.transform_options()),

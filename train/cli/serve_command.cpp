@@ -1,7 +1,10 @@
 // `idml serve`: a search service over an `idml embed` index, with its own web
 // page (serve/README.md: routes, security model, measurements).
-//   idml serve --checkpoint F --index PREFIX [--host 127.0.0.1] [--port 8080] [--threads N] [--token T]
-// The model and the index are loaded once; SIGINT/SIGTERM stop it gracefully.
+//   idml serve --index PREFIX [--checkpoint F] [--host 127.0.0.1] [--port 8080] [--threads N] [--token T] [--ef 100]
+// The model and the index are loaded once; queries are embedded as the index
+// was (its record's weights and preprocessing: train/cli/index_queries.h) and
+// searched through its HNSW graph when it has one. SIGINT/SIGTERM stop it
+// gracefully.
 #include <unistd.h>
 
 #include <atomic>
@@ -15,14 +18,16 @@
 #include "serve/served_index.h"
 #include "serve/stop_signals.h"
 #include "train/cli/commands.h"
+#include "train/cli/index_queries.h"
 #include "train/cli/options.h"
 
 namespace idml::cli {
 namespace {
 
 struct ServeArguments {
-  std::string checkpoint, index, host = "127.0.0.1", token;
-  int port = 8080, threads = 0, connections = 64, image_size = 224, resize_size = 256;
+  IndexQueryFlags index;  // --index, --checkpoint, --method, --ef, --image-size, --resize-size, --precision
+  std::string host = "127.0.0.1", token;
+  int port = 8080, threads = 0, connections = 64;
   double max_body_mb = 20, batch_wait_ms = 2;
   int64_t queue = 32, max_batch = 16, max_k = 100;
   DeviceChoice device;
@@ -35,8 +40,7 @@ std::string url_host(const std::string& host) { return host.find(':') == std::st
 void add_serve_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("serve", "An HTTP search service with a web page over an `idml embed` index");
   auto a = std::make_shared<ServeArguments>();
-  cmd->add_option("--checkpoint", a->checkpoint, "the model that embedded the index (.safetensors or .pth)")->required();
-  cmd->add_option("--index", a->index, "PREFIX of `idml embed --out PREFIX` (PREFIX.npy, PREFIX_paths.txt)")->required();
+  a->index.add_to(*cmd);
   cmd->add_option("--host", a->host, "address to listen on; off loopback --token is required")->capture_default_str();
   cmd->add_option("--port", a->port, "port (0: any free one, printed)")->capture_default_str()->check(CLI::Range(0, 65535));
   cmd->add_option("--threads", a->threads, "threads of the forward passes and the search (0: all cores)")
@@ -56,12 +60,8 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       ->capture_default_str()->check(CLI::Range(0.0, 1000.0));
   cmd->add_option("--max-k", a->max_k, "the most results a search may ask for")->capture_default_str()
       ->check(CLI::Range(int64_t(1), int64_t(100000)));
-  cmd->add_option("--image-size", a->image_size, "centre crop size (as given to `idml embed`)")->capture_default_str()
-      ->check(CLI::Range(1, 2048));
-  cmd->add_option("--resize-size", a->resize_size, "shorter side before the crop (as given to `idml embed`)")
-      ->capture_default_str()->check(CLI::Range(1, 2048));
   a->device.add_to(*cmd);
-  cmd->callback([a, &exit_code] {
+  cmd->callback([a, cmd, &exit_code] {
     if (a->token.empty())
       if (const char* env = std::getenv("IDML_SERVE_TOKEN")) a->token = env;
     IDML_CHECK(serve::is_loopback(a->host) || !a->token.empty(), "--host ", a->host,
@@ -77,16 +77,13 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       server->stop();
     });
 
-    const serve::ServedIndex index = serve::ServedIndex::open(a->index);
+    const serve::ServedIndex index(a->index.open_index());
+    const search::Index& opened = index.opened();
+    const search::Preprocessing preprocessing = a->index.preprocessing(opened, *cmd);
     const Device device = a->device.resolve();
-    data::TransformOptions transform;
-    transform.image_size = a->image_size;
-    transform.resize_size = a->resize_size;
-    const serve::ImagePreprocessor preprocessor(transform);
-    serve::NetworkEmbedder embedder(a->checkpoint, device, a->image_size);
-    IDML_CHECK(embedder.dim() == index.dim(), "--checkpoint ", a->checkpoint, " makes ", embedder.dim(),
-               "-d embeddings but --index ", a->index, ".npy holds ", index.dim(),
-               "-d rows: embed the index with the same checkpoint");
+    const ReducedPrecisionInference precision(preprocessing.precision, device);  // while serving
+    const serve::ImagePreprocessor preprocessor(preprocessing.transform_options());
+    serve::NetworkEmbedder embedder(a->index.network(opened, device), device, preprocessing.image_size);
 
     serve::ServerOptions options;
     options.host = a->host;
@@ -99,13 +96,14 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     options.batching.max_wait = std::chrono::microseconds(static_cast<int64_t>(a->batch_wait_ms * 1000));
     options.batching.capacity = a->queue;
     options.batching.threads = a->threads;
-    const serve::ModelInfo model{embedder.backbone(), std::filesystem::path(a->checkpoint).filename().string(),
-                                 device.str()};
+    const serve::ModelInfo model{embedder.backbone(),
+                                 std::filesystem::path(a->index.weights_file(opened)).filename().string(), device.str()};
     serve::Server server(embedder, preprocessor, index, model, options);
     const int port = server.bind();
+    const std::string method = index.kind() == "hnsw" ? "HNSW, ef " + std::to_string(index.ef()) : "exact";
     std::printf("idml serve: %s (D = %lld) on %s, %lld images (%s search); listening on http://%s:%d/%s\n",
                 model.backbone.c_str(), static_cast<long long>(embedder.dim()), model.device.c_str(),
-                static_cast<long long>(index.size()), index.kind().c_str(), url_host(a->host).c_str(), port,
+                static_cast<long long>(index.size()), method.c_str(), url_host(a->host).c_str(), port,
                 a->token.empty() ? "" : " (bearer token required)");
     running.store(&server);
     server.serve();
