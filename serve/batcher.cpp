@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <map>
 
 #include "engine/autograd.h"
 #include "engine/constant_parameters.h"
@@ -104,30 +105,31 @@ void Batcher::process(std::vector<Pending>& batch) {
   std::vector<ImageEmbedding> embeddings = embedder_.embed(images, n);
   passes_.fetch_add(1);
 
-  // One search for the batch's queries that want neighbours, at the largest k:
-  // the first k of a ranking by (similarity, then row) are the top k.
-  std::vector<float> queries;
-  int64_t k = 0, searched = 0;
-  for (int64_t i = 0; i < n; ++i)
-    if (batch[static_cast<size_t>(i)].query.k > 0) {
-      k = std::max(k, batch[static_cast<size_t>(i)].query.k);
-      queries.insert(queries.end(), embeddings[static_cast<size_t>(i)].semantic.begin(),
-                     embeddings[static_cast<size_t>(i)].semantic.end());
-      ++searched;
-    }
-  metrics::NearestNeighbours found;
-  if (searched > 0) found = index_.search(queries.data(), searched, k);
-
+  // One search per distinct k among the batch's queries (usually one): a
+  // query is searched at its own k, so that its answer does not depend on
+  // its companions' (HNSW's candidate list is max(ef, k)).
   std::vector<Answer> answers(batch.size());
-  for (int64_t i = 0, s = 0; i < n; ++i) {
+  std::map<int64_t, std::vector<int64_t>> by_k;  // k -> the batch positions that want it
+  for (int64_t i = 0; i < n; ++i) {
     Answer& a = answers[static_cast<size_t>(i)];
     a.embedding = std::move(embeddings[static_cast<size_t>(i)]);
     a.batch_size = n;
-    const int64_t want = batch[static_cast<size_t>(i)].query.k;
-    if (want == 0) continue;
-    a.rows.assign(found.neighbours_of(s), found.neighbours_of(s) + want);
-    a.similarities.assign(found.similarities.begin() + s * k, found.similarities.begin() + s * k + want);
-    ++s;
+    if (batch[static_cast<size_t>(i)].query.k > 0) by_k[batch[static_cast<size_t>(i)].query.k].push_back(i);
+  }
+  for (const auto& [k, positions] : by_k) {
+    std::vector<float> queries;
+    for (int64_t i : positions) {
+      const std::vector<float>& semantic = answers[static_cast<size_t>(i)].embedding.semantic;
+      queries.insert(queries.end(), semantic.begin(), semantic.end());
+    }
+    const metrics::NearestNeighbours found = index_.search(queries.data(), static_cast<int64_t>(positions.size()), k);
+    for (size_t s = 0; s < positions.size(); ++s) {
+      Answer& a = answers[static_cast<size_t>(positions[s])];
+      const int64_t* rows = found.neighbours_of(static_cast<int64_t>(s));
+      a.rows.assign(rows, rows + k);
+      a.similarities.assign(found.similarities.begin() + static_cast<int64_t>(s) * k,
+                            found.similarities.begin() + static_cast<int64_t>(s + 1) * k);
+    }
   }
   for (int64_t i = 0; i < n; ++i) batch[static_cast<size_t>(i)].answer.set_value(std::move(answers[static_cast<size_t>(i)]));
 }

@@ -1,10 +1,10 @@
 // Dynamic batching for `idml serve`: queries that arrive together share one
-// forward pass and one index search. One thread runs every pass; the first
-// query of a batch waits at most `max_wait` for companions (none once
-// `max_batch` have arrived), and a query arriving while a pass runs joins the
-// next one, so the batch grows with the load. Admission is bounded: at most
-// `capacity` queries are admitted at once (decoding, waiting or in a pass);
-// the server answers the next one 503.
+// forward pass and one index search (one per distinct k). One thread runs
+// every pass; the first query of a batch waits at most `max_wait` for
+// companions (none once `max_batch` have arrived), and a query arriving while
+// a pass runs joins the next one, so the batch grows with the load.
+// Admission is bounded: at most `capacity` queries are admitted at once
+// (decoding, waiting or in a pass); the server answers the next one 503.
 // Not here: decoding (the HTTP threads do it, in parallel), HTTP.
 #pragma once
 
