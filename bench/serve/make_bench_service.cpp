@@ -18,6 +18,7 @@
 #include "bench/train/random_rows.h"
 #include "io/atomic_file.h"
 #include "train/checkpoint.h"
+#include "train/losses/proxy_anchor.h"
 #include "train/report/html.h"
 #include "train/search/index_weights.h"
 #include "train/search/index_writer.h"

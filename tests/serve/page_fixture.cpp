@@ -12,6 +12,7 @@
 #include "data/pil_resample.h"
 #include "io/atomic_file.h"
 #include "train/checkpoint.h"
+#include "train/losses/proxy_anchor.h"
 #include "train/report/html.h"
 
 int main(int argc, char** argv) {

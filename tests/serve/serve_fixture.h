@@ -29,6 +29,7 @@
 #include "serve/served_index.h"
 #include "tests/private_directory.h"
 #include "train/checkpoint.h"
+#include "train/losses/proxy_anchor.h"
 #include "train/evaluation.h"
 #include "train/report/html.h"
 #include "train/search/index_weights.h"

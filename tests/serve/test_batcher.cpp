@@ -78,18 +78,21 @@ class StandInEmbedder : public Embedder {
   bool held_ = false, fail_next_ = false;
 };
 
-ServedIndex small_index() {  // rows (r, 1, 0, 0) normalised, r = 0..9, as an index without a record
-  std::vector<float> rows;
+// rows (count, dim) and made-up paths, written as an index without a record, opened.
+ServedIndex index_of(const std::vector<float>& rows, int64_t count, int64_t dim, const std::string& name) {
   std::string paths;
-  for (int r = 0; r < 10; ++r) {
-    rows.insert(rows.end(), {float(r), 1, 0, 0});
-    paths += "c/" + std::to_string(r) + ".jpg\n";
-  }
-  metrics::l2_normalize(rows.data(), 10, kDim);
-  const std::string prefix = (testing::fresh_directory("batcher_index") / "rows").string();
-  npy::write_npy(prefix + ".npy", rows.data(), {10, kDim});
+  for (int64_t r = 0; r < count; ++r) paths += "c/" + std::to_string(r) + ".jpg\n";
+  const std::string prefix = (testing::fresh_directory(name) / "rows").string();
+  npy::write_npy(prefix + ".npy", rows.data(), {count, dim});
   io::write_file_atomically(prefix + "_paths.txt", paths);
   return ServedIndex(search::Index::open(prefix));
+}
+
+ServedIndex small_index() {  // rows (r, 1, 0, 0) normalised, r = 0..9
+  std::vector<float> rows;
+  for (int r = 0; r < 10; ++r) rows.insert(rows.end(), {float(r), 1, 0, 0});
+  metrics::l2_normalize(rows.data(), 10, kDim);
+  return index_of(rows, 10, kDim, "small_index");
 }
 
 BatchingOptions options(int64_t max_batch, int64_t capacity) {
@@ -244,13 +247,7 @@ TEST(Batcher, StoppingAnswersEveryQueuedQuery) {
 
 TEST(Batcher, RefusesAModelOfAnotherDimension) {
   StandInEmbedder embedder;
-  search::EmbeddingIndex other;
-  other.count = 1;
-  other.dim = 5;
-  other.rows = {1, 0, 0, 0, 0};
-  other.paths = {"a.jpg"};
-  other.classes = {""};
-  const ServedIndex index{std::move(other)};
+  const ServedIndex index = index_of({1, 0, 0, 0, 0}, 1, 5, "five_dims");
   EXPECT_THROW(Batcher(embedder, index, options(1, 1)), Error);
 }
 

@@ -64,7 +64,7 @@ TEST(ServeSecurity, WithoutATokenRequestsForOtherHostsAreRefused) {
 }
 
 TEST(ServeSecurity, AHostOffLoopbackNeedsAToken) {
-  const ServedIndex index = ServedIndex::open(TinyService::get().index_prefix);
+  const ServedIndex index = ServedIndex(search::Index::open(TinyService::get().index_prefix));
   const ImagePreprocessor preprocessor(TinyService::transform());
   NetworkEmbedder network(TinyService::get().checkpoint, Device::cpu(), TinyService::kImageSize);
   ServerOptions options;
@@ -80,7 +80,7 @@ TEST(ServeSecurity, AHostOffLoopbackNeedsAToken) {
 
 TEST(ServeSecurity, APortInUseIsAnErrorNamingIt) {
   RunningServer first;
-  const ServedIndex index = ServedIndex::open(TinyService::get().index_prefix);
+  const ServedIndex index = ServedIndex(search::Index::open(TinyService::get().index_prefix));
   const ImagePreprocessor preprocessor(TinyService::transform());
   ServerOptions options;
   options.port = first.port();
