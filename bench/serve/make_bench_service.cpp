@@ -71,7 +71,8 @@ int main(int argc, char** argv) {
   contents.dim = dim;
   contents.paths = &paths;
   contents.weights =
-      idml::search::load_checkpoint_net((out / "model.safetensors").string(), true, idml::Device::cpu()).weights;
+      idml::search::load_checkpoint_net((out / "model.safetensors").string(), idml::models::EmbeddingNorm::l2,
+                                        idml::Device::cpu()).weights;
   idml::search::IndexWriteOptions options;
   options.kind = kind == "hnsw" ? idml::search::IndexKind::hnsw : idml::search::IndexKind::exact;
   idml::search::write_index((out / "index").string(), contents, options);

@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   const int per_class = argc > 2 ? std::stoi(argv[2]) : 12;
   const char* names[] = {"t-shirt", "trouser", "pullover", "dress", "coat",
                          "sandal",  "shirt",   "sneaker",  "bag",   "ankle-boot"};
-  const auto test = idml::data::open_fashion_mnist("", idml::data::Split::Eval, per_class, /*all_classes=*/true);
+  const auto test = idml::data::open_fashion_mnist("", idml::data::Split::Eval, per_class, idml::data::FashionMnistTask::classification);
   std::map<int64_t, int> written;
   for (size_t i = 0; i < test->size(); ++i) {
     const int64_t label = test->label(i);

@@ -88,7 +88,7 @@ struct TinyService {
     train::save_model_checkpoint(s.checkpoint, net, loss, 0, nlohmann::json::object(), nlohmann::json::object());
 
     // The index as `idml embed` makes it (train/cli/embed_command.cpp).
-    const search::LoadedNet loaded = search::load_checkpoint_net(s.checkpoint, true, Device::cpu());
+    const search::LoadedNet loaded = search::load_checkpoint_net(s.checkpoint, models::EmbeddingNorm::l2, Device::cpu());
     const data::ImageFileDataset dataset(s.images, std::vector<int64_t>(s.images.size(), 0));
     const train::Embeddings e =
         train::compute_embeddings(*loaded.net, dataset, data::EvalTransform(transform()), {8, 1, Device::cpu()});

@@ -11,6 +11,7 @@
 #include "data/decode.h"
 #include "engine/autograd.h"
 #include "engine/ops.h"
+#include "models/trained_net.h"
 #include "tests/serve/serve_fixture.h"
 
 namespace idml::serve {
@@ -83,7 +84,7 @@ TEST(ServeApi, EmbedGivesUnitVectorsAndTheUncertaintyNormBeforeNormalisation) {
   EXPECT_NEAR(u2, 1.0, 1e-5);
 
   // Independently: the checkpoint's network without l2_norm, on the same input.
-  const auto net = train::load_trained_net(TinyService::get().checkpoint, Device::cpu(), /*l2_norm=*/false);
+  const auto net = models::load_trained_net(TinyService::get().checkpoint, Device::cpu(), models::EmbeddingNorm::none);
   net->eval();
   NoGradGuard no_grad;
   const std::vector<float> input = ImagePreprocessor(TinyService::transform()).from_file(path);

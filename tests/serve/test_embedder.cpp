@@ -6,6 +6,7 @@
 #include "engine/autograd.h"
 #include "engine/constant_parameters.h"
 #include "engine/error.h"
+#include "models/trained_net.h"
 #include "tests/serve/serve_fixture.h"
 
 namespace idml::serve {
@@ -40,7 +41,7 @@ TEST(NetworkEmbedder, AnImageGetsTheSameBitsAloneOrInABatch) {
 
 TEST(NetworkEmbedder, EqualsTheModelsForwardPassOnOneImage) {
   NetworkEmbedder embedder(TinyService::get().checkpoint, Device::cpu(), TinyService::kImageSize);
-  const auto net = train::load_trained_net(TinyService::get().checkpoint, Device::cpu());
+  const auto net = models::load_trained_net(TinyService::get().checkpoint, Device::cpu());
   net->eval();
   NoGradGuard no_grad;
   const std::vector<float> input = inputs_of({3});
