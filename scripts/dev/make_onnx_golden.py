@@ -4,7 +4,7 @@ ONNX file that tests/export/test_onnx_golden.cpp writes (an IDML ResNet-18
 with the reproducible weights of tests/models/deterministic_fill.h, D = 32,
 input 2 x 3 x 64 x 64, opset 17, dynamic batch).
 
-    /work/venv/bin/python scripts/dev/make_onnx_golden.py [BUILD_DIR]   # default: build
+    python3 scripts/dev/make_onnx_golden.py [BUILD_DIR]   # default: build
 
 1. Runs BUILD_DIR/tests/export/test_export --gtest_filter=OnnxGolden.* with
    IDML_ONNX_GOLDEN_OUT set: the test writes model.onnx, input.npy and the

@@ -2,7 +2,7 @@
 """Cross-checks `idml export` against PyTorch on a ResNet-50 (or any
 torchvision ResNet) at 224 px, independently of idml's own forward:
 
-    /work/venv/bin/python scripts/dev/onnx_vs_torch.py build/idml [resnet50] [D]
+    python3 scripts/dev/onnx_vs_torch.py build/idml [resnet50] [D]
 
 1. builds an IDML network in PyTorch (torchvision's ResNet with random BN
    statistics and affine terms, the reference's `embedding` and `uncertainty`

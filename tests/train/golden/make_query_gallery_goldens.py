@@ -5,7 +5,7 @@ AccuracyCalculator with separate query and reference sets, and Recall@K by the
 Proxy-Anchor code's In-shop rule.
 
 Run with the developer venv (torch, pytorch-metric-learning 2.x, faiss-cpu):
-    /work/venv/bin/python tests/train/golden/make_query_gallery_goldens.py
+    python3 tests/train/golden/make_query_gallery_goldens.py
 It rewrites the files next to this script; everything is seeded.
 
 Data: 16-d Gaussian classes. 30 classes have 3-9 queries and 2-7 gallery

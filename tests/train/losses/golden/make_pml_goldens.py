@@ -1,4 +1,4 @@
-#!/work/venv/bin/python
+#!/usr/bin/env python3
 """Goldens of the five losses of the authors' script that come from pytorch-metric-learning (PML 2.x)
 and of their miners, for tests/train/losses/test_pml_goldens.cpp; plus the pairwise ISM of
 docs/METHOD.md#3-ism written literally from the authors' `distance_var` form.
@@ -9,7 +9,7 @@ the loss, its gradient with respect to the embeddings (and proxies), and the min
 sorted index tuples. Cases include batches where the miner selects nothing (loss 0, gradient 0).
 
 A developer tool (the build and the tests never run Python):
-    /work/venv/bin/python tests/train/losses/golden/make_pml_goldens.py
+    python3 tests/train/losses/golden/make_pml_goldens.py
 writes pml_goldens.json beside this file.
 """
 import json
