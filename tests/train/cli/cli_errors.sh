@@ -92,7 +92,7 @@ expect_error '--ef: Value 0 not in range'            search --index "$work/x" --
 # Without a GPU (issue 24): the runtime's or the loader's reason, never a generic line; `idml doctor`
 # exits non-zero with that reason last. Skipped where nvidia-smi lists a GPU.
 if ! { command -v nvidia-smi >/dev/null && nvidia-smi -L 2>/dev/null | grep -q '^GPU '; }; then
-  expect_error '--device cuda: no CUDA device is available \((cudaGetDeviceCount: |.* not found in:|built without the CUDA backend|cannot load the plug-in)' \
+  expect_error '--device cuda: no CUDA device is available \((cudaGetDeviceCount: |.* not found in:|this idml was built without the CUDA backend|cannot load the plug-in)' \
     train --dataset fashion-mnist --device cuda --epochs 1 --log-dir "$work/logs"
   expect_error '^result: no usable GPU: .+' doctor
   check "idml doctor prints the build first" bash -c "'$idml' doctor | grep -q '^build: backends cpu'"
