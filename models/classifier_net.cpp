@@ -17,9 +17,9 @@ ResNetConfig config_with_classes(const std::string& name, int64_t num_classes) {
 }  // namespace
 
 ResNetClassifier::ResNetClassifier(const std::string& name, int64_t num_classes, int64_t uncertainty_size,
-                                   Generator& gen)
-    : ResNet(config_with_classes(name, num_classes), gen) {
-  uncertainty = register_module("uncertainty", std::make_shared<nn::Linear>(feature_channels(), uncertainty_size, gen));
+                                   nn::ParameterInit init)
+    : ResNet(config_with_classes(name, num_classes), init) {
+  uncertainty = register_module("uncertainty", std::make_shared<nn::Linear>(feature_channels(), uncertainty_size, init));
 }
 
 ClassifierOutput ResNetClassifier::classify(const Tensor& x, Uncertainty uncertainty_wanted) {
@@ -31,14 +31,14 @@ ClassifierOutput ResNetClassifier::classify(const Tensor& x, Uncertainty uncerta
   return out;
 }
 
-std::unique_ptr<ClassifierNet> make_classifier(const ClassifierConfig& config, Generator& gen) {
+std::unique_ptr<ClassifierNet> make_classifier(const ClassifierConfig& config, nn::ParameterInit init) {
   if (config.model == "pyramidnet") {
     PyramidNetConfig pyramid{config.depth, config.alpha, config.bottleneck, config.num_classes,
                              config.uncertainty_size > 0 ? config.uncertainty_size : 128};
-    return std::make_unique<PyramidNet>(pyramid, gen);
+    return std::make_unique<PyramidNet>(pyramid, init);
   }
   return std::make_unique<ResNetClassifier>(config.model, config.num_classes,
-                                            config.uncertainty_size > 0 ? config.uncertainty_size : 512, gen);
+                                            config.uncertainty_size > 0 ? config.uncertainty_size : 512, init);
 }
 
 }  // namespace idml::models

@@ -42,7 +42,7 @@ class ClassifierNet {
 // torchvision's ResNet with its own names plus `uncertainty.weight/bias`.
 class ResNetClassifier : public ResNet, public ClassifierNet {
  public:
-  ResNetClassifier(const std::string& name, int64_t num_classes, int64_t uncertainty_size, Generator& gen);
+  ResNetClassifier(const std::string& name, int64_t num_classes, int64_t uncertainty_size, nn::ParameterInit init);
   ClassifierOutput classify(const Tensor& x, Uncertainty uncertainty) override;
   nn::Module& module() override { return *this; }
   nn::Linear& classifier() override { return *fc; }
@@ -57,6 +57,6 @@ struct ClassifierConfig {
   int64_t uncertainty_size = 0;      // 0: 512 for ResNets, 128 for PyramidNet
 };
 
-std::unique_ptr<ClassifierNet> make_classifier(const ClassifierConfig& config, Generator& gen);
+std::unique_ptr<ClassifierNet> make_classifier(const ClassifierConfig& config, nn::ParameterInit init);
 
 }  // namespace idml::models

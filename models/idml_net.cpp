@@ -9,17 +9,17 @@
 
 namespace idml::models {
 
-IDMLResNet::IDMLResNet(const ResNetConfig& config, int64_t embedding_size, Generator& gen) : ResNet(config, gen) {
+IDMLResNet::IDMLResNet(const ResNetConfig& config, int64_t embedding_size, nn::ParameterInit init) : ResNet(config, init) {
   IDML_CHECK(embedding_size > 0, "IDMLNet: embedding size must be positive, got ", embedding_size);
-  embedding = register_module("embedding", std::make_shared<nn::Linear>(feature_channels(), embedding_size, gen));
-  uncertainty = register_module("uncertainty", std::make_shared<nn::Linear>(feature_channels(), embedding_size, gen));
-  nn::init::kaiming_normal_(embedding->weight, gen, nn::init::FanMode::FanOut);
+  embedding = register_module("embedding", std::make_shared<nn::Linear>(feature_channels(), embedding_size, init));
+  uncertainty = register_module("uncertainty", std::make_shared<nn::Linear>(feature_channels(), embedding_size, init));
+  nn::init::kaiming_normal_(embedding->weight, init, nn::init::FanMode::FanOut);
   nn::init::constant_(embedding->bias, 0.0);
 }
 
-IDMLNet::IDMLNet(const IDMLNetConfig& config, Generator& gen) : config_(config) {
+IDMLNet::IDMLNet(const IDMLNetConfig& config, nn::ParameterInit init) : config_(config) {
   model = register_module("model",
-                          std::make_shared<IDMLResNet>(resnet_config(config.backbone), config.embedding_size, gen));
+                          std::make_shared<IDMLResNet>(resnet_config(config.backbone), config.embedding_size, init));
   if (config.bn_freeze) nn::freeze_batch_norm(*model);
 }
 

@@ -23,7 +23,7 @@ namespace idml::models {
 // ResNet + the two heads, registered after `fc` as the reference attaches them.
 class IDMLResNet : public ResNet {
  public:
-  IDMLResNet(const ResNetConfig& config, int64_t embedding_size, Generator& gen);
+  IDMLResNet(const ResNetConfig& config, int64_t embedding_size, nn::ParameterInit init);
   std::shared_ptr<nn::Linear> embedding;
   std::shared_ptr<nn::Linear> uncertainty;
 };
@@ -41,7 +41,7 @@ enum class EmbeddingNorm { l2, none };
 
 class IDMLNet : public nn::Module {
  public:
-  IDMLNet(const IDMLNetConfig& config, Generator& gen);
+  IDMLNet(const IDMLNetConfig& config, nn::ParameterInit init);
 
   struct Output {
     Tensor semantic;     // (N, D)

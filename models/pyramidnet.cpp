@@ -34,20 +34,20 @@ Tensor avg_pool2x2(const Tensor& x) {
   return mul_scalar(sum, 0.25).reshape({n, c, h / 2, w / 2});
 }
 
-PyramidBlock::PyramidBlock(int64_t inplanes, int64_t planes, int64_t stride, PyramidBlockKind kind, Generator& gen)
+PyramidBlock::PyramidBlock(int64_t inplanes, int64_t planes, int64_t stride, PyramidBlockKind kind, nn::ParameterInit init)
     : stride_(stride), kind_(kind) {
   bn1 = register_module("bn1", std::make_shared<nn::BatchNorm2d>(inplanes));
   if (kind == PyramidBlockKind::bottleneck) {
-    conv1 = register_module("conv1", nn::same_padded_conv(inplanes, planes, 1, 1, gen));
+    conv1 = register_module("conv1", nn::same_padded_conv(inplanes, planes, 1, 1, init));
     bn2 = register_module("bn2", std::make_shared<nn::BatchNorm2d>(planes));
-    conv2 = register_module("conv2", nn::same_padded_conv(planes, planes, 3, stride, gen));
+    conv2 = register_module("conv2", nn::same_padded_conv(planes, planes, 3, stride, init));
     bn3 = register_module("bn3", std::make_shared<nn::BatchNorm2d>(planes));
-    conv3 = register_module("conv3", nn::same_padded_conv(planes, planes * 4, 1, 1, gen));
+    conv3 = register_module("conv3", nn::same_padded_conv(planes, planes * 4, 1, 1, init));
     bn4 = register_module("bn4", std::make_shared<nn::BatchNorm2d>(planes * 4));
   } else {
-    conv1 = register_module("conv1", nn::same_padded_conv(inplanes, planes, 3, stride, gen));
+    conv1 = register_module("conv1", nn::same_padded_conv(inplanes, planes, 3, stride, init));
     bn2 = register_module("bn2", std::make_shared<nn::BatchNorm2d>(planes));
-    conv2 = register_module("conv2", nn::same_padded_conv(planes, planes, 3, 1, gen));
+    conv2 = register_module("conv2", nn::same_padded_conv(planes, planes, 3, 1, init));
     bn3 = register_module("bn3", std::make_shared<nn::BatchNorm2d>(planes));
   }
 }
@@ -64,7 +64,7 @@ Tensor PyramidBlock::forward(const Tensor& x) {
   return add(out, shortcut);
 }
 
-PyramidNet::PyramidNet(const PyramidNetConfig& config, Generator& gen)
+PyramidNet::PyramidNet(const PyramidNetConfig& config, nn::ParameterInit init)
     : block_(config.bottleneck ? PyramidBlockKind::bottleneck : PyramidBlockKind::basic) {
   const int64_t per_block = config.bottleneck ? 9 : 6;
   IDML_CHECK(config.depth >= per_block + 2 && (config.depth - 2) % per_block == 0, "PyramidNet: --depth ",
@@ -72,29 +72,29 @@ PyramidNet::PyramidNet(const PyramidNetConfig& config, Generator& gen)
              " blocks (e.g. ", per_block * 22 + 2, ")");
   const int64_t n = (config.depth - 2) / per_block;
   addrate_ = config.alpha / (3.0 * static_cast<double>(n));
-  conv1 = register_module("conv1", nn::same_padded_conv(3, 16, 3, 1, gen));
+  conv1 = register_module("conv1", nn::same_padded_conv(3, 16, 3, 1, init));
   bn1 = register_module("bn1", std::make_shared<nn::BatchNorm2d>(16));
-  layer1 = register_module("layer1", make_layer(n, 1, gen));
-  layer2 = register_module("layer2", make_layer(n, 2, gen));
-  layer3 = register_module("layer3", make_layer(n, 2, gen));
+  layer1 = register_module("layer1", make_layer(n, 1, init));
+  layer2 = register_module("layer2", make_layer(n, 2, init));
+  layer3 = register_module("layer3", make_layer(n, 2, init));
   bn_final = register_module("bn_final", std::make_shared<nn::BatchNorm2d>(input_featuremap_dim_));
-  fc = register_module("fc", std::make_shared<nn::Linear>(input_featuremap_dim_, config.num_classes, gen));
+  fc = register_module("fc", std::make_shared<nn::Linear>(input_featuremap_dim_, config.num_classes, init));
   uncertainty = register_module("uncertainty",
-                                std::make_shared<nn::Linear>(input_featuremap_dim_, config.uncertainty_size, gen));
+                                std::make_shared<nn::Linear>(input_featuremap_dim_, config.uncertainty_size, init));
   for (auto& [name, module] : named_modules())
-    if (auto* c = dynamic_cast<nn::Conv2d*>(module)) nn::init::kaiming_normal_(c->weight, gen, nn::init::FanMode::FanOut);
+    if (auto* c = dynamic_cast<nn::Conv2d*>(module)) nn::init::kaiming_normal_(c->weight, init, nn::init::FanMode::FanOut);
 }
 
-std::shared_ptr<nn::Sequential> PyramidNet::make_layer(int64_t blocks, int64_t stride, Generator& gen) {
+std::shared_ptr<nn::Sequential> PyramidNet::make_layer(int64_t blocks, int64_t stride, nn::ParameterInit init) {
   const int64_t expansion = block_ == PyramidBlockKind::bottleneck ? 4 : 1;
   auto layer = std::make_shared<nn::Sequential>();
   featuremap_dim_ += addrate_;
   layer->push_back(std::make_shared<PyramidBlock>(input_featuremap_dim_, python_round(featuremap_dim_), stride,
-                                                  block_, gen));
+                                                  block_, init));
   for (int64_t i = 1; i < blocks; ++i) {
     const double next_dim = featuremap_dim_ + addrate_;
     layer->push_back(std::make_shared<PyramidBlock>(python_round(featuremap_dim_) * expansion,
-                                                    python_round(next_dim), 1, block_, gen));
+                                                    python_round(next_dim), 1, block_, init));
     featuremap_dim_ = next_dim;
   }
   input_featuremap_dim_ = python_round(featuremap_dim_) * expansion;

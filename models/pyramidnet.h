@@ -32,7 +32,7 @@ enum class PyramidBlockKind { basic, bottleneck };
 
 class PyramidBlock : public nn::Layer {
  public:
-  PyramidBlock(int64_t inplanes, int64_t planes, int64_t stride, PyramidBlockKind kind, Generator& gen);
+  PyramidBlock(int64_t inplanes, int64_t planes, int64_t stride, PyramidBlockKind kind, nn::ParameterInit init);
   // x (N, inplanes, H, W) -> (N, planes * (4 or 1), H / stride, W / stride)
   Tensor forward(const Tensor& x) override;
 
@@ -46,7 +46,7 @@ class PyramidBlock : public nn::Layer {
 
 class PyramidNet : public nn::Module, public ClassifierNet {
  public:
-  PyramidNet(const PyramidNetConfig& config, Generator& gen);
+  PyramidNet(const PyramidNetConfig& config, nn::ParameterInit init);
   ClassifierOutput classify(const Tensor& x, Uncertainty uncertainty) override;
   nn::Module& module() override { return *this; }
   nn::Linear& classifier() override { return *fc; }
@@ -58,7 +58,7 @@ class PyramidNet : public nn::Module, public ClassifierNet {
   std::shared_ptr<nn::Linear> fc;
 
  private:
-  std::shared_ptr<nn::Sequential> make_layer(int64_t blocks, int64_t stride, Generator& gen);
+  std::shared_ptr<nn::Sequential> make_layer(int64_t blocks, int64_t stride, nn::ParameterInit init);
   PyramidBlockKind block_;
   double addrate_ = 0, featuremap_dim_ = 16;
   int64_t input_featuremap_dim_ = 16;

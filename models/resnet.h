@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/generator.h"
 #include "nn/batch_norm.h"
 #include "nn/conv2d.h"
+#include "nn/init.h"
 #include "nn/linear.h"
 #include "nn/sequential.h"
 
@@ -30,7 +30,7 @@ ResNetConfig resnet_config(const std::string& name);
 
 class ResNet : public nn::Module {
  public:
-  ResNet(const ResNetConfig& config, Generator& gen);
+  ResNet(const ResNetConfig& config, nn::ParameterInit init);
   // x (N, 3, H, W) -> last feature map (N, feature_channels, H/32, W/32)
   Tensor forward_features(const Tensor& x);
   // x (N, 3, H, W) -> logits (N, num_classes): fc(flatten(avgpool(features)))
@@ -44,12 +44,12 @@ class ResNet : public nn::Module {
   std::shared_ptr<nn::Linear> fc;
 
  private:
-  std::shared_ptr<nn::Sequential> make_layer(int64_t planes, int64_t blocks, int64_t stride, Generator& gen);
+  std::shared_ptr<nn::Sequential> make_layer(int64_t planes, int64_t blocks, int64_t stride, nn::ParameterInit init);
   BlockKind block_;
   int64_t inplanes_ = 64;
   int64_t feature_channels_ = 0;
 };
 
-std::unique_ptr<ResNet> make_resnet(const std::string& name, Generator& gen, int64_t num_classes = 1000);
+std::unique_ptr<ResNet> make_resnet(const std::string& name, nn::ParameterInit init, int64_t num_classes = 1000);
 
 }  // namespace idml::models

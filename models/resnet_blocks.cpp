@@ -21,19 +21,19 @@ Tensor downsample_forward(nn::Sequential& downsample, const Tensor& x) {
 
 }  // namespace
 
-std::shared_ptr<nn::Conv2d> conv3x3(int64_t in, int64_t out, int64_t stride, Generator& gen) {
-  return nn::same_padded_conv(in, out, 3, stride, gen);
+std::shared_ptr<nn::Conv2d> conv3x3(int64_t in, int64_t out, int64_t stride, nn::ParameterInit init) {
+  return nn::same_padded_conv(in, out, 3, stride, init);
 }
 
-std::shared_ptr<nn::Conv2d> conv1x1(int64_t in, int64_t out, int64_t stride, Generator& gen) {
-  return nn::same_padded_conv(in, out, 1, stride, gen);
+std::shared_ptr<nn::Conv2d> conv1x1(int64_t in, int64_t out, int64_t stride, nn::ParameterInit init) {
+  return nn::same_padded_conv(in, out, 1, stride, init);
 }
 
 BasicBlock::BasicBlock(int64_t inplanes, int64_t planes, int64_t stride, std::shared_ptr<nn::Sequential> ds,
-                       Generator& gen) {
-  conv1 = register_module("conv1", conv3x3(inplanes, planes, stride, gen));
+                       nn::ParameterInit init) {
+  conv1 = register_module("conv1", conv3x3(inplanes, planes, stride, init));
   bn1 = register_module("bn1", std::make_shared<nn::BatchNorm2d>(planes));
-  conv2 = register_module("conv2", conv3x3(planes, planes, 1, gen));
+  conv2 = register_module("conv2", conv3x3(planes, planes, 1, init));
   bn2 = register_module("bn2", std::make_shared<nn::BatchNorm2d>(planes));
   if (ds) downsample = register_module("downsample", std::move(ds));
 }
@@ -45,12 +45,12 @@ Tensor BasicBlock::forward(const Tensor& x) {
 }
 
 Bottleneck::Bottleneck(int64_t inplanes, int64_t planes, int64_t stride, std::shared_ptr<nn::Sequential> ds,
-                       Generator& gen) {
-  conv1 = register_module("conv1", conv1x1(inplanes, planes, 1, gen));
+                       nn::ParameterInit init) {
+  conv1 = register_module("conv1", conv1x1(inplanes, planes, 1, init));
   bn1 = register_module("bn1", std::make_shared<nn::BatchNorm2d>(planes));
-  conv2 = register_module("conv2", conv3x3(planes, planes, stride, gen));
+  conv2 = register_module("conv2", conv3x3(planes, planes, stride, init));
   bn2 = register_module("bn2", std::make_shared<nn::BatchNorm2d>(planes));
-  conv3 = register_module("conv3", conv1x1(planes, planes * expansion, 1, gen));
+  conv3 = register_module("conv3", conv1x1(planes, planes * expansion, 1, init));
   bn3 = register_module("bn3", std::make_shared<nn::BatchNorm2d>(planes * expansion));
   if (ds) downsample = register_module("downsample", std::move(ds));
 }

@@ -8,7 +8,7 @@
 
 #include <memory>
 
-#include "engine/generator.h"
+#include "nn/init.h"
 #include "nn/batch_norm.h"
 #include "nn/conv2d.h"
 #include "nn/sequential.h"
@@ -19,7 +19,7 @@ class BasicBlock : public nn::Layer {
  public:
   static constexpr int64_t expansion = 1;
   BasicBlock(int64_t inplanes, int64_t planes, int64_t stride, std::shared_ptr<nn::Sequential> downsample,
-             Generator& gen);
+             nn::ParameterInit init);
   // x (N, inplanes, H, W) -> (N, planes, H / stride, W / stride)
   Tensor forward(const Tensor& x) override;
 
@@ -32,7 +32,7 @@ class Bottleneck : public nn::Layer {
  public:
   static constexpr int64_t expansion = 4;
   Bottleneck(int64_t inplanes, int64_t planes, int64_t stride, std::shared_ptr<nn::Sequential> downsample,
-             Generator& gen);
+             nn::ParameterInit init);
   // x (N, inplanes, H, W) -> (N, 4 planes, H / stride, W / stride)
   Tensor forward(const Tensor& x) override;
 
@@ -42,7 +42,7 @@ class Bottleneck : public nn::Layer {
 };
 
 // 3x3 and 1x1 convolutions without bias, as torchvision's conv3x3 / conv1x1.
-std::shared_ptr<nn::Conv2d> conv3x3(int64_t in, int64_t out, int64_t stride, Generator& gen);
-std::shared_ptr<nn::Conv2d> conv1x1(int64_t in, int64_t out, int64_t stride, Generator& gen);
+std::shared_ptr<nn::Conv2d> conv3x3(int64_t in, int64_t out, int64_t stride, nn::ParameterInit init);
+std::shared_ptr<nn::Conv2d> conv1x1(int64_t in, int64_t out, int64_t stride, nn::ParameterInit init);
 
 }  // namespace idml::models

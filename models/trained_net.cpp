@@ -50,8 +50,8 @@ std::unique_ptr<IDMLNet> build_trained_net(const weights::StateDict& dict, const
   config.backbone = infer_backbone(dict, path);
   config.embedding_size = infer_embedding_size(dict, path);
   config.l2_norm = norm == EmbeddingNorm::l2;
-  Generator gen(0);  // every parameter and buffer is overwritten by the strict load
-  auto net = std::make_unique<IDMLNet>(config, gen);
+  // No draws: the strict load below overwrites every parameter and buffer.
+  auto net = std::make_unique<IDMLNet>(config, nn::ParameterInit::skip());
   net->load_state_dict(dict);
   return net;
 }

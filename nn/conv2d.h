@@ -8,7 +8,7 @@
 
 #include <memory>
 
-#include "engine/generator.h"
+#include "nn/init.h"
 #include "engine/ops.h"
 #include "nn/layer.h"
 
@@ -29,11 +29,11 @@ class Conv2d;
 // A square kernel with "same" padding (kernel / 2) and no bias: every
 // convolution of ResNet and PyramidNet.
 std::shared_ptr<Conv2d> same_padded_conv(int64_t in_channels, int64_t out_channels, int64_t kernel, int64_t stride,
-                                         Generator& gen);
+                                         ParameterInit init);
 
 class Conv2d : public Layer {
  public:
-  Conv2d(const Conv2dConfig& config, Generator& gen);
+  Conv2d(const Conv2dConfig& config, ParameterInit init);
   // x (N, in, H, W) -> (N, out, H', W')
   Tensor forward(const Tensor& x) override;
   const Conv2dConfig& config() const { return config_; }

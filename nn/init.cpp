@@ -5,6 +5,15 @@
 
 #include "engine/error.h"
 
+namespace idml::nn {
+
+Generator& ParameterInit::generator() const {
+  IDML_CHECK(gen_ != nullptr, "ParameterInit: no generator (the parameters are skipped, to be loaded)");
+  return *gen_;
+}
+
+}  // namespace idml::nn
+
 namespace idml::nn::init {
 
 Fans fans(const Tensor& weight) {
@@ -38,21 +47,24 @@ double fan_of(const Tensor& tensor, FanMode mode) {
 }
 }  // namespace
 
-void kaiming_normal_(const Tensor& tensor, Generator& gen, FanMode mode, double a) {
-  normal_(tensor, gen, 0.0, leaky_relu_gain(a) / std::sqrt(fan_of(tensor, mode)));
+void kaiming_normal_(const Tensor& tensor, ParameterInit init, FanMode mode, double a) {
+  const double std = leaky_relu_gain(a) / std::sqrt(fan_of(tensor, mode));
+  if (init.draws()) normal_(tensor, init.generator(), 0.0, std);
+  else constant_(tensor, 0.0);
 }
 
-void kaiming_uniform_(const Tensor& tensor, Generator& gen, FanMode mode, double a) {
+void kaiming_uniform_(const Tensor& tensor, ParameterInit init, FanMode mode, double a) {
   const double bound = leaky_relu_gain(a) * std::sqrt(3.0 / fan_of(tensor, mode));
-  uniform_(tensor, gen, -bound, bound);
+  if (init.draws()) uniform_(tensor, init.generator(), -bound, bound);
+  else constant_(tensor, 0.0);
 }
 
-void default_weight_and_bias_(const Tensor& weight, const Tensor& bias, Generator& gen) {
-  kaiming_uniform_(weight, gen, FanMode::FanIn, std::sqrt(5.0));
-  if (bias.defined()) {
-    const double bound = 1.0 / std::sqrt(static_cast<double>(fans(weight).fan_in));
-    uniform_(bias, gen, -bound, bound);
-  }
+void default_weight_and_bias_(const Tensor& weight, const Tensor& bias, ParameterInit init) {
+  kaiming_uniform_(weight, init, FanMode::FanIn, std::sqrt(5.0));
+  if (!bias.defined()) return;
+  const double bound = 1.0 / std::sqrt(static_cast<double>(fans(weight).fan_in));
+  if (init.draws()) uniform_(bias, init.generator(), -bound, bound);
+  else constant_(bias, 0.0);
 }
 
 }  // namespace idml::nn::init

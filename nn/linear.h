@@ -2,7 +2,7 @@
 // optional `bias` (out), PyTorch's default init.
 #pragma once
 
-#include "engine/generator.h"
+#include "nn/init.h"
 #include "nn/layer.h"
 
 namespace idml::nn {
@@ -12,7 +12,7 @@ enum class Bias { learned, none };
 
 class Linear : public Layer {
  public:
-  Linear(int64_t in_features, int64_t out_features, Generator& gen, Bias bias = Bias::learned);
+  Linear(int64_t in_features, int64_t out_features, ParameterInit init, Bias bias = Bias::learned);
   // x (N, in) -> (N, out)
   Tensor forward(const Tensor& x) override;
   int64_t in_features() const { return weight.size(1); }

@@ -1,9 +1,11 @@
 // Initialisers: PyTorch's fan rules, kaiming normal/uniform spreads, the
-// default Conv/Linear bounds, and determinism under a seed.
+// default Conv/Linear bounds, determinism under a seed, and skipped draws
+// (zeros, for a model a checkpoint is loaded into).
 #include <gtest/gtest.h>
 
 #include <cmath>
 
+#include "engine/error.h"
 #include "nn/conv2d.h"
 #include "nn/init.h"
 #include "nn/linear.h"
@@ -74,6 +76,21 @@ TEST(Init, SameSeedSameWeights) {
   Generator a(7), b(7), c(8);
   EXPECT_EQ(Linear(5, 4, a).weight.to_vector<float>(), Linear(5, 4, b).weight.to_vector<float>());
   EXPECT_NE(Linear(5, 4, a).weight.to_vector<float>(), Linear(5, 4, c).weight.to_vector<float>());
+}
+
+TEST(Init, SkippedParametersAreZerosAndTheGeneratorIsUntouched) {
+  Generator gen(7), fresh(7);
+  const ParameterInit skip = ParameterInit::skip();
+  EXPECT_FALSE(skip.draws());
+  EXPECT_THROW(skip.generator(), Error);
+  Linear linear(5, 4, skip);
+  Conv2d conv(Conv2dConfig{3, 6, 3}, skip);
+  const Tensor w = empty({8, 4, 3, 3});
+  init::kaiming_normal_(w, skip, init::FanMode::FanOut);
+  for (const Tensor& t : {linear.weight, linear.bias, conv.weight, conv.bias, w})
+    for (float v : t.to_vector<float>()) ASSERT_EQ(v, 0.0f) << t.str();
+  // A generator still draws as before: the same values as one no skipped module came near.
+  EXPECT_EQ(Linear(5, 4, gen).weight.to_vector<float>(), Linear(5, 4, fresh).weight.to_vector<float>());
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "engine/error.h"
 #include "models/idml_net.h"
 #include "models/trained_net.h"
+#include "nn/init.h"
 #include "nn/weights/safetensors.h"
 #include "train/evaluation.h"
 #include "train/metrics/nearest_neighbours.h"
@@ -203,12 +204,11 @@ std::string no_checkpoint_sections(const nlohmann::json& config) {
 std::string checkpoint_sections(const nlohmann::json& config_json, const std::string& checkpoint,
                                 const ReportOptions& options) {
   const train::TrainConfig config = train::config_from_json(config_json);
-  weights::StateDict file = weights::load_safetensors(checkpoint);
-  const weights::StateDict dict = models::read_model_weights(checkpoint);
+  const weights::StateDict file = weights::load_safetensors(checkpoint);
+  const weights::StateDict dict = models::model_weights(file);
   models::IDMLNetConfig net_config{models::infer_backbone(dict, checkpoint), models::infer_embedding_size(dict, checkpoint),
                                    config.l2_norm, config.bn_freeze};
-  Generator gen(0);
-  models::IDMLNet net(net_config, gen);
+  models::IDMLNet net(net_config, nn::ParameterInit::skip());  // no draws: the load overwrites every parameter
   net.load_state_dict(dict);
   net.to(options.device);
 
