@@ -4,28 +4,37 @@
 # tables, with ASan + UBSan (every report fatal; LeakSanitizer on, with
 # scripts/lsan_suppressions.txt for the OpenMP runtime) and the libFuzzer
 # targets; CUDA and benchmarks off, MPI off (Open MPI's own allocations would
-# trip LeakSanitizer); then
-#   1. the whole CTest suite under the sanitizers (IDML_SANITIZE_CTEST_ARGS
-#      adds ctest arguments, e.g. -R or -E to run a part);
-#   2. every fuzz target of tests/fuzz for FUZZ_SECONDS (default 20) each,
-#      from its committed seed corpus (new inputs go to a scratch copy), as
-#      many side by side as there are cores.
-#   scripts/sanitize.sh [FUZZ_SECONDS]
+# trip LeakSanitizer). SCOPE says what is built and tested under the sanitizers
+# (cmake/TestScopes.cmake says why):
+#   lower  (default; every commit) the tests of the lower layers, engine, io,
+#          nn, models and data (CTest label lower_layers);
+#   all    every test, the `idml` program's and the whole training runs too.
+# Then every fuzz target of tests/fuzz runs for FUZZ_SECONDS (default 20) from
+# its committed seed corpus (new inputs go to a scratch copy), as many side by
+# side as there are cores. IDML_SANITIZE_CTEST_ARGS adds ctest arguments
+# (e.g. -R or -E to run a part).
+#   scripts/sanitize.sh [lower|all] [FUZZ_SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds="${1:-20}"
+scope="${1:-lower}"
+seconds="${2:-20}"
+case "$scope" in
+  lower) build_target=lower_layer_tests; ctest_scope=(-L lower_layers) ;;
+  all) build_target=all; ctest_scope=() ;;
+  *) echo "usage: scripts/sanitize.sh [lower|all] [FUZZ_SECONDS] (scope '$scope' is neither)" >&2; exit 2 ;;
+esac
 build=build-sanitize
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1" \
   -DIDML_CUDA=OFF -DIDML_MPI=OFF -DIDML_BUILD_BENCH=OFF -DIDML_FUZZ=ON ${IDML_CMAKE_ARGS:-}
-cmake --build "$build" -j "$(nproc)"
+cmake --build "$build" -j "$(nproc)" --target "$build_target"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0
 export LSAN_OPTIONS=suppressions=$PWD/scripts/lsan_suppressions.txt
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"  # as scripts/setup.sh test: tests side by side
-ctest --test-dir "$build" --output-on-failure -j "$(nproc)" ${IDML_SANITIZE_CTEST_ARGS:-}
+ctest --test-dir "$build" --output-on-failure -j "$(nproc)" "${ctest_scope[@]}" ${IDML_SANITIZE_CTEST_ARGS:-}
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
@@ -68,4 +77,4 @@ if [ "$failed" -ne 0 ]; then
   trap - EXIT  # keep the inputs that failed (the paths above)
   exit 1
 fi
-echo "sanitize: tests and fuzzing clean"
+echo "sanitize ($scope): tests and fuzzing clean"

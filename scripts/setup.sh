@@ -4,8 +4,9 @@
 #   scripts/setup.sh demo   # install, build the `idml` program (CPU only), run
 #                           # the Fashion-MNIST demo
 #   scripts/setup.sh test   # install, build, run the whole test suite, then the
-#                           # ASan+UBSan suite and the fuzz targets (scripts/sanitize.sh;
-#                           # IDML_SANITIZE_JOB=0 skips them)
+#                           # ASan+UBSan tests of the lower layers and the fuzz targets
+#                           # (scripts/sanitize.sh; IDML_SANITIZE_SCOPE=all sanitizes
+#                           # every test, IDML_SANITIZE_JOB=0 skips the job)
 #   scripts/setup.sh build  # install and build only
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,6 +55,6 @@ case "$what" in
     export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
     ctest --test-dir build --output-on-failure -j "$(nproc)"
     if [ "${IDML_SANITIZE_JOB:-1}" = 1 ]; then
-      scripts/sanitize.sh "${IDML_FUZZ_SECONDS:-10}"
+      scripts/sanitize.sh "${IDML_SANITIZE_SCOPE:-lower}" "${IDML_FUZZ_SECONDS:-10}"
     fi ;;
 esac
