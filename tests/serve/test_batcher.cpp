@@ -126,24 +126,35 @@ void wait_until_queued(Batcher& batcher, int64_t count) {
   while (batcher.queued() < count) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
+// One query (value 2) starts a pass that the embedder holds; `later` queries
+// (values 3, 4, ...) queue behind it; then the pass is released and every
+// query answered.
+struct Waves {
+  std::vector<Answer> first, later;
+};
+Waves one_pass_then_a_queue(Batcher& batcher, StandInEmbedder& embedder, int later) {
+  embedder.hold();
+  std::vector<Batcher::Admission> first = admit(batcher, 1), rest = admit(batcher, later);
+  Waves answers{std::vector<Answer>(1), std::vector<Answer>(static_cast<size_t>(later))};
+  std::vector<std::thread> threads = submit(batcher, first, answers.first, 2);
+  embedder.wait_for_passes(1);  // the first query's pass has started, and is held
+  std::vector<std::thread> more = submit(batcher, rest, answers.later, 3);
+  wait_until_queued(batcher, later);
+  embedder.release();
+  for (auto& t : threads) t.join();
+  for (auto& t : more) t.join();
+  return answers;
+}
+
 TEST(Batcher, QueriesArrivingDuringAPassShareTheNext) {
   StandInEmbedder embedder;
   const ServedIndex index = small_index();
   Batcher batcher(embedder, index, options(16, 64));
-  embedder.hold();
-  std::vector<Batcher::Admission> first = admit(batcher, 1), rest = admit(batcher, 5);
-  std::vector<Answer> first_answer(1), rest_answers(5);
-  std::vector<std::thread> threads = submit(batcher, first, first_answer, 2);
-  embedder.wait_for_passes(1);  // the first query's pass has started, and is held
-  std::vector<std::thread> more = submit(batcher, rest, rest_answers, 3);
-  wait_until_queued(batcher, 5);
-  embedder.release();
-  for (auto& t : threads) t.join();
-  for (auto& t : more) t.join();
+  const Waves answers = one_pass_then_a_queue(batcher, embedder, 5);
   EXPECT_EQ(embedder.sizes(), (std::vector<int64_t>{1, 5}));
-  EXPECT_EQ(first_answer[0].batch_size, 1);
+  EXPECT_EQ(answers.first[0].batch_size, 1);
   for (int i = 0; i < 5; ++i) {
-    const Answer& a = rest_answers[static_cast<size_t>(i)];
+    const Answer& a = answers.later[static_cast<size_t>(i)];
     EXPECT_EQ(a.batch_size, 5);
     EXPECT_EQ(a.embedding.ambiguity, float(3 + i));  // each query gets its own answer
     EXPECT_EQ(a.rows[0], 3 + i);
@@ -154,16 +165,7 @@ TEST(Batcher, APassTakesTheQueuedQueriesUpToMaxBatch) {
   StandInEmbedder embedder;
   const ServedIndex index = small_index();
   Batcher batcher(embedder, index, options(4, 64));
-  embedder.hold();
-  std::vector<Batcher::Admission> first = admit(batcher, 1), rest = admit(batcher, 9);
-  std::vector<Answer> first_answer(1), rest_answers(9);
-  std::vector<std::thread> threads = submit(batcher, first, first_answer, 0);
-  embedder.wait_for_passes(1);
-  std::vector<std::thread> more = submit(batcher, rest, rest_answers, 0);
-  wait_until_queued(batcher, 9);
-  embedder.release();
-  for (auto& t : threads) t.join();
-  for (auto& t : more) t.join();
+  one_pass_then_a_queue(batcher, embedder, 9);
   EXPECT_EQ(embedder.sizes(), (std::vector<int64_t>{1, 4, 4, 1}));
 }
 
@@ -171,16 +173,7 @@ TEST(Batcher, WithMaxBatchOneEveryQueryHasItsOwnPass) {
   StandInEmbedder embedder;
   const ServedIndex index = small_index();
   Batcher batcher(embedder, index, options(1, 64));
-  embedder.hold();
-  std::vector<Batcher::Admission> first = admit(batcher, 1), rest = admit(batcher, 3);
-  std::vector<Answer> first_answer(1), rest_answers(3);
-  std::vector<std::thread> threads = submit(batcher, first, first_answer, 0);
-  embedder.wait_for_passes(1);
-  std::vector<std::thread> more = submit(batcher, rest, rest_answers, 0);
-  wait_until_queued(batcher, 3);
-  embedder.release();
-  for (auto& t : threads) t.join();
-  for (auto& t : more) t.join();
+  one_pass_then_a_queue(batcher, embedder, 3);
   EXPECT_EQ(embedder.sizes(), (std::vector<int64_t>{1, 1, 1, 1}));
 }
 
