@@ -35,8 +35,8 @@ std::string infer_backbone(const weights::StateDict& dict, const std::string& pa
 int64_t infer_embedding_size(const weights::StateDict& dict, const std::string& path);
 
 // The network a checkpoint (ours or the reference's) was saved from: its
-// weights read, backbone and embedding size inferred, the net built, loaded
-// (strict) and moved to `device`.
+// weights read, backbone and embedding size inferred, the net built without
+// random draws (nn::ParameterInit::skip()), loaded (strict) and moved to `device`.
 std::unique_ptr<IDMLNet> load_trained_net(const std::string& path, Device device,
                                           EmbeddingNorm norm = EmbeddingNorm::l2);
 // The same from a model state dict already read (on the CPU); `path` names the file in errors.
