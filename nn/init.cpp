@@ -48,8 +48,8 @@ double fan_of(const Tensor& tensor, FanMode mode) {
 }  // namespace
 
 void kaiming_normal_(const Tensor& tensor, ParameterInit init, FanMode mode, double a) {
-  const double std = leaky_relu_gain(a) / std::sqrt(fan_of(tensor, mode));
-  if (init.draws()) normal_(tensor, init.generator(), 0.0, std);
+  const double sigma = leaky_relu_gain(a) / std::sqrt(fan_of(tensor, mode));
+  if (init.draws()) normal_(tensor, init.generator(), 0.0, sigma);
   else constant_(tensor, 0.0);
 }
 
