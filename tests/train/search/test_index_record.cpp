@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 #include <regex>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -105,46 +108,33 @@ TEST(IndexRecord, MalformedRecordsNameTheFileAndTheField) {
   const std::string prefix = testing::private_path("record_bad");
   const std::string file = index_files(prefix).record;
   write_index_record(prefix, full_record());
-  const nlohmann::json good = record_json(prefix);
-  auto expect_error = [&](nlohmann::json j, const std::string& pattern) {
+  using Json = nlohmann::json;
+  const Json good = record_json(prefix);
+  auto expect_error = [&](const Json& j, const std::string& pattern) {
     write_json(prefix, j);
     const std::string error = read_error(prefix);
     EXPECT_TRUE(std::regex_search(error, std::regex(pattern))) << "expected /" << pattern << "/, got: " << error;
     EXPECT_EQ(error.rfind(file + ": ", 0), 0u) << error;
   };
-  nlohmann::json j = good;
-  j["weights"].erase("sha256");
-  expect_error(j, "the field weights\\.sha256 is missing");
-  j = good;
-  j["weights"]["sha256"] = "abc";
-  expect_error(j, "weights\\.sha256 must be 64 lower-case hex digits, got 'abc'");
-  j = good;
-  j["preprocessing"]["image_size"] = 0;
-  expect_error(j, "preprocessing\\.image_size must be in \\[1, 2048\\], got 0");
-  j = good;
-  j["preprocessing"]["resize_size"] = "256";
-  expect_error(j, "preprocessing\\.resize_size must be an integer");
-  j = good;
-  j["preprocessing"]["precision"] = "fp8";
-  expect_error(j, "preprocessing\\.precision: expected fp32 or bf16, got 'fp8'");
-  j = good;
-  j["files"]["embeddings"].erase("xxh3");
-  expect_error(j, "files\\.embeddings\\.xxh3 is missing");
-  j = good;
-  j["dim"] = 17;
-  expect_error(j, "dim 17 differs from weights\\.embedding_size 16");
-  j = good;
-  j.erase("hnsw");
-  expect_error(j, "files\\.hnsw and hnsw must be given together");
-  j = good;
-  j["hnsw"]["m"] = 1;
-  expect_error(j, "hnsw\\.m must be in \\[2, 10000\\], got 1");
-  j = good;
-  j["version"] = 2;
-  expect_error(j, "index record version 2, this idml reads version 1");
-  j = good;
-  j.erase("format");
-  expect_error(j, "not an idml index record");
+  // Each case changes one thing in a good record; the error names the file and what is wrong.
+  const std::vector<std::pair<std::function<void(Json&)>, std::string>> cases = {
+      {[](Json& j) { j["weights"].erase("sha256"); }, "the field weights\\.sha256 is missing"},
+      {[](Json& j) { j["weights"]["sha256"] = "abc"; }, "weights\\.sha256 must be 64 lower-case hex digits, got 'abc'"},
+      {[](Json& j) { j["preprocessing"]["image_size"] = 0; }, "preprocessing\\.image_size must be in \\[1, 2048\\], got 0"},
+      {[](Json& j) { j["preprocessing"]["resize_size"] = "256"; }, "preprocessing\\.resize_size must be an integer"},
+      {[](Json& j) { j["preprocessing"]["precision"] = "fp8"; }, "preprocessing\\.precision: expected fp32 or bf16, got 'fp8'"},
+      {[](Json& j) { j["files"]["embeddings"].erase("xxh3"); }, "files\\.embeddings\\.xxh3 is missing"},
+      {[](Json& j) { j["dim"] = 17; }, "dim 17 differs from weights\\.embedding_size 16"},
+      {[](Json& j) { j.erase("hnsw"); }, "files\\.hnsw and hnsw must be given together"},
+      {[](Json& j) { j["hnsw"]["m"] = 1; }, "hnsw\\.m must be in \\[2, 10000\\], got 1"},
+      {[](Json& j) { j["version"] = 2; }, "index record version 2, this idml reads version 1"},
+      {[](Json& j) { j.erase("format"); }, "not an idml index record"},
+  };
+  for (const auto& [change, pattern] : cases) {
+    Json j = good;
+    change(j);
+    expect_error(j, pattern);
+  }
   std::ofstream(file) << "{\"format\": ";
   EXPECT_NE(read_error(prefix).find(file + ": not a JSON index record"), std::string::npos);
 }
