@@ -2,8 +2,9 @@
 // JPEG files in 3 class folders, a ResNet-18 with random weights at 32 px
 // saved as a checkpoint, and their index written as `idml embed` writes it:
 // with its record, with an HNSW graph too, and as an older idml wrote it),
-// a server of it running in-process on a free loopback port, and a raw socket
-// for requests an HTTP client would not send.
+// a server of it running in-process on a free loopback port, the network
+// wrapped so a test can hold its passes, and a raw socket for requests an
+// HTTP client would not send.
 #pragma once
 
 #include <arpa/inet.h>
@@ -11,8 +12,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
@@ -121,6 +124,42 @@ inline std::string file_bytes(const std::string& path) {
   const std::vector<uint8_t> bytes = data::read_file_bytes(path);
   return std::string(bytes.begin(), bytes.end());
 }
+
+// The real network wrapped so a test can hold it: every pass waits until
+// release(), and the test can wait for the first pass and learn its size
+// (how many queries it holds).
+class HeldEmbedder : public serve::Embedder {
+ public:
+  explicit HeldEmbedder(serve::Embedder& inner) : inner_(inner) {}
+  int64_t dim() const override { return inner_.dim(); }
+  std::vector<serve::ImageEmbedding> embed(const std::vector<float>& images, int64_t n) override {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (first_size_ == 0) first_size_ = n;
+    changed_.notify_all();
+    changed_.wait(lock, [&] { return !held_; });
+    lock.unlock();
+    return inner_.embed(images, n);
+  }
+  int64_t wait_for_the_first_pass() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return first_size_ > 0; });
+    return first_size_;
+  }
+  void release() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      held_ = false;
+    }
+    changed_.notify_all();
+  }
+
+ private:
+  serve::Embedder& inner_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int64_t first_size_ = 0;
+  bool held_ = true;
+};
 
 // The tiny service's model, index and preprocessing, and a Server over them
 // serving on a thread; destroyed: stopped, in-flight requests answered.

@@ -161,20 +161,21 @@ TEST(Batcher, QueriesArrivingDuringAPassShareTheNext) {
   }
 }
 
+// A pass takes the queued queries up to max_batch; with max_batch 1 every query has its own pass.
 TEST(Batcher, APassTakesTheQueuedQueriesUpToMaxBatch) {
-  StandInEmbedder embedder;
-  const ServedIndex index = small_index();
-  Batcher batcher(embedder, index, options(4, 64));
-  one_pass_then_a_queue(batcher, embedder, 9);
-  EXPECT_EQ(embedder.sizes(), (std::vector<int64_t>{1, 4, 4, 1}));
-}
-
-TEST(Batcher, WithMaxBatchOneEveryQueryHasItsOwnPass) {
-  StandInEmbedder embedder;
-  const ServedIndex index = small_index();
-  Batcher batcher(embedder, index, options(1, 64));
-  one_pass_then_a_queue(batcher, embedder, 3);
-  EXPECT_EQ(embedder.sizes(), (std::vector<int64_t>{1, 1, 1, 1}));
+  struct Case {
+    int64_t max_batch;
+    int queued;
+    std::vector<int64_t> pass_sizes;
+  };
+  for (const Case& c : {Case{4, 9, {1, 4, 4, 1}}, Case{1, 3, {1, 1, 1, 1}}}) {
+    SCOPED_TRACE("max_batch " + std::to_string(c.max_batch));
+    StandInEmbedder embedder;
+    const ServedIndex index = small_index();
+    Batcher batcher(embedder, index, options(c.max_batch, 64));
+    one_pass_then_a_queue(batcher, embedder, c.queued);
+    EXPECT_EQ(embedder.sizes(), c.pass_sizes);
+  }
 }
 
 TEST(Batcher, SearchesTheIndexForEachQueryAtItsOwnK) {

@@ -5,8 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <condition_variable>
-#include <mutex>
 
 #include <nlohmann/json.hpp>
 
@@ -16,42 +14,9 @@ namespace idml::serve {
 namespace {
 
 using testing::file_bytes;
+using testing::HeldEmbedder;
 using testing::RunningServer;
 using testing::TinyService;
-
-// The real network; its first pass waits until release() and says how many queries it holds.
-class FirstPassHeld : public Embedder {
- public:
-  explicit FirstPassHeld(Embedder& inner) : inner_(inner) {}
-  int64_t dim() const override { return inner_.dim(); }
-  std::vector<ImageEmbedding> embed(const std::vector<float>& images, int64_t n) override {
-    std::unique_lock<std::mutex> lock(mutex_);
-    if (first_size_ == 0) first_size_ = n;
-    changed_.notify_all();
-    changed_.wait(lock, [&] { return !held_; });
-    lock.unlock();
-    return inner_.embed(images, n);
-  }
-  int64_t wait_for_the_first_pass() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    changed_.wait(lock, [&] { return first_size_ > 0; });
-    return first_size_;
-  }
-  void release() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      held_ = false;
-    }
-    changed_.notify_all();
-  }
-
- private:
-  Embedder& inner_;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  int64_t first_size_ = 0;
-  bool held_ = true;
-};
 
 constexpr int kClients = 16, kQueriesEach = 50;
 
@@ -82,7 +47,7 @@ void sixteen_clients_get_the_single_client_answers(const std::string& prefix) {
     }
   }
 
-  FirstPassHeld held(network);
+  HeldEmbedder held(network);
   ServerOptions options;
   options.batching.max_batch = 16;
   RunningServer server(options, &held, prefix);

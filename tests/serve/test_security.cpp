@@ -4,9 +4,6 @@
 // graceful stop that answers the request in flight and accepts no new one.
 #include <gtest/gtest.h>
 
-#include <condition_variable>
-#include <mutex>
-
 #include <nlohmann/json.hpp>
 
 #include "engine/error.h"
@@ -16,6 +13,7 @@ namespace idml::serve {
 namespace {
 
 using testing::file_bytes;
+using testing::HeldEmbedder;
 using testing::raw_exchange;
 using testing::raw_status;
 using testing::RunningServer;
@@ -116,38 +114,6 @@ TEST(ServeSecurity, AFullQueueAnswers503) {
   EXPECT_EQ(served->status, 200);
 }
 
-// The real network, whose passes the test can hold.
-class HeldEmbedder : public Embedder {
- public:
-  explicit HeldEmbedder(Embedder& inner) : inner_(inner) {}
-  int64_t dim() const override { return inner_.dim(); }
-  std::vector<ImageEmbedding> embed(const std::vector<float>& images, int64_t n) override {
-    std::unique_lock<std::mutex> lock(mutex_);
-    ++passes_;
-    changed_.notify_all();
-    changed_.wait(lock, [&] { return !held_; });
-    return inner_.embed(images, n);
-  }
-  void release() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      held_ = false;
-    }
-    changed_.notify_all();
-  }
-  void wait_for_a_pass() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    changed_.wait(lock, [&] { return passes_ > 0; });
-  }
-
- private:
-  Embedder& inner_;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  int passes_ = 0;
-  bool held_ = true;
-};
-
 bool accepts_connections(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
@@ -167,7 +133,7 @@ TEST(ServeSecurity, StopAnswersTheRequestInFlightAndAcceptsNoMore) {
   std::thread request([&] {
     in_flight = server.client()->Post("/api/search?k=3", file_bytes(TinyService::get().images[5]), "image/jpeg");
   });
-  held.wait_for_a_pass();                         // the request is in the model
+  held.wait_for_the_first_pass();                 // the request is in the model
   std::thread stopping([&] { server.stop(); });  // returns when the request is answered
   while (accepts_connections(server.port()))  // until the listening socket is closed
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
